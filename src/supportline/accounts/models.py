@@ -1,0 +1,52 @@
+"""Users and their roles (SPEC §1)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLIENT = "client", _("Контактное лицо клиента")
+    PARTNER = "partner", _("Партнёр")
+    CONSULTANT = "consultant", _("Консультант линии")
+    METHODOLOGIST = "methodologist", _("Методолог")
+    DEVELOPER = "developer", _("Разработчик")
+    SUPERVISOR = "supervisor", _("Руководитель / менеджер по качеству")
+    ADMIN = "admin", _("Администратор")
+
+
+STAFF_ROLES = frozenset(
+    {Role.CONSULTANT, Role.METHODOLOGIST, Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN}
+)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices, default=Role.CLIENT)
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("организация"),
+    )
+    partner = models.ForeignKey(
+        "registry.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("партнёр"),
+    )
+    phone = models.CharField(_("телефон"), max_length=30, blank=True)
+    time_zone = models.CharField(_("часовой пояс"), max_length=64, default="Europe/Moscow")
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+
+    @property
+    def is_line_staff(self) -> bool:
+        return self.role in STAFF_ROLES

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from supportline.registry import models
+
+
+class ContractInline(admin.TabularInline[models.Contract, models.RegistrationNumber]):
+    model = models.Contract
+    extra = 0
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin[models.Organisation]):
+    list_display = ["name", "inn", "kpp", "email"]
+    search_fields = ["name", "full_name", "inn"]
+
+
+@admin.register(models.Partner)
+class PartnerAdmin(admin.ModelAdmin[models.Partner]):
+    list_display = ["name", "code", "inn"]
+    search_fields = ["name", "code", "inn"]
+
+
+@admin.register(models.Product)
+class ProductAdmin(admin.ModelAdmin[models.Product]):
+    list_display = ["name", "support_status"]
+
+
+class ReleaseInline(admin.TabularInline[models.Release, models.Configuration]):
+    model = models.Release
+    extra = 0
+    fields = ["version", "is_current", "published_at"]
+
+
+@admin.register(models.Configuration)
+class ConfigurationAdmin(admin.ModelAdmin[models.Configuration]):
+    list_display = ["name", "product", "support_status"]
+    list_filter = ["product", "support_status"]
+    inlines = [ReleaseInline]
+
+
+@admin.register(models.Release)
+class ReleaseAdmin(admin.ModelAdmin[models.Release]):
+    list_display = ["configuration", "version", "is_current", "published_at"]
+    list_filter = ["configuration", "is_current"]
+
+
+@admin.register(models.RegistrationNumber)
+class RegistrationNumberAdmin(admin.ModelAdmin[models.RegistrationNumber]):
+    list_display = ["number", "kind", "organisation", "partner", "product"]
+    list_filter = ["kind", "product"]
+    search_fields = ["number", "organisation__name", "partner__code"]
+    list_select_related = ["organisation", "partner", "product"]
+    inlines = [ContractInline]
+
+
+@admin.register(models.Contract)
+class ContractAdmin(admin.ModelAdmin[models.Contract]):
+    list_display = ["registration", "kind", "number", "valid_from", "valid_to", "its_level"]
+    list_filter = ["kind", "its_level"]
+    search_fields = ["registration__number", "number"]
+    list_select_related = ["registration"]

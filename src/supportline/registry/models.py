@@ -1,0 +1,216 @@
+"""Registries the line works from: organisations, partners, products and their releases,
+registration numbers and the contracts on them (SPEC R1, R2, R4, R17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from supportline.lib.inn import inn_error
+from supportline.lib.versions import version_error, version_key
+
+
+def validate_inn(value: str) -> None:
+    message = inn_error(value)
+    if message:
+        raise ValidationError(message)
+
+
+def validate_version(value: str) -> None:
+    message = version_error(value)
+    if message:
+        raise ValidationError(message)
+
+
+class Organisation(models.Model):
+    """A client organisation (a user of a 1C:CRM product)."""
+
+    name = models.CharField(_("наименование"), max_length=300)
+    full_name = models.CharField(_("полное наименование"), max_length=500, blank=True)
+    inn = models.CharField(_("ИНН"), max_length=12, unique=True, validators=[validate_inn])
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("организация")
+        verbose_name_plural = _("организации")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    """A 1C partner (franchisee), identified by its partner code (R1)."""
+
+    name = models.CharField(_("наименование"), max_length=300)
+    code = models.CharField(_("код партнёра"), max_length=50, unique=True)
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True, validators=[validate_inn])
+
+    class Meta:
+        verbose_name = _("партнёр")
+        verbose_name_plural = _("партнёры")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SupportStatus(models.TextChoices):
+    SUPPORTED = "supported", _("поддерживается")
+    WITHDRAWN = "withdrawn", _("снят с поддержки")
+
+
+class Product(models.Model):
+    """A product line, e.g. «1С:CRM»."""
+
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    support_status = models.CharField(
+        _("поддержка"),
+        max_length=20,
+        choices=SupportStatus.choices,
+        default=SupportStatus.SUPPORTED,
+    )
+
+    class Meta:
+        verbose_name = _("продукт")
+        verbose_name_plural = _("продукты")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Configuration(models.Model):
+    """A configuration of a product, e.g. «1С:CRM ПРОФ, редакция 3»."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="configurations")
+    name = models.CharField(_("наименование конфигурации"), max_length=300, unique=True)
+    support_status = models.CharField(
+        _("поддержка"),
+        max_length=20,
+        choices=SupportStatus.choices,
+        default=SupportStatus.SUPPORTED,
+    )
+
+    class Meta:
+        verbose_name = _("конфигурация")
+        verbose_name_plural = _("конфигурации")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_supported(self) -> bool:
+        return (
+            self.support_status == SupportStatus.SUPPORTED
+            and self.product.support_status == SupportStatus.SUPPORTED
+        )
+
+
+class Release(models.Model):
+    """A release of a configuration; the registry knows which ones are current (R4)."""
+
+    configuration = models.ForeignKey(
+        Configuration, on_delete=models.CASCADE, related_name="releases"
+    )
+    version = models.CharField(_("версия"), max_length=40, validators=[validate_version])
+    # Zero-padded form of `version`, so the database orders 3.0.82.18 after 3.0.9.1.
+    version_key = models.CharField(max_length=40, editable=False, db_index=True)
+    is_current = models.BooleanField(_("актуальный"), default=False)
+    published_at = models.DateTimeField(_("опубликован"), null=True, blank=True)
+    notes = models.TextField(_("описание"), blank=True)
+
+    class Meta:
+        verbose_name = _("релиз")
+        verbose_name_plural = _("релизы")
+        ordering = ["configuration", "-version_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["configuration", "version"], name="release_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.configuration} {self.version}"
+
+    def clean(self) -> None:
+        validate_version(self.version)
+        self.version_key = version_key(self.version)
+
+
+class RegistrationNumber(models.Model):
+    """The registration number of a delivered program: a main delivery or a partner's NFR."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("основная поставка")
+        NFR = "nfr", _("NFR-версия партнёра")
+
+    number = models.CharField(_("регистрационный номер"), max_length=50, unique=True)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.MAIN)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="registrations")
+
+    class Meta:
+        verbose_name = _("регистрационный номер")
+        verbose_name_plural = _("регистрационные номера")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(partner__isnull=False),
+                name="registration_has_holder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Contract(models.Model):
+    """A 1C:ITS or «1С:КП Отраслевой» contract on a registration number (R2, R18)."""
+
+    class Kind(models.TextChoices):
+        ITS = "its", _("1С:ИТС")
+        KP = "kp_otraslevoy", _("1С:КП Отраслевой")
+
+    class ItsLevel(models.TextChoices):
+        PROF = "prof", _("ПРОФ")
+        TECHNO = "techno", _("ТЕХНО")
+
+    registration = models.ForeignKey(
+        RegistrationNumber, on_delete=models.CASCADE, related_name="contracts"
+    )
+    kind = models.CharField(_("вид договора"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("номер договора"), max_length=50, blank=True)
+    valid_from = models.DateField(_("действует с"))
+    valid_to = models.DateField(_("действует по"))
+    its_level = models.CharField(
+        _("уровень ИТС"), max_length=10, choices=ItsLevel.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("договор")
+        verbose_name_plural = _("договоры")
+        ordering = ["registration", "kind", "-valid_to"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="contract_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.registration} {self.valid_from}–{self.valid_to}"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """Both ends inclusive."""
+        return self.valid_from <= day <= self.valid_to

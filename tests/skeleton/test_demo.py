@@ -1,0 +1,66 @@
+"""`supportline demo` loads every role and the contract situations; a second run changes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from supportline.accounts.models import Role, User
+from supportline.registry.models import Contract, Organisation, Partner, RegistrationNumber
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Partner.objects.count(),
+        RegistrationNumber.objects.count(),
+        Contract.objects.count(),
+    )
+
+
+def test_demo_is_idempotent_and_prints_logins() -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    first = _counts()
+    passwords = dict(User.objects.values_list("username", "password"))
+    call_command("demo", stdout=StringIO())
+    assert _counts() == first
+    assert dict(User.objects.values_list("username", "password")) == passwords
+    printed = out.getvalue()
+    for user in User.objects.all():
+        assert user.username in printed
+
+
+def test_demo_has_every_role_with_working_password() -> None:
+    logins = {}
+    from supportline.core.demo import load_demo
+
+    for login in load_demo():
+        logins[login.username] = login.password
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    for username, password in logins.items():
+        assert User.objects.get(username=username).check_password(password)
+
+
+def test_demo_contract_situations() -> None:
+    import datetime as dt
+
+    from supportline.core.demo import load_demo
+
+    today = dt.date(2026, 11, 25)
+    load_demo(today=today)
+    valid = RegistrationNumber.objects.get(organisation__name="ООО «Ромашка»")
+    expired_kp = RegistrationNumber.objects.get(organisation__name="АО «Вектор»")
+    nfr = RegistrationNumber.objects.get(partner__code="12-345-678")
+    assert all(c.is_valid_on(today) for c in valid.contracts.all())
+    assert {c.kind for c in valid.contracts.all()} == {"its", "kp_otraslevoy"}
+    kp = expired_kp.contracts.get(kind="kp_otraslevoy")
+    assert not kp.is_valid_on(today)
+    assert expired_kp.contracts.get(kind="its").is_valid_on(today)
+    assert nfr.kind == "nfr"

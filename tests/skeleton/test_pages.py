@@ -1,0 +1,49 @@
+"""The demo answers: the line's public page (R19), the admin, the OpenAPI document, health."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r19_line_page_shows_hours_channels_and_offers_in_russian(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "09:00" in html and "18:00" in html
+    assert "московскому времени" in html
+    for channel in ("Электронная почта", "Телефон", "1С-Коннект", "Портал"):
+        assert channel in html
+    assert "Учебные курсы" in html
+    assert "Оперативная поддержка" in html
+
+
+def test_line_page_in_english_when_asked(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_admin_login_page_answers(client: Client) -> None:
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_openapi_document_is_served(client: Client) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/v1/health" in doc["paths"]
+
+
+def test_health_reports_database(client: Client) -> None:
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] in {"sqlite", "postgresql"}

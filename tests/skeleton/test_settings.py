@@ -1,0 +1,135 @@
+"""Settings are read strictly: a malformed value stops the start with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from supportline.lib.env import envbool, envint, parse_database_url
+
+_OURS = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SUPPORTLINE_TESTING", "DJANGO_SETTINGS_MODULE"}
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _OURS}
+
+
+def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Import the production settings in a fresh interpreter with exactly this environment."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "SUPPORTLINE_TESTING",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import supportline.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_secret_key_required_when_debug_off() -> None:
+    result = _start({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_malformed_boolean_is_refused() -> None:
+    result = _start({"DEBUG": "maybe", "SECRET_KEY": "x" * 40})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_sqlite_is_the_default(tmp_path: object) -> None:
+    result = _start({"SECRET_KEY": "x" * 40, "SUPPORTLINE_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_database_url_selects_postgresql() -> None:
+    result = _start({"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgres://u:p@db.example:5433/line"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_secret_key_from_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    key = Path(str(tmp_path)) / "key"
+    key.write_text("from-a-file-" + "k" * 40)
+    script = "import supportline.settings as s; print(s.SECRET_KEY)"
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SUPPORTLINE_TESTING"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**base, "SECRET_KEY_FILE": str(key)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("from-a-file-")
+
+
+def test_time_and_language_settings() -> None:
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "UTC"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "ru"
+    assert ("en", "English") in settings.LANGUAGES
+    assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+@pytest.mark.parametrize("raw,expected", [("1", True), ("yes", True), ("Off", False), ("", False)])
+def test_envbool_accepts(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+    monkeypatch.setenv("X_FLAG", raw)
+    assert envbool("X_FLAG", default=not expected) is expected
+
+
+def test_envint_refuses_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_NUM", "ten")
+    with pytest.raises(ImproperlyConfigured, match="X_NUM='ten' is not an integer"):
+        envint("X_NUM", default=1)
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        ("mysql://u@h/db", "scheme 'mysql' is not supported"),
+        ("postgres://u@h/", "no database name"),
+        ("postgres://u@h:notaport/db", "invalid port"),
+    ],
+)
+def test_bad_database_urls(url: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        parse_database_url(url)
+
+
+def test_database_url_parts() -> None:
+    db = parse_database_url("postgres://line%40user:p%2Fw@db.example:5433/support?sslmode=require")
+    assert db["USER"] == "line@user"
+    assert db["PASSWORD"] == "p/w"
+    assert db["HOST"] == "db.example"
+    assert db["PORT"] == "5433"
+    assert db["OPTIONS"] == {"sslmode": "require"}
