@@ -41,8 +41,8 @@ run: install data/secret_key
 test: install-test lint typecheck pytest
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 typecheck: install-test
 	$(BIN)/mypy
