@@ -47,3 +47,9 @@ def test_health_reports_database(client: Client) -> None:
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"] in {"sqlite", "postgresql"}
+
+
+def test_stylesheet_is_found_by_staticfiles() -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("supportline/site.css")
