@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "supportline.core",
     "supportline.accounts",
     "supportline.registry",
+    "supportline.tickets",
     "supportline.portal",
     "supportline.api",
 ]

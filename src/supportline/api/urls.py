@@ -1,19 +1,38 @@
-"""The REST API (django-ninja); its OpenAPI document is served at /api/openapi.json."""
+"""The REST API (django-ninja); its OpenAPI document is served at /api/openapi.json.
+
+Errors answer in Russian: 401 without a valid token, 403 for an action the caller may not
+take, 404 for what the caller may not see (no existence leak), 409 for an action the ticket's
+status does not allow, 422 `{"errors": {field: message}}` for invalid input.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.utils import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from supportline.api.auth import BearerToken
+from supportline.api.views import router
+from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 
 api = NinjaAPI(
     title="SupportLine API",
     version="1",
-    description="REST API линии консультаций SupportLine (регламент 1С:CRM).",
+    description=(
+        "REST API линии консультаций SupportLine (регламент 1С:CRM). Авторизация: заголовок "
+        "`Authorization: Bearer <токен>`; токен выдаёт команда `supportline token ИМЯ`."
+    ),
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api",
+    auth=BearerToken(),
 )
+api.add_router("/v1", router)
 
 
 class Health(Schema):
@@ -22,7 +41,7 @@ class Health(Schema):
 
 
 @api.get("/v1/health", response={200: Health, 503: Health}, tags=["health"], auth=None)
-def health(request: object) -> Status[Health]:
+def health(request: HttpRequest) -> Status[Health]:
     """Is the service up and its database reachable?"""
     try:
         with connection.cursor() as cursor:
@@ -31,3 +50,69 @@ def health(request: object) -> Status[Health]:
     except DatabaseError:
         return Status(503, Health(status="error", database="unreachable"))
     return Status(200, Health(status="ok", database=connection.vendor))
+
+
+def _field(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+_PYDANTIC_RU = {
+    "missing": "Обязательное поле",
+    "bool_parsing": "Ожидается true или false",
+    "bool_type": "Ожидается true или false",
+    "int_parsing": "Ожидается целое число",
+    "int_type": "Ожидается целое число",
+    "string_type": "Ожидается строка",
+    "datetime_parsing": "Ожидается дата и время в формате ISO 8601",
+    "datetime_from_date_parsing": "Ожидается дата и время в формате ISO 8601",
+    "json_invalid": "Тело запроса — не корректный JSON",
+    "list_type": "Ожидается список",
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        errors.setdefault(
+            _field(error.get("loc", ())),
+            _PYDANTIC_RU.get(error.get("type", ""), "Некорректное значение"),
+        )
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(IntakeError)
+def on_intake(request: HttpRequest, exc: IntakeError) -> HttpResponse:
+    return api.create_response(request, {"errors": exc.errors}, status=422)
+
+
+@api.exception_handler(AccessDenied)
+def on_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=403)
+
+
+@api.exception_handler(TransitionError)
+def on_transition(request: HttpRequest, exc: TransitionError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(TicketError)
+def on_ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
+    return api.create_response(
+        request, {"errors": {"body": exc.message}, "detail": exc.message}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Нужна авторизация: заголовок Authorization: Bearer <токен>"},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Не найдено"}, status=404)

@@ -1,0 +1,514 @@
+"""REST API endpoints: parse the input, call a service, render the result (STYLE §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Status
+
+from supportline.accounts.models import Role, User
+from supportline.api import schemas as s
+from supportline.core import rules
+from supportline.registry.models import Configuration, RegistrationNumber, Release
+from supportline.sla.jsonio import sla_to_json
+from supportline.tickets import access, requests, services
+from supportline.tickets.clock import ticket_sla
+from supportline.tickets.errors import AccessDenied
+from supportline.tickets.intake import IntakeData
+from supportline.tickets.models import (
+    Channel,
+    Complaint,
+    DevelopmentItem,
+    Notification,
+    Ticket,
+)
+from supportline.tickets.models import (
+    Status as TicketStatus,
+)
+
+router = Router()
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.auth)  # type: ignore[attr-defined]
+
+
+def _visible(request: HttpRequest, number: str) -> Ticket:
+    """A ticket the caller may see, or 404 — existence is not leaked to outsiders."""
+    return get_object_or_404(access.visible_tickets(_user(request)), number=number)
+
+
+def _name(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """API times are ISO 8601 in the line's zone (Moscow, +03:00) so people can read them."""
+    return moment.astimezone(rules.line_zone()) if moment is not None else None
+
+
+def ticket_out(t: Ticket) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "kind": t.kind,
+        "subject": t.subject,
+        "status": t.status,
+        "status_label": str(t.get_status_display()),
+        "level": t.level,
+        "channel": t.channel,
+        "category": t.category,
+        "registered_at": _local(t.registered_at),
+        "registration_number": t.registration_number,
+        "partner_code": t.partner_code,
+        "organisation": t.organisation_name or (t.organisation.name if t.organisation else ""),
+        "configuration": t.configuration_name,
+        "version": t.version,
+        "missing_fields": t.missing_fields,
+        "assignee": _name(t.assignee),
+        "out_of_turn": t.out_of_turn,
+        "transferred_to": t.transferred_to,
+        "rating": t.rating,
+        "reaction_due_at": _local(t.reaction_due_at),
+        "reaction_state": t.reaction_state,
+        "resolution_due_at": _local(t.resolution_due_at),
+        "resolution_state": t.resolution_state,
+    }
+
+
+def ticket_detail(t: Ticket) -> dict[str, Any]:
+    events = list(t.events.select_related("author").order_by("at", "id"))
+    sla = ticket_sla(t, now=timezone.now(), events=events)
+    return {
+        **ticket_out(t),
+        "sla": sla_to_json(sla, tz=rules.line_zone()),
+        "events": [
+            {"at": _local(e.at), "type": e.type, "author": _name(e.author), "data": e.data}
+            for e in events
+        ],
+        "messages": [
+            {
+                "at": _local(m.at),
+                "author_kind": m.author_kind,
+                "author": _name(m.author),
+                "channel": m.channel,
+                "body": m.body,
+            }
+            for m in t.messages.select_related("author").order_by("at", "id")
+        ],
+    }
+
+
+def _listing(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.select_related("assignee", "organisation")
+
+
+@router.post("/tickets", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["tickets"])
+def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
+    """Register a ticket (R1–R4). Missing data → 422 with a message per field."""
+    user = _user(request)
+    if payload.channel not in Channel.values:
+        return Status(422, {"errors": {"channel": f"Неизвестный канал «{payload.channel}»"}})
+    if payload.channel == Channel.PHONE and user.role not in access.LINE_ROLES:
+        return Status(
+            422, {"errors": {"channel": "Телефонное обращение регистрирует консультант линии"}}
+        )
+    data = IntakeData(**payload.dict(exclude={"channel", "registered_at"}))
+    ticket = services.ticket_register(
+        actor=user, channel=payload.channel, data=data, registered_at=payload.registered_at
+    )
+    return Status(201, ticket_detail(ticket))
+
+
+@router.get("/tickets", response=s.TicketPage, tags=["tickets"])
+def list_tickets(
+    request: HttpRequest,
+    status: str | None = None,
+    level: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    """The caller's visible tickets, newest first; filters by status and level."""
+    tickets = access.visible_tickets(_user(request))
+    if status:
+        tickets = tickets.filter(status=status)
+    if level:
+        tickets = tickets.filter(level=level)
+    page_size = max(1, min(page_size, 200))
+    page = max(page, 1)
+    total = tickets.count()
+    chunk = _listing(tickets).order_by("-registered_at", "-id")[
+        (page - 1) * page_size : page * page_size
+    ]
+    return {
+        "count": total,
+        "page": page,
+        "page_size": page_size,
+        "items": [ticket_out(t) for t in chunk],
+    }
+
+
+@router.get("/tickets/{number}", response=s.TicketDetailOut, tags=["tickets"])
+def get_ticket(request: HttpRequest, number: str) -> dict[str, Any]:
+    """A ticket with its events and both SLA clocks in `supportline sla explain` shape."""
+    return ticket_detail(_visible(request, number))
+
+
+@router.post("/tickets/{number}/accept", response=s.TicketDetailOut, tags=["lifecycle"])
+def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    """R7: accept for service (the reaction)."""
+    t = services.ticket_accept(
+        ticket=_visible(request, number), actor=_user(request), text=payload.text
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/ask", response=s.TicketDetailOut, tags=["lifecycle"])
+def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    """R12: a question to the client; the resolution clock pauses."""
+    t = services.ticket_ask(
+        ticket=_visible(request, number), actor=_user(request), text=payload.text
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/reply", response=s.TicketDetailOut, tags=["lifecycle"])
+def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    """The client's message; an answer to a question resumes the clock (R12)."""
+    t = services.ticket_client_reply(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        text=payload.text,
+        channel=Channel.API,
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/answer", response=s.TicketDetailOut, tags=["lifecycle"])
+def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    t = services.ticket_answer(
+        ticket=_visible(request, number), actor=_user(request), text=payload.text
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/resolve", response=s.TicketDetailOut, tags=["lifecycle"])
+def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    """R8: to client evaluation; the resolution clock stops."""
+    t = services.ticket_resolve(
+        ticket=_visible(request, number), actor=_user(request), text=payload.text
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/evaluate", response=s.TicketDetailOut, tags=["lifecycle"])
+def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[str, Any]:
+    """R13: accept with a 1–5 rating (→ closed) or reject with a comment (→ in progress)."""
+    t = services.ticket_evaluate(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        accepted=payload.accepted,
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/change-level", response=s.TicketDetailOut, tags=["lifecycle"])
+def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[str, Any]:
+    """R10: targets of the new level apply from the registration instant."""
+    t = services.ticket_change_level(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        level=payload.level,
+        reason=payload.reason,
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/transfer", response=s.TicketDetailOut, tags=["lifecycle"])
+def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[str, Any]:
+    """R15: to a methodologist or development, linked to a development item."""
+    item = None
+    if payload.development_item is not None:
+        item = get_object_or_404(DevelopmentItem, pk=payload.development_item)
+    t = services.ticket_transfer(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        to=payload.to,
+        kind=payload.kind,
+        reason=payload.reason,
+        title=payload.title,
+        development_item=item,
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/redirect", response=s.TicketDetailOut, tags=["lifecycle"])
+def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[str, Any]:
+    """R3: out of scope, with the regulation's standard answer."""
+    t = services.ticket_redirect(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        category=payload.category,
+        text=payload.text,
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/refuse", response=s.TicketDetailOut, tags=["lifecycle"])
+def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, Any]:
+    """R2: no valid contract."""
+    t = services.ticket_refuse(
+        ticket=_visible(request, number), actor=_user(request), reason=payload.reason
+    )
+    return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])
+def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) -> dict[str, Any]:
+    """R1: the line fills in data missing from an e-mail/phone ticket; triage then runs."""
+    t = services.ticket_complete_data(
+        ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
+    )
+    return ticket_detail(t)
+
+
+@router.get("/queue", response=list[s.TicketOut], tags=["queue"])
+def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
+    """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
+    access.require_role(_user(request), access.LINE_ROLES, "очередь видна сотрудникам линии")
+    open_tickets = Ticket.objects.exclude(
+        status__in=[
+            TicketStatus.CLOSED,
+            TicketStatus.REFUSED,
+            TicketStatus.REDIRECTED,
+            TicketStatus.CLIENT_EVALUATION,
+        ]
+    )
+    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
+        : max(1, min(limit, 500))
+    ]
+    return [ticket_out(t) for t in rows]
+
+
+@router.post("/queue/take", response={200: s.TicketDetailOut, 404: s.Detail}, tags=["queue"])
+def take_next(request: HttpRequest) -> Status[Any]:
+    """R14: the next ticket for the calling consultant; each caller gets a different one."""
+    ticket = services.queue_take_next(actor=_user(request))
+    if ticket is None:
+        return Status(404, {"detail": "Очередь пуста"})
+    return Status(200, ticket_detail(ticket))
+
+
+# ------------------------------------------------------------- update access (R17–R18)
+
+
+@router.post(
+    "/update-access", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["update access"]
+)
+def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
+    """R17: a request for access to updates (Operational level; INN check digits verified)."""
+    t = requests.update_access_request(actor=_user(request), channel=Channel.API, **payload.dict())
+    return Status(201, ticket_detail(t))
+
+
+@router.post("/update-access/{number}/decide", response=s.TicketDetailOut, tags=["update access"])
+def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn) -> dict[str, Any]:
+    """R18: grant (login, configurations) when both contracts are valid; refuse otherwise."""
+    t = requests.update_access_decide(
+        ticket=_visible(request, number),
+        actor=_user(request),
+        login=payload.login,
+        configurations=payload.configurations,
+    )
+    return ticket_detail(t)
+
+
+# ------------------------------------------------------------- complaints (R20)
+
+
+def complaint_out(c: Complaint) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "received_at": c.received_at,
+        "subject": c.subject,
+        "text": c.text,
+        "state": c.state,
+        "tickets": [t.number for t in c.tickets.all()],
+        "answer": c.answer,
+        "answered_at": c.answered_at,
+    }
+
+
+@router.post("/complaints", response={201: s.ComplaintOut, 422: s.Errors}, tags=["complaints"])
+def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
+    c = requests.complaint_file(
+        actor=_user(request),
+        subject=payload.subject,
+        text=payload.text,
+        ticket_numbers=payload.tickets,
+        channel=Channel.API,
+    )
+    return Status(201, complaint_out(c))
+
+
+@router.get("/complaints", response=list[s.ComplaintOut], tags=["complaints"])
+def list_complaints(request: HttpRequest) -> list[dict[str, Any]]:
+    """R20: the quality manager's queue (a client sees its own complaints)."""
+    complaints = access.visible_complaints(_user(request)).prefetch_related("tickets")
+    return [complaint_out(c) for c in complaints]
+
+
+@router.post("/complaints/{number}/answer", response=s.ComplaintOut, tags=["complaints"])
+def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    c = get_object_or_404(access.visible_complaints(_user(request)), number=number)
+    return complaint_out(
+        requests.complaint_answer(complaint=c, actor=_user(request), text=payload.text)
+    )
+
+
+# ------------------------------------------------------------- registries, releases (R15)
+
+
+def _require_staff(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.is_line_staff:
+        raise AccessDenied("Реестры доступны сотрудникам линии")
+    return user
+
+
+@router.get("/registry/registrations/{number}", response=s.RegistrationOut, tags=["registry"])
+def registration(request: HttpRequest, number: str) -> dict[str, Any]:
+    """A registration number with its contracts (R2) — line staff, or the holder itself."""
+    user = _user(request)
+    regs = RegistrationNumber.objects.select_related(
+        "organisation", "partner", "product"
+    ).prefetch_related("contracts")
+    if user.role == Role.CLIENT:
+        regs = (
+            regs.filter(organisation__in=[user.organisation_id])
+            if user.organisation_id
+            else regs.none()
+        )
+    elif user.role == Role.PARTNER:
+        regs = regs.filter(partner__in=[user.partner_id]) if user.partner_id else regs.none()
+    reg = get_object_or_404(regs, number=number)
+    today = rules.local_date(timezone.now())
+    return {
+        "number": reg.number,
+        "kind": reg.kind,
+        "organisation": reg.organisation.name if reg.organisation else None,
+        "partner": reg.partner.code if reg.partner else None,
+        "product": reg.product.name,
+        "contracts": [
+            {
+                "kind": c.kind,
+                "number": c.number,
+                "valid_from": c.valid_from,
+                "valid_to": c.valid_to,
+                "its_level": c.its_level,
+                "valid_today": c.is_valid_on(today),
+            }
+            for c in reg.contracts.all()
+        ],
+    }
+
+
+@router.get("/registry/configurations", response=list[s.ConfigurationOut], tags=["registry"])
+def configurations(request: HttpRequest) -> list[dict[str, Any]]:
+    """Products and configurations with their current release (R4) — any signed-in user."""
+    confs = Configuration.objects.select_related("product").prefetch_related(
+        Prefetch("releases", queryset=Release.objects.filter(is_current=True), to_attr="current")
+    )
+    return [
+        {
+            "name": c.name,
+            "product": c.product.name,
+            "support_status": c.support_status
+            if c.product.support_status == "supported"
+            else "withdrawn",
+            "current_release": c.current[0].version if c.current else None,
+        }
+        for c in confs
+    ]
+
+
+@router.get("/registry/releases", response=list[s.ReleaseOut], tags=["registry"])
+def releases(request: HttpRequest) -> list[dict[str, Any]]:
+    _require_staff(request)
+    return [
+        {
+            "id": r.pk,
+            "configuration": r.configuration.name,
+            "version": r.version,
+            "is_current": r.is_current,
+            "published_at": r.published_at,
+        }
+        for r in Release.objects.select_related("configuration")
+    ]
+
+
+@router.post("/releases/{release_id}/publish", response=list[s.NotificationOut], tags=["releases"])
+def publish_release(request: HttpRequest, release_id: int) -> list[dict[str, Any]]:
+    """R15: publish a release; every client linked through a development item is notified."""
+    user = _require_staff(request)
+    release = get_object_or_404(Release, pk=release_id)
+    return [notification_out(n) for n in services.release_publish(release=release, actor=user)]
+
+
+@router.get("/development-items", response=list[s.DevelopmentItemOut], tags=["releases"])
+def development_items(request: HttpRequest) -> list[dict[str, Any]]:
+    _require_staff(request)
+    items = DevelopmentItem.objects.select_related("target_release").prefetch_related("tickets")
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "kind": i.kind,
+            "target_release": i.target_release.version if i.target_release else None,
+            "tickets": [t.number for t in i.tickets.all()],
+        }
+        for i in items
+    ]
+
+
+@router.post("/development-items/{item_id}/plan", response=s.DevelopmentItemOut, tags=["releases"])
+def plan_item(request: HttpRequest, item_id: int, payload: s.PlanIn) -> dict[str, Any]:
+    """R15: set the target release during diagnosis."""
+    user = _require_staff(request)
+    item = get_object_or_404(DevelopmentItem, pk=item_id)
+    release = get_object_or_404(Release, pk=payload.release_id)
+    item = services.development_item_plan(item=item, actor=user, release=release)
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "kind": item.kind,
+        "target_release": release.version,
+        "tickets": [t.number for t in item.tickets.all()],
+    }
+
+
+def notification_out(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "text": n.text,
+        "ticket": n.ticket.number if n.ticket else None,
+        "created_at": n.created_at,
+        "read": n.read_at is not None,
+    }
+
+
+@router.get("/notifications", response=list[s.NotificationOut], tags=["notifications"])
+def notifications(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        notification_out(n)
+        for n in Notification.objects.filter(user=_user(request)).select_related("ticket")[:200]
+    ]

@@ -1,0 +1,187 @@
+"""The regulation of a consultation line as frozen, validated data (R21).
+
+Instances are built only by :mod:`supportline.regulation.loader`, which validates every value;
+code that receives a :class:`Regulation` can rely on its invariants (ids unique, references
+resolved, targets positive, hours ordered, placeholders known, Russian text present).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Locale = Literal["ru", "en"]
+RedirectTarget = Literal["franchisee", "third_party_developer"]
+
+
+class RegulationError(ValueError):
+    """A regulation file is malformed; the message names the file and the key path.
+
+    ``source`` is the file (or ``"<string>"``), ``path`` the dotted key path inside it
+    (``levels[1].reaction_minutes``; empty for errors of the file as a whole) and ``problem``
+    the description, in Russian first (SPEC: error messages are Russian first).
+    """
+
+    def __init__(self, source: str, path: str, problem: str) -> None:
+        self.source = source
+        self.path = path
+        self.problem = problem
+        where = f"{source}: {path}" if path else source
+        super().__init__(f"ошибка в регламенте {where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Russian (always present) and optionally English."""
+
+    ru: str
+    en: str | None = None
+
+    def get(self, locale: str = "ru") -> str:
+        """The text in ``locale``; Russian when that locale is missing."""
+        if locale == "en" and self.en is not None:
+            return self.en
+        return self.ru
+
+    def render(self, locale: str = "ru", /, **values: object) -> str:
+        """The text in ``locale`` with its ``{placeholders}`` filled from ``values``."""
+        return self.get(locale).format(**values)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """R9/R19: the line's working day; which days are working is the calendar's business."""
+
+    time_zone: str
+    start: dt.time
+    end: dt.time
+    short_day_end: dt.time
+    calendar: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class Level:
+    """An SLA level (R7-R11); targets are working minutes counted from registration."""
+
+    id: str
+    name: Text
+    description: Text | None
+    reaction_minutes: int
+    resolution_minutes: int
+    out_of_turn: bool
+
+
+@dataclass(frozen=True)
+class ScopeCategory:
+    """A kind of question: in scope (R4) or out of scope and redirected (R3).
+
+    ``contract_exempt`` questions are served without valid contracts (R2: licensing,
+    protection system). Out-of-scope categories always carry ``redirect_to`` and ``answer``.
+    """
+
+    id: str
+    name: Text
+    in_scope: bool
+    contract_exempt: bool
+    redirect_to: RedirectTarget | None
+    answer: Text | None
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A contact channel of the line (R6) and, when it has one, its address shown to clients."""
+
+    id: str
+    name: Text
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """The line's addresses; quality complaints have their own (R6, R20)."""
+
+    support_email: str
+    quality_email: str
+    update_access_email: str | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An additional offer listed on the portal (R19)."""
+
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class StandardAnswers:
+    """Standard answers of the line.
+
+    * ``refusal_no_contract`` (R2) — ``{missing}`` is required, ``{number}`` allowed;
+    * ``update_to_current_release`` (R4) — ``{release}`` required, ``{number}`` allowed;
+    * ``receipt`` — the automatic acknowledgement, NOT the reaction (R7) — ``{number}`` required;
+    * ``acceptance`` (R7) — ``{number}`` required, ``{level}`` and ``{resolution_due}`` allowed.
+    """
+
+    refusal_no_contract: Text
+    update_to_current_release: Text
+    receipt: Text
+    acceptance: Text
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """A consultation line's regulation (R21)."""
+
+    id: str
+    line_name: Text
+    vendor: Text
+    working_hours: WorkingHours
+    levels: tuple[Level, ...]
+    default_level_id: str
+    update_access_level_id: str
+    warning_share: float
+    auto_close_working_days: int
+    scope_categories: tuple[ScopeCategory, ...]
+    channels: tuple[Channel, ...]
+    contacts: Contacts
+    offers: tuple[Offer, ...]
+    answers: StandardAnswers
+
+    def level(self, level_id: str) -> Level:
+        """The level ``level_id``; :class:`KeyError` if the regulation has no such level."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def has_level(self, level_id: str) -> bool:
+        return any(level.id == level_id for level in self.levels)
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    @property
+    def default_level(self) -> Level:
+        return self.level(self.default_level_id)
+
+    def scope_category(self, category_id: str) -> ScopeCategory:
+        """The scope category ``category_id``; :class:`KeyError` if unknown."""
+        for category in self.scope_categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
+
+    def channel(self, channel_id: str) -> Channel:
+        """The channel ``channel_id``; :class:`KeyError` if the line has no such channel."""
+        for channel in self.channels:
+            if channel.id == channel_id:
+                return channel
+        raise KeyError(channel_id)

@@ -1,0 +1,36 @@
+"""SLA clocks of tickets (R7-R13) as a pure function of their events.
+
+See :mod:`supportline.sla.clock` for the rules and the decisions taken on ambiguous points,
+:mod:`supportline.sla.jsonio` for the JSON form used by ``supportline sla explain``
+(:mod:`supportline.sla.cli`).
+"""
+
+from __future__ import annotations
+
+from supportline.sla.clock import (
+    EVENT_TYPES,
+    Clock,
+    ClockState,
+    Interval,
+    IntervalKind,
+    LevelChange,
+    SlaEvent,
+    SlaInputError,
+    TicketSla,
+    WorkingCalendar,
+    compute_sla,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "Clock",
+    "ClockState",
+    "Interval",
+    "IntervalKind",
+    "LevelChange",
+    "SlaEvent",
+    "SlaInputError",
+    "TicketSla",
+    "WorkingCalendar",
+    "compute_sla",
+]

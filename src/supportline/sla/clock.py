@@ -1,0 +1,449 @@
+"""The SLA clocks of a ticket as a pure function of its events (R7-R13, R16).
+
+:func:`compute_sla` takes the ticket's initial level, the instant of calculation ``now`` and the
+ticket's events, and returns both clocks — reaction (R7) and resolution (R8) — with the intervals
+that explain every figure (R11). Working time comes from a :class:`WorkingCalendar` passed in
+(the production calendar of R9 in the application, a simple one in tests); levels and targets
+come from the :class:`~supportline.regulation.Regulation` (R21).
+
+Event types and what they do::
+
+    registered      first event, exactly once; both clocks start (at the next working minute)
+    accepted        stops the reaction clock (R7)
+    asked           question to the client: stops the reaction clock; pauses resolution (R12);
+                    a second ``asked`` while already waiting keeps it paused
+    client_replied  resumes resolution; only while waiting for the client
+    resolved        answer given, "Client evaluation": stops both clocks (R8); ends a pause
+    reopened        the client rejects the answer: resolution runs again from the time it had
+                    used (R13); only in client evaluation
+    closed          stops both clocks for good (also ends a pause). A ``closed`` before any
+                    reaction stops the reaction clock too: a closed ticket can no longer be
+                    reacted to, and its reaction time is judged on the time it waited.
+    refused         R2 refusal: stops both clocks for good
+    redirected      R3 redirection: stops both clocks for good
+    level_changed   carries the new level (R10)
+
+Decisions on the points the rules leave open (documented here because the figures depend on
+them):
+
+* The targets are those of the level in force at ``now``, counted from registration, for BOTH
+  clocks (R10): a ticket confirmed critical after a 5-hour reaction has breached the 4-hour
+  Operational reaction target.
+* No event is accepted after ``closed``/``refused``/``redirected`` — not even ``level_changed``:
+  a finished ticket's verdict is final and cannot be re-graded by a later reclassification.
+* ``asked`` and ``resolved`` during client evaluation are errors (the client first rejects the
+  answer with ``reopened``); ``accepted`` is accepted in any open status (it only matters for the
+  reaction clock, which only its first occurrence can stop).
+* Events at the same instant are allowed and applied in the given order.
+* ``elapsed_minutes``/``paused_minutes`` are the exact working time floored to whole minutes;
+  a clock is breached only when ``elapsed_minutes > target_minutes``, i.e. once a full minute
+  beyond the target has elapsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, NamedTuple, Protocol
+
+from supportline.regulation import Regulation
+
+MINUTE: Final = dt.timedelta(minutes=1)
+
+REGISTERED: Final = "registered"
+ACCEPTED: Final = "accepted"
+ASKED: Final = "asked"
+CLIENT_REPLIED: Final = "client_replied"
+RESOLVED: Final = "resolved"
+REOPENED: Final = "reopened"
+CLOSED: Final = "closed"
+REFUSED: Final = "refused"
+REDIRECTED: Final = "redirected"
+LEVEL_CHANGED: Final = "level_changed"
+
+EVENT_TYPES: Final = (
+    REGISTERED,
+    ACCEPTED,
+    ASKED,
+    CLIENT_REPLIED,
+    RESOLVED,
+    REOPENED,
+    CLOSED,
+    REFUSED,
+    REDIRECTED,
+    LEVEL_CHANGED,
+)
+#: R7: the first act of the line the client sees (and ``closed``, see the module docstring).
+REACTION_STOPPERS: Final = frozenset({ACCEPTED, ASKED, RESOLVED, REFUSED, REDIRECTED, CLOSED})
+#: Events after which the ticket is finished and nothing else may happen.
+FINAL_EVENTS: Final = frozenset({CLOSED, REFUSED, REDIRECTED})
+
+
+class WorkingCalendar(Protocol):
+    """Working time (R9); ``supportline.worktime.default_calendar()`` is the production one."""
+
+    def add_working_time(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The earliest aware ``T >= start`` with working time in ``[start, T)`` == ``duration``."""
+        ...
+
+    def working_time_between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        """Working time in ``[a, b)``; negative if ``b < a``."""
+        ...
+
+
+class SlaEvent(NamedTuple):
+    """One event of a ticket; plain ``(at, type, level)`` tuples are accepted as well."""
+
+    at: dt.datetime
+    type: str
+    level: str | None = None
+
+
+class SlaInputError(ValueError):
+    """Invalid input to :func:`compute_sla`; the message names the offending event.
+
+    ``index`` is the 0-based position of the event in the list (``None`` for errors not tied to
+    one event), ``event_type`` and ``at`` are the event's type and time, ``reason`` the problem.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        index: int | None = None,
+        event_type: str | None = None,
+        at: dt.datetime | str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.index = index
+        self.event_type = event_type
+        self.at = at
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.index is None:
+            return self.reason
+        details = [
+            part
+            for part in (
+                self.event_type,
+                self.at.isoformat() if isinstance(self.at, dt.datetime) else self.at,
+            )
+            if part
+        ]
+        where = f"events[{self.index}]" + (f" ({', '.join(details)})" if details else "")
+        return f"ошибка в событии {where}: {self.reason}"
+
+
+class ClockState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+
+
+class IntervalKind(StrEnum):
+    RUNNING = "running"  # the clock counts
+    PAUSED = "paused"  # waiting for the client's answer (R12)
+    EVALUATION = "evaluation"  # client evaluation (R8, R13)
+    STOPPED = "stopped"  # reaction given / ticket finished
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A stretch of a clock's timeline between two state changes (R11).
+
+    ``end`` is ``now`` for the current interval (``current`` is then true).
+    """
+
+    kind: IntervalKind
+    start: dt.datetime
+    end: dt.datetime
+    working_time: dt.timedelta
+    current: bool
+
+    @property
+    def working_minutes(self) -> int:
+        """Working time of the interval floored to whole minutes.
+
+        The floors of the intervals need not add up to the clock's figure, which floors the
+        exact sum.
+        """
+        return self.working_time // MINUTE
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """A ``level_changed`` event (R10): ``index`` is its position in the event list."""
+
+    index: int
+    at: dt.datetime
+    from_level: str
+    to_level: str
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One SLA clock at ``now``.
+
+    ``elapsed``/``paused`` are exact; the ``*_minutes`` figures floor them. ``due_at`` is the
+    instant the running time reaches the target — a past instant once reached (even if the clock
+    has stopped since), a projection from ``now`` while running, ``None`` while paused or
+    stopped short of the target. ``at_risk`` (R11: warn before a breach) is true while the clock
+    is running or paused and has used at least the regulation's warning share of its target.
+    """
+
+    target_minutes: int
+    elapsed_minutes: int
+    paused_minutes: int
+    due_at: dt.datetime | None
+    state: ClockState
+    elapsed: dt.timedelta
+    paused: dt.timedelta
+    at_risk: bool
+    intervals: tuple[Interval, ...]
+
+    @property
+    def remaining_minutes(self) -> int:
+        """Working minutes left before the target (0 once reached)."""
+        return max(0, self.target_minutes - self.elapsed_minutes)
+
+
+@dataclass(frozen=True)
+class TicketSla:
+    """Both SLA clocks of a ticket at ``now`` and what explains them (R11).
+
+    ``level`` is the level in force at ``now`` (its targets apply, R10); ``level_changes`` lists
+    every change; ``evaluation_since`` is when the ticket entered client evaluation if it is
+    there now (R13, for the automatic closing).
+    """
+
+    level: str
+    reaction: Clock
+    resolution: Clock
+    registered_at: dt.datetime
+    now: dt.datetime
+    level_changes: tuple[LevelChange, ...]
+    evaluation_since: dt.datetime | None
+
+
+_Segment = tuple[IntervalKind, dt.datetime, dt.datetime]
+
+
+def _is_aware(moment: dt.datetime) -> bool:
+    return moment.tzinfo is not None and moment.utcoffset() is not None
+
+
+class _Timeline:
+    """Builds the intervals of one clock as its kind changes."""
+
+    def __init__(self, kind: IntervalKind, start: dt.datetime) -> None:
+        self.kind = kind
+        self.start = start
+        self.segments: list[_Segment] = []
+
+    def switch(self, kind: IntervalKind, at: dt.datetime) -> None:
+        if kind != self.kind:
+            self.segments.append((self.kind, self.start, at))
+            self.kind = kind
+            self.start = at
+
+    def close(self, now: dt.datetime) -> list[_Segment]:
+        return [*self.segments, (self.kind, self.start, now)]
+
+
+def _level_error(level: str, regulation: Regulation) -> str:
+    return f"неизвестный уровень поддержки {level!r}; в регламенте есть: " + ", ".join(
+        regulation.level_ids
+    )
+
+
+def compute_sla(
+    level: str,
+    now: dt.datetime,
+    events: Sequence[tuple[dt.datetime, str, str | None]],
+    *,
+    calendar: WorkingCalendar,
+    regulation: Regulation,
+) -> TicketSla:
+    """Both SLA clocks of a ticket at ``now`` from its initial ``level`` and ``events``.
+
+    Raises :class:`SlaInputError` for invalid input (see the module docstring for the rules).
+    """
+    if not isinstance(now, dt.datetime) or not _is_aware(now):
+        raise SlaInputError(
+            "момент расчёта now должен быть датой и временем с часовым поясом, например "
+            "2025-03-03T10:00:00+03:00"
+        )
+    if not regulation.has_level(level):
+        raise SlaInputError("начальный уровень: " + _level_error(level, regulation))
+    if not events:
+        raise SlaInputError("нет событий: первым событием должно быть registered")
+
+    current_level = level
+    level_changes: list[LevelChange] = []
+    registered_at = events[0][0]
+    reaction = _Timeline(IntervalKind.RUNNING, registered_at)
+    resolution = _Timeline(IntervalKind.RUNNING, registered_at)
+    final_event: tuple[int, str] | None = None
+    previous: tuple[str, dt.datetime] | None = None
+
+    for index, event in enumerate(events):
+        at, kind, event_level = event
+
+        def fail(
+            reason: str, index: int = index, kind: str = kind, at: object = at
+        ) -> SlaInputError:
+            shown = at if isinstance(at, dt.datetime | str) else repr(at)
+            return SlaInputError(reason, index=index, event_type=kind, at=shown)
+
+        if not isinstance(at, dt.datetime):
+            raise fail("время события должно быть датой и временем")
+        if not _is_aware(at):
+            raise fail(
+                "время без часового пояса: укажите смещение, например 2025-03-03T10:00:00+03:00"
+            )
+        if at > now:
+            raise fail(f"событие позже момента расчёта now ({now.isoformat()})")
+        if previous is not None and at < previous[1]:
+            raise fail(
+                "события должны идти в хронологическом порядке: это событие раньше "
+                f"предыдущего ({previous[0]}, {previous[1].isoformat()})"
+            )
+        previous = (kind, at)
+        if kind not in EVENT_TYPES:
+            raise fail(f"неизвестный тип события; допустимые: {', '.join(EVENT_TYPES)}")
+        if kind == LEVEL_CHANGED:
+            if event_level is None:
+                raise fail("у события level_changed не указан новый уровень (level)")
+            if not regulation.has_level(event_level):
+                raise fail(_level_error(event_level, regulation))
+        elif event_level is not None:
+            raise fail("уровень (level) указывается только у события level_changed")
+        if index == 0 and kind != REGISTERED:
+            raise fail("первым событием должно быть registered")
+        if index > 0 and kind == REGISTERED:
+            raise fail("повторная регистрация: registered допускается один раз, первым событием")
+        if final_event is not None:
+            raise fail(
+                f"обращение уже завершено событием events[{final_event[0]}] ({final_event[1]}): "
+                "после closed, refused или redirected события не допускаются"
+            )
+
+        # R7: the reaction clock stops at the first act of the line the client sees.
+        if kind in REACTION_STOPPERS:
+            reaction.switch(IntervalKind.STOPPED, at)
+
+        state = resolution.kind
+        if kind == ASKED:
+            if state == IntervalKind.EVALUATION:
+                raise fail(
+                    "вопрос клиенту в статусе «Оценка клиентом» невозможен: сначала клиент "
+                    "отклоняет ответ (reopened)"
+                )
+            resolution.switch(IntervalKind.PAUSED, at)  # R12 (stays paused if already waiting)
+        elif kind == CLIENT_REPLIED:
+            if state != IntervalKind.PAUSED:
+                raise fail("нет предшествующего вопроса клиенту (asked)")
+            resolution.switch(IntervalKind.RUNNING, at)  # R12: the answer resumes the clock
+        elif kind == RESOLVED:
+            if state == IntervalKind.EVALUATION:
+                raise fail("обращение уже в статусе «Оценка клиентом» (повторный resolved)")
+            resolution.switch(IntervalKind.EVALUATION, at)  # R8
+        elif kind == REOPENED:
+            if state != IntervalKind.EVALUATION:
+                raise fail(
+                    "обращение не в статусе «Оценка клиентом»: нет предшествующего ответа "
+                    "(resolved)"
+                )
+            resolution.switch(IntervalKind.RUNNING, at)  # R13: from the time it had used
+        elif kind in FINAL_EVENTS:
+            resolution.switch(IntervalKind.STOPPED, at)
+            final_event = (index, kind)
+        elif kind == LEVEL_CHANGED:
+            assert event_level is not None
+            level_changes.append(LevelChange(index, at, current_level, event_level))
+            current_level = event_level
+
+    targets = regulation.level(current_level)
+    reaction_clock = _clock(
+        reaction.close(now), targets.reaction_minutes, now, calendar, regulation
+    )
+    resolution_clock = _clock(
+        resolution.close(now), targets.resolution_minutes, now, calendar, regulation
+    )
+    return TicketSla(
+        level=current_level,
+        reaction=reaction_clock,
+        resolution=resolution_clock,
+        registered_at=registered_at,
+        now=now,
+        level_changes=tuple(level_changes),
+        evaluation_since=resolution.start if resolution.kind == IntervalKind.EVALUATION else None,
+    )
+
+
+def _clock(
+    segments: list[_Segment],
+    target_minutes: int,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    regulation: Regulation,
+) -> Clock:
+    target = target_minutes * MINUTE
+    intervals = tuple(
+        Interval(
+            kind=kind,
+            start=start,
+            end=end,
+            working_time=calendar.working_time_between(start, end),
+            current=position == len(segments) - 1,
+        )
+        for position, (kind, start, end) in enumerate(segments)
+        # Events at the same instant leave empty intervals: they explain nothing.
+        if end > start or position == len(segments) - 1
+    )
+    running = [i for i in intervals if i.kind == IntervalKind.RUNNING]
+    elapsed = sum((i.working_time for i in running), dt.timedelta())
+    paused = sum(
+        (i.working_time for i in intervals if i.kind == IntervalKind.PAUSED), dt.timedelta()
+    )
+    kind_now = segments[-1][0]
+
+    due_at: dt.datetime | None = None
+    if elapsed >= target:
+        # Reached: the exact instant inside the running interval where the target was used up.
+        used = dt.timedelta()
+        for interval in running:
+            if used + interval.working_time >= target:
+                due_at = calendar.add_working_time(interval.start, target - used)
+                break
+            used += interval.working_time
+    elif kind_now == IntervalKind.RUNNING:
+        due_at = calendar.add_working_time(now, target - elapsed)
+
+    elapsed_minutes = elapsed // MINUTE
+    if elapsed_minutes > target_minutes:
+        state = ClockState.BREACHED
+    elif kind_now in (IntervalKind.STOPPED, IntervalKind.EVALUATION):
+        state = ClockState.MET
+    elif kind_now == IntervalKind.PAUSED:
+        state = ClockState.PAUSED
+    else:
+        state = ClockState.RUNNING
+    at_risk = state in (ClockState.RUNNING, ClockState.PAUSED) and elapsed >= target * (
+        regulation.warning_share
+    )
+    return Clock(
+        target_minutes=target_minutes,
+        elapsed_minutes=elapsed_minutes,
+        paused_minutes=paused // MINUTE,
+        due_at=due_at,
+        state=state,
+        elapsed=elapsed,
+        paused=paused,
+        at_risk=at_risk,
+        intervals=intervals,
+    )

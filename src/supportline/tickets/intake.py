@@ -1,0 +1,187 @@
+"""Intake under the regulation (R1–R4): required data, eligibility by contract, scope, releases.
+
+`check_intake` is a pure-ish validator: it resolves the R1 data against the registries and
+returns per-field errors in Russian; it never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from supportline.accounts.models import Role, User
+from supportline.core import rules
+from supportline.lib.versions import version_error, version_key
+from supportline.registry.models import (
+    Configuration,
+    Contract,
+    Organisation,
+    Partner,
+    RegistrationNumber,
+    Release,
+)
+
+
+@dataclass
+class IntakeData:
+    subject: str = ""
+    body: str = ""
+    registration_number: str = ""
+    partner_code: str = ""
+    organisation: str = ""
+    configuration: str = ""
+    version: str = ""
+    category: str = ""
+    contact_email: str = ""
+    contact_name: str = ""
+
+    def cleaned(self) -> IntakeData:
+        return IntakeData(**{k: (v or "").strip() for k, v in self.__dict__.items()})
+
+
+@dataclass
+class Resolved:
+    """What the R1 data resolved to in the registries; `errors` per field (Russian)."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    registration: RegistrationNumber | None = None
+    partner: Partner | None = None
+    organisation: Organisation | None = None
+    configuration: Configuration | None = None
+
+
+REQUIRED_MESSAGES = {
+    "subject": "Укажите тему обращения",
+    "body": "Опишите вопрос",
+    "registration_number": "Укажите регистрационный номер программы",
+    "organisation": "Укажите наименование организации",
+    "configuration": "Укажите название конфигурации",
+    "version": "Укажите версию (релиз) программы, например 3.0.36.12",
+}
+
+# Human names of the R1 fields, for the question that asks for what is missing.
+FIELD_NAMES = {
+    "subject": "тема обращения",
+    "body": "описание вопроса",
+    "registration_number": "регистрационный номер программы",
+    "partner_code": "код партнёра",
+    "organisation": "наименование организации",
+    "configuration": "название конфигурации",
+    "version": "версия (релиз) программы",
+    "category": "категория вопроса",
+}
+
+
+def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
+    out = Resolved()
+    for name, message in REQUIRED_MESSAGES.items():
+        if not getattr(data, name):
+            out.errors[name] = message
+            out.missing.append(name)
+    is_partner = actor is not None and actor.role == Role.PARTNER
+    if is_partner and not data.partner_code:
+        out.errors["partner_code"] = "Партнёр указывает свой код партнёра"
+        out.missing.append("partner_code")
+
+    if data.partner_code:
+        out.partner = Partner.objects.filter(code=data.partner_code).first()
+        if out.partner is None:
+            out.errors["partner_code"] = f"Код партнёра «{data.partner_code}» не найден"
+        elif is_partner and actor is not None and actor.partner_id != out.partner.pk:
+            out.errors["partner_code"] = "Это не код вашей организации-партнёра"
+
+    if data.registration_number:
+        reg = (
+            RegistrationNumber.objects.select_related("organisation", "partner", "product")
+            .filter(number=data.registration_number)
+            .first()
+        )
+        if reg is None:
+            out.errors["registration_number"] = (
+                f"Регистрационный номер «{data.registration_number}» не найден в реестре. "
+                "Проверьте номер: он указан в регистрационной анкете программы"
+            )
+        else:
+            out.registration = reg
+            _check_holder(reg, data, actor, out)
+
+    if data.configuration:
+        conf = (
+            Configuration.objects.select_related("product")
+            .filter(name__iexact=data.configuration)
+            .first()
+        )
+        if conf is None:
+            out.errors["configuration"] = (
+                f"Конфигурация «{data.configuration}» не найдена в реестре продуктов"
+            )
+        else:
+            out.configuration = conf
+    version_problem = version_error(data.version) if data.version else None
+    if version_problem:
+        out.errors["version"] = version_problem
+    if data.category:
+        try:
+            rules.regulation().scope_category(data.category)
+        except KeyError:
+            out.errors["category"] = f"Неизвестная категория вопроса «{data.category}»"
+    return out
+
+
+def _check_holder(
+    reg: RegistrationNumber, data: IntakeData, actor: User | None, out: Resolved
+) -> None:
+    """R1: a client asks about its own program; a partner about its NFR or a client's program."""
+    if reg.kind == RegistrationNumber.Kind.NFR:
+        if out.partner is None:
+            if "partner_code" not in out.errors:
+                out.errors["partner_code"] = "Для NFR-версии укажите код партнёра"
+        elif reg.partner_id != out.partner.pk:
+            out.errors["registration_number"] = (
+                "Эта NFR-версия зарегистрирована на другого партнёра"
+            )
+        return
+    out.organisation = reg.organisation
+    if (
+        actor is not None
+        and actor.role == Role.CLIENT
+        and actor.organisation_id != reg.organisation_id
+    ):
+        out.errors["registration_number"] = (
+            "Этот регистрационный номер не принадлежит вашей организации"
+        )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    missing: list[str]
+
+
+def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eligibility:
+    """R2: valid 1C:ITS AND «1С:КП Отраслевой» contracts at the registration instant."""
+    day = rules.local_date(at)
+    missing = []
+    for kind, label in Contract.Kind.choices:
+        valid = (
+            reg is not None
+            and reg.contracts.filter(kind=kind, valid_from__lte=day, valid_to__gte=day).exists()
+        )
+        if not valid:
+            missing.append(f"договор {label}")
+    return Eligibility(eligible=not missing, missing=missing)
+
+
+def current_release(conf: Configuration) -> Release | None:
+    return conf.releases.filter(is_current=True).order_by("-version_key").first()
+
+
+def outdated_release(conf: Configuration | None, version: str) -> Release | None:
+    """R4: the current release when `version` is older than it, else None."""
+    if conf is None or not version or version_error(version):
+        return None
+    current = current_release(conf)
+    if current is None or version_key(version) >= current.version_key:
+        return None
+    return current

@@ -1,0 +1,342 @@
+"""Tickets of the consultation line, their append-only event log (R16) and what hangs off them.
+
+State changes happen only in `supportline.tickets.services`; nothing here writes other rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Электронная почта")
+    PHONE = "phone", _("Телефон")
+    CONNECT = "connect", _("1С-Коннект")
+    PORTAL = "portal", _("Портал")
+    API = "api", _("REST API")
+
+
+# Channels where missing R1 data is asked for after registration instead of being refused.
+ASKING_CHANNELS = frozenset({Channel.EMAIL, Channel.PHONE, Channel.CONNECT})
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Зарегистрировано")
+    ACCEPTED = "accepted", _("Принято в работу")
+    IN_PROGRESS = "in_progress", _("В работе")
+    WAITING_CLIENT = "waiting_client", _("Ожидает ответа клиента")
+    TRANSFERRED = "transferred", _("Передано методологу / в отдел разработки")
+    CLIENT_EVALUATION = "client_evaluation", _("Оценка клиентом")
+    CLOSED = "closed", _("Закрыто")
+    REFUSED = "refused", _("Отказано: нет действующего договора")
+    REDIRECTED = "redirected", _("Перенаправлено: вне регламента")
+
+
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.REFUSED, Status.REDIRECTED})
+OPEN_STATUSES = frozenset(set(Status) - FINAL_STATUSES)
+
+
+class Level(models.TextChoices):
+    OPERATIONAL = "operational", _("Оперативная поддержка")
+    STANDARD = "standard", _("Стандартная поддержка")
+    DEVELOPMENT_REQUEST = "development_request", _("Запрос, пожелание по развитию")
+
+
+class Kind(models.TextChoices):
+    CONSULTATION = "consultation", _("Консультация")
+    UPDATE_ACCESS = "update_access", _("Доступ к обновлениям")
+
+
+class TransferTarget(models.TextChoices):
+    METHODOLOGIST = "methodologist", _("Методолог")
+    DEVELOPMENT = "development", _("Отдел разработки")
+
+
+class SlaState(models.TextChoices):
+    RUNNING = "running", _("идёт")
+    PAUSED = "paused", _("на паузе")
+    MET = "met", _("выполнено")
+    BREACHED = "breached", _("нарушено")
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("номер"), max_length=20, unique=True, null=True)
+    kind = models.CharField(
+        _("тип"), max_length=20, choices=Kind.choices, default=Kind.CONSULTATION
+    )
+    subject = models.CharField(_("тема"), max_length=300)
+    channel = models.CharField(_("канал"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("категория"), max_length=50, blank=True)
+    level = models.CharField(
+        _("уровень"), max_length=30, choices=Level.choices, default=Level.STANDARD
+    )
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    # Critical release errors are worked out of turn, ahead of the FIFO order (R14).
+    out_of_turn = models.BooleanField(_("вне очереди"), default=False)
+    registered_at = models.DateTimeField(_("зарегистрировано"), db_index=True)
+
+    # R1 intake data as given, and what it resolved to in the registries.
+    registration_number = models.CharField(_("регистрационный номер"), max_length=50, blank=True)
+    partner_code = models.CharField(_("код партнёра"), max_length=50, blank=True)
+    organisation_name = models.CharField(_("организация"), max_length=300, blank=True)
+    configuration_name = models.CharField(_("конфигурация"), max_length=300, blank=True)
+    version = models.CharField(_("версия"), max_length=40, blank=True)
+    registration = models.ForeignKey(
+        "registry.RegistrationNumber", null=True, blank=True, on_delete=models.PROTECT
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    partner = models.ForeignKey(
+        "registry.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    configuration = models.ForeignKey(
+        "registry.Configuration", null=True, blank=True, on_delete=models.PROTECT
+    )
+    # R1 fields still missing on a ticket that came by e-mail/phone/messenger.
+    missing_fields = models.JSONField(default=list, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_tickets",
+    )
+    contact_email = models.EmailField(_("e-mail для ответа"), blank=True)
+    contact_name = models.CharField(_("контактное лицо"), max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    transferred_to = models.CharField(
+        _("передано"), max_length=20, choices=TransferTarget.choices, blank=True
+    )
+    development_item = models.ForeignKey(
+        "DevelopmentItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    rating = models.PositiveSmallIntegerField(_("оценка"), null=True, blank=True)
+    rating_comment = models.TextField(_("комментарий к оценке"), blank=True)
+    evaluation_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA figures recomputed from the events on every change, so queues and warnings
+    # query columns rather than running the clock (R11).
+    reaction_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reaction_state = models.CharField(
+        max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
+    )
+    resolution_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_state = models.CharField(
+        max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("обращение")
+        verbose_name_plural = _("обращения")
+        ordering = ["-out_of_turn", "registered_at", "id"]
+        indexes = [models.Index(fields=["status", "-out_of_turn", "registered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventType(models.TextChoices):
+    REGISTERED = "registered", _("Зарегистрировано")
+    ACCEPTED = "accepted", _("Принято в работу")
+    ASKED = "asked", _("Вопрос клиенту")
+    CLIENT_REPLIED = "client_replied", _("Ответ клиента")
+    ANSWERED = "answered", _("Ответ линии")
+    RESOLVED = "resolved", _("Передано на оценку клиенту")
+    REOPENED = "reopened", _("Клиент отклонил ответ")
+    CLOSED = "closed", _("Закрыто")
+    REFUSED = "refused", _("Отказ: нет действующего договора")
+    REDIRECTED = "redirected", _("Перенаправлено")
+    LEVEL_CHANGED = "level_changed", _("Изменён уровень поддержки")
+    ASSIGNED = "assigned", _("Назначен исполнитель")
+    TRANSFERRED = "transferred", _("Передано")
+    DATA_CHANGED = "data_changed", _("Изменены данные")
+    MESSAGE = "message", _("Сообщение")
+    EVALUATED = "evaluated", _("Оценка клиента")
+
+
+# The event types the SLA clock reads (supportline.sla); the rest are for the audit trail.
+CLOCK_EVENTS = frozenset(
+    {
+        EventType.REGISTERED,
+        EventType.ACCEPTED,
+        EventType.ASKED,
+        EventType.CLIENT_REPLIED,
+        EventType.RESOLVED,
+        EventType.REOPENED,
+        EventType.CLOSED,
+        EventType.REFUSED,
+        EventType.REDIRECTED,
+        EventType.LEVEL_CHANGED,
+    }
+)
+
+
+class TicketEvent(models.Model):
+    """Append-only (R16): every change of status, level, assignee, data and every message."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("событие")
+        verbose_name_plural = _("события")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.type}"
+
+
+class Message(models.Model):
+    class Author(models.TextChoices):
+        CLIENT = "client", _("клиент")
+        LINE = "line", _("линия")
+        SYSTEM = "system", _("система")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="messages")
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    body = models.TextField()
+    # External id (e-mail Message-ID, 1C-Connect message_id) for idempotent intake.
+    external_id = models.CharField(max_length=300, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.author_kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DevelopmentItem(models.Model):
+    """A defect or wish the line escalated (R15), planned for a release."""
+
+    class ItemKind(models.TextChoices):
+        DEFECT = "defect", _("Ошибка")
+        WISH = "wish", _("Пожелание")
+
+    title = models.CharField(_("название"), max_length=300)
+    kind = models.CharField(_("вид"), max_length=10, choices=ItemKind.choices)
+    description = models.TextField(_("описание"), blank=True)
+    target_release = models.ForeignKey(
+        "registry.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("задача разработки")
+        verbose_name_plural = _("задачи разработки")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Notification(models.Model):
+    """An in-app notice for a user (release published, SLA warnings, …)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=30)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "ticket", "kind"], name="notification_once_per_ticket_kind"
+            )
+        ]
+
+
+class UpdateAccessDetails(models.Model):
+    """R17: what an update-site access request carries; R18: what granting recorded."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="update_access")
+    organisation_full_name = models.CharField(max_length=500)
+    inn = models.CharField(max_length=12)
+    previous_login = models.CharField(max_length=100, blank=True)
+    granted_login = models.CharField(max_length=100, blank=True)
+    configurations_covered = models.JSONField(default=list, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class Complaint(models.Model):
+    """A quality complaint (R20): its own queue for the quality manager, answered too."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Новая")
+        ANSWERED = "answered", _("Дан ответ")
+
+    number = models.CharField(max_length=20, unique=True, null=True)
+    received_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_email = models.EmailField(blank=True)
+    organisation = models.ForeignKey(
+        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT
+    )
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    tickets = models.ManyToManyField(Ticket, blank=True, related_name="complaints")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]

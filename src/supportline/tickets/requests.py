@@ -1,0 +1,239 @@
+"""Update-access requests (R17–R18) and quality complaints (R20): their own request types."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from supportline.accounts.models import Role, User
+from supportline.core import rules
+from supportline.lib.inn import inn_error
+from supportline.registry.models import RegistrationNumber
+from supportline.tickets import access
+from supportline.tickets.errors import IntakeError, TicketError, TransitionError
+from supportline.tickets.intake import contract_eligibility
+from supportline.tickets.models import (
+    Channel,
+    Complaint,
+    EventType,
+    Kind,
+    Message,
+    Status,
+    Ticket,
+    UpdateAccessDetails,
+)
+from supportline.tickets.services import (
+    _event,
+    _locked,
+    _message,
+    _refuse,
+    _require_status,
+    _save,
+)
+
+
+@transaction.atomic
+def update_access_request(
+    *,
+    actor: User | None,
+    channel: str,
+    organisation_full_name: str,
+    inn: str,
+    registration_number: str,
+    configuration: str,
+    version: str,
+    previous_login: str = "",
+    contact_email: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R17: a request for access to the update site, served at the Operational level."""
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    if not organisation_full_name.strip():
+        errors["organisation_full_name"] = "Укажите полное наименование организации"
+    if message := inn_error(inn):
+        errors["inn"] = message
+    reg = RegistrationNumber.objects.filter(number=registration_number.strip()).first()
+    if not registration_number.strip():
+        errors["registration_number"] = "Укажите регистрационный номер основной поставки"
+    elif reg is None:
+        errors["registration_number"] = (
+            f"Регистрационный номер «{registration_number.strip()}» не найден в реестре"
+        )
+    elif reg.kind != RegistrationNumber.Kind.MAIN:
+        errors["registration_number"] = "Нужен номер основной поставки, а не NFR-версии"
+    if not configuration.strip():
+        errors["configuration"] = "Укажите полное название конфигурации"
+    if not version.strip():
+        errors["version"] = "Укажите нужную версию конфигурации"
+    if (
+        actor is not None
+        and actor.role == Role.CLIENT
+        and reg is not None
+        and reg.organisation_id != actor.organisation_id
+    ):
+        errors["registration_number"] = (
+            "Этот регистрационный номер не принадлежит вашей организации"
+        )
+    if errors:
+        raise IntakeError(errors)
+    assert reg is not None
+    level = rules.regulation().update_access_level_id
+    ticket = Ticket.objects.create(
+        kind=Kind.UPDATE_ACCESS,
+        subject=f"Доступ к обновлениям: {configuration.strip()} {version.strip()}",
+        channel=channel,
+        level=level,
+        registered_at=now,
+        registration_number=reg.number,
+        organisation_name=organisation_full_name.strip(),
+        configuration_name=configuration.strip(),
+        version=version.strip(),
+        registration=reg,
+        organisation=reg.organisation,
+        created_by=actor,
+        contact_email=contact_email or (actor.email if actor is not None else ""),
+    )
+    ticket.number = f"UPD-{ticket.pk:06d}"
+    UpdateAccessDetails.objects.create(
+        ticket=ticket,
+        organisation_full_name=organisation_full_name.strip(),
+        inn=inn.strip(),
+        previous_login=previous_login.strip(),
+    )
+    _event(ticket, EventType.REGISTERED, now, actor, level=level, channel=channel)
+    _message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.CLIENT,
+        body=(
+            f"Прошу предоставить доступ к обновлениям. Организация: {organisation_full_name.strip()}, "
+            f"ИНН {inn.strip()}, рег. номер {reg.number}, конфигурация {configuration.strip()} "
+            f"версии {version.strip()}"
+            + (f", прежний логин {previous_login.strip()}" if previous_login.strip() else "")
+        ),
+    )
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def update_access_decide(
+    *,
+    ticket: Ticket,
+    actor: User,
+    login: str = "",
+    configurations: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R18: grant only with the main delivery and both contracts valid; else refuse with why."""
+    now = now or timezone.now()
+    ticket = _locked(ticket)
+    access.require_role(actor, access.LINE_ROLES, "решение по доступу к обновлениям")
+    if ticket.kind != Kind.UPDATE_ACCESS:
+        raise TransitionError(f"{ticket.number} — не запрос доступа к обновлениям")
+    _require_status(
+        ticket, {Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS}, "решить запрос доступа"
+    )
+    details = ticket.update_access
+    eligibility = contract_eligibility(ticket.registration, now)
+    if not eligibility.eligible:
+        _refuse(ticket, actor=actor, at=now, reason=", ".join(eligibility.missing))
+        details.decided_at = now
+        details.save(update_fields=["decided_at"])
+        return _save(ticket, now)
+    if not login.strip():
+        raise TicketError("Укажите логин доступа к сайту обновлений")
+    covered = [c.strip() for c in (configurations or [ticket.configuration_name]) if c.strip()]
+    details.granted_login = login.strip()
+    details.configurations_covered = covered
+    details.decided_at = now
+    details.save(update_fields=["granted_login", "configurations_covered", "decided_at"])
+    if ticket.status == Status.REGISTERED:
+        _event(ticket, EventType.ACCEPTED, now, actor)
+    _message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.LINE,
+        body=f"Доступ к обновлениям предоставлен. Логин: {login.strip()}. Конфигурации: {', '.join(covered)}.",
+    )
+    _event(
+        ticket, EventType.RESOLVED, now, actor, granted_login=login.strip(), configurations=covered
+    )
+    ticket.status = Status.CLIENT_EVALUATION
+    ticket.evaluation_started_at = now
+    ticket.assignee = ticket.assignee or actor
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def complaint_file(
+    *,
+    actor: User | None,
+    subject: str,
+    text: str,
+    channel: str = Channel.PORTAL,
+    ticket_numbers: list[str] | None = None,
+    author_email: str = "",
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """R20: a complaint about the line's quality, for the quality manager's own queue."""
+    now = now or timezone.now()
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = "Укажите тему претензии"
+    if not text.strip():
+        errors["text"] = "Опишите претензию"
+    tickets: list[Ticket] = []
+    for number in ticket_numbers or []:
+        found = (
+            (access.visible_tickets(actor) if actor is not None else Ticket.objects.none())
+            .filter(number=number.strip())
+            .first()
+        )
+        if found is None:
+            errors["tickets"] = f"Обращение «{number.strip()}» не найдено среди ваших обращений"
+        else:
+            tickets.append(found)
+    if errors:
+        raise IntakeError(errors)
+    complaint = Complaint.objects.create(
+        received_at=now,
+        channel=channel,
+        author=actor,
+        author_email=author_email or (actor.email if actor is not None else ""),
+        organisation=actor.organisation if actor is not None else None,
+        subject=subject.strip(),
+        text=text.strip(),
+    )
+    complaint.number = f"Q-{complaint.pk:06d}"
+    complaint.save(update_fields=["number"])
+    complaint.tickets.set(tickets)
+    return complaint
+
+
+@transaction.atomic
+def complaint_answer(
+    *, complaint: Complaint, actor: User, text: str, now: dt.datetime | None = None
+) -> Complaint:
+    now = now or timezone.now()
+    access.require_role(
+        actor, {Role.SUPERVISOR, Role.ADMIN}, "отвечать на претензии может менеджер по качеству"
+    )
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.state == Complaint.State.ANSWERED:
+        raise TransitionError(f"На претензию {complaint.number} уже дан ответ")
+    if not text.strip():
+        raise TicketError("Напишите ответ на претензию")
+    complaint.answer = text.strip()
+    complaint.answered_by = actor
+    complaint.answered_at = now
+    complaint.state = Complaint.State.ANSWERED
+    complaint.save()
+    return complaint
+
+
+__all__ = ["complaint_answer", "complaint_file", "update_access_decide", "update_access_request"]

@@ -1,0 +1,789 @@
+"""Every state change of a ticket goes through one of these functions (one write path).
+
+Each service: checks access and the current status, changes the ticket inside one
+transaction with the row locked, appends events (R16), recomputes the stored SLA figures from
+the events (R11) and returns the ticket. Illegal transitions raise `TransitionError` with a
+Russian message — never a silent no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from supportline.accounts.models import Role, User
+from supportline.core import rules
+from supportline.registry.models import Release
+from supportline.regulation import Text
+from supportline.tickets import access
+from supportline.tickets.clock import store_sla
+from supportline.tickets.errors import IntakeError, TicketError, TransitionError
+from supportline.tickets.intake import (
+    FIELD_NAMES,
+    IntakeData,
+    check_intake,
+    contract_eligibility,
+    outdated_release,
+)
+from supportline.tickets.models import (
+    ASKING_CHANNELS,
+    FINAL_STATUSES,
+    Channel,
+    DevelopmentItem,
+    EventType,
+    Level,
+    Message,
+    Notification,
+    Status,
+    Ticket,
+    TicketEvent,
+    TransferTarget,
+)
+
+S = Status
+# Where the line may act from: an open ticket not waiting in client evaluation.
+WORKING = frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_CLIENT, S.TRANSFERRED})
+
+
+def say(text: Text, **values: Any) -> str:
+    """A standard answer of the regulation, in Russian (the line's language), filled in."""
+    return text.ru.format(**values)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
+    if ticket.status not in allowed:
+        raise TransitionError(
+            f"Нельзя {action}: обращение {ticket.number} в статусе «{ticket.get_status_display()}»"
+        )
+
+
+def _event(
+    ticket: Ticket, type: str, at: dt.datetime, author: User | None, **data: Any
+) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, type=type, at=at, author=author, data=data)
+
+
+def _message(
+    ticket: Ticket,
+    *,
+    at: dt.datetime,
+    author: User | None,
+    kind: str,
+    body: str,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Message:
+    message = Message.objects.create(
+        ticket=ticket,
+        at=at,
+        author=author,
+        author_kind=kind,
+        channel=channel or ticket.channel,
+        body=body,
+        external_id=external_id,
+    )
+    _event(ticket, EventType.MESSAGE, at, author, message=message.pk, kind=kind)
+    return message
+
+
+def _save(ticket: Ticket, now: dt.datetime) -> Ticket:
+    ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
+    store_sla(ticket, now=now)
+    ticket.save()
+    return ticket
+
+
+def _line_text(text: str, default: str) -> str:
+    return text.strip() or default
+
+
+def _level_name(level: str) -> str:
+    return rules.regulation().level(level).name.ru
+
+
+def _format_due(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "будет определён после ответа клиента"
+    return moment.astimezone(rules.line_zone()).strftime("%d.%m.%Y %H:%M МСК")
+
+
+# ---------------------------------------------------------------- registration (R1–R6)
+
+
+@transaction.atomic
+def ticket_register(
+    *,
+    actor: User | None,
+    channel: str,
+    data: IntakeData,
+    registered_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    external_id: str = "",
+) -> Ticket:
+    """Register a ticket (R1–R4, R6).
+
+    Steps:
+    1. R1: resolve the data against the registries. The portal and the API refuse missing or
+       invalid data with per-field errors (`IntakeError`); e-mail, phone and the messenger
+       register the ticket anyway and immediately ask for what is missing (R12 pause).
+    2. R2: without valid 1C:ITS and KP contracts at the registration instant, the ticket is
+       refused with the reason — unless the question is about licensing or protection.
+    3. R3: out-of-scope categories and withdrawn products are redirected with the standard answer.
+    4. R4: a version older than the current release gets "update to release N".
+    """
+    now = _now(now)
+    at = registered_at or now
+    if at > now + dt.timedelta(minutes=1):
+        raise IntakeError({"registered_at": "Время регистрации не может быть в будущем"})
+    if actor is not None and actor.role in access.CLIENT_ROLES and channel == Channel.PHONE:
+        raise IntakeError({"channel": "Телефонное обращение регистрирует консультант линии"})
+    data = data.cleaned()
+    resolved = check_intake(data, actor=actor)
+    asking = channel in ASKING_CHANNELS
+    if resolved.errors and not asking:
+        raise IntakeError(resolved.errors)
+    if not data.subject and not data.body:
+        raise IntakeError({"body": "Пустое обращение: нет ни темы, ни текста"})
+
+    regulation = rules.regulation()
+    level = regulation.default_level.id
+    organisation = resolved.organisation or (
+        actor.organisation if actor is not None and actor.role == Role.CLIENT else None
+    )
+    is_partner_filing = resolved.partner is not None
+    ticket = Ticket.objects.create(
+        subject=data.subject or data.body[:120],
+        channel=channel,
+        category=data.category,
+        level=level,
+        status=S.REGISTERED,
+        registered_at=at,
+        registration_number=data.registration_number,
+        partner_code=data.partner_code,
+        organisation_name=data.organisation,
+        configuration_name=data.configuration,
+        version=data.version,
+        registration=resolved.registration,
+        organisation=organisation,
+        partner=resolved.partner if is_partner_filing else None,
+        configuration=resolved.configuration,
+        missing_fields=sorted(resolved.errors),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        contact_email=data.contact_email or (actor.email if actor is not None else ""),
+        contact_name=data.contact_name or (actor.get_full_name() if actor is not None else ""),
+    )
+    prefix = getattr(settings, "TICKET_NUMBER_PREFIX", "CRM")
+    ticket.number = f"{prefix}-{ticket.pk:06d}"
+    _event(ticket, EventType.REGISTERED, at, actor, level=level, channel=channel)
+    author_kind = Message.Author.LINE if channel == Channel.PHONE else Message.Author.CLIENT
+    _message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=author_kind,
+        body=data.body or data.subject,
+        external_id=external_id,
+    )
+    # The receipt with the number is NOT the reaction (R7).
+    _message(
+        ticket,
+        at=at,
+        author=None,
+        kind=Message.Author.SYSTEM,
+        body=say(regulation.answers.receipt, number=ticket.number),
+    )
+
+    if resolved.errors:
+        wanted = "; ".join(
+            f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(resolved.errors.items())
+        )
+        _ask(
+            ticket,
+            actor=None,
+            at=at,
+            text=(
+                f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
+                f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение."
+            ),
+        )
+    else:
+        _triage(ticket, at=at)
+    return _save(ticket, now)
+
+
+def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
+    """R2, R3, R4 on a ticket whose R1 data are complete."""
+    regulation = rules.regulation()
+    category = regulation.scope_category(ticket.category) if ticket.category else None
+    exempt = category is not None and category.contract_exempt
+    if not exempt:
+        eligibility = contract_eligibility(ticket.registration, at)
+        if not eligibility.eligible:
+            _refuse(ticket, actor=None, at=at, reason=", ".join(eligibility.missing))
+            return
+    if category is not None and not category.in_scope:
+        _redirect(ticket, actor=None, at=at, category_id=category.id)
+        return
+    if ticket.configuration is not None and not ticket.configuration.is_supported:
+        _redirect(ticket, actor=None, at=at, category_id="withdrawn_product")
+        return
+    current = outdated_release(ticket.configuration, ticket.version)
+    if current is not None:
+        text = say(
+            regulation.answers.update_to_current_release,
+            number=ticket.number,
+            release=current.version,
+        )
+        _message(ticket, at=at, author=None, kind=Message.Author.LINE, body=text)
+        _event(
+            ticket, EventType.ANSWERED, at, None, reason="outdated_release", release=current.version
+        )
+        _event(ticket, EventType.RESOLVED, at, None)
+        ticket.status = S.CLIENT_EVALUATION
+        ticket.evaluation_started_at = at
+
+
+def _ask(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str) -> None:
+    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=text)
+    _event(ticket, EventType.ASKED, at, actor)
+    ticket.status = S.WAITING_CLIENT
+
+
+def _refuse(ticket: Ticket, *, actor: User | None, at: dt.datetime, reason: str) -> None:
+    text = say(rules.regulation().answers.refusal_no_contract, number=ticket.number, missing=reason)
+    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=text)
+    _event(ticket, EventType.REFUSED, at, actor, reason=reason)
+    ticket.status = S.REFUSED
+    ticket.closed_at = at
+
+
+def _redirect(
+    ticket: Ticket, *, actor: User | None, at: dt.datetime, category_id: str, text: str = ""
+) -> None:
+    category = rules.regulation().scope_category(category_id)
+    if category.in_scope:
+        raise TransitionError(
+            f"Категория «{category.name.ru}» входит в рамки линии: перенаправлять нечего"
+        )
+    answer = text.strip() or (say(category.answer, number=ticket.number) if category.answer else "")
+    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=answer)
+    _event(ticket, EventType.REDIRECTED, at, actor, category=category_id, to=category.redirect_to)
+    ticket.category = category_id
+    ticket.status = S.REDIRECTED
+    ticket.closed_at = at
+
+
+@transaction.atomic
+def ticket_complete_data(
+    *, ticket: Ticket, actor: User, data: IntakeData, now: dt.datetime | None = None
+) -> Ticket:
+    """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING, "изменить данные обращения")
+    merged = IntakeData(
+        subject=data.subject or ticket.subject,
+        body=data.body or "-",
+        registration_number=data.registration_number or ticket.registration_number,
+        partner_code=data.partner_code or ticket.partner_code,
+        organisation=data.organisation or ticket.organisation_name,
+        configuration=data.configuration or ticket.configuration_name,
+        version=data.version or ticket.version,
+        category=data.category or ticket.category,
+    ).cleaned()
+    resolved = check_intake(merged, actor=None)
+    if resolved.errors:
+        raise IntakeError(resolved.errors)
+    changed = {
+        k: v
+        for k, v in {
+            "registration_number": merged.registration_number,
+            "partner_code": merged.partner_code,
+            "organisation_name": merged.organisation,
+            "configuration_name": merged.configuration,
+            "version": merged.version,
+            "category": merged.category,
+        }.items()
+        if getattr(ticket, k) != v
+    }
+    for k, v in changed.items():
+        setattr(ticket, k, v)
+    ticket.registration = resolved.registration
+    ticket.organisation = resolved.organisation or ticket.organisation
+    ticket.partner = resolved.partner
+    ticket.configuration = resolved.configuration
+    ticket.missing_fields = []
+    _event(ticket, EventType.DATA_CHANGED, now, actor, changed=changed)
+    _triage(ticket, at=now)
+    return _save(ticket, now)
+
+
+# ---------------------------------------------------------------- lifecycle (R7–R13)
+
+
+@transaction.atomic
+def ticket_accept(
+    *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """R7: the explicit act that confirms to the client that the ticket is accepted."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, {S.REGISTERED}, "принять обращение в работу")
+    _accept(ticket, actor=actor, at=now, text=text)
+    return _save(ticket, now)
+
+
+def _accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
+    _event(ticket, EventType.ACCEPTED, at, actor)
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        _event(ticket, EventType.ASSIGNED, at, actor, assignee=actor.pk)
+    ticket.status = S.ACCEPTED
+    sla = store_sla(ticket, now=at)
+    confirmation = say(
+        rules.regulation().answers.acceptance,
+        number=ticket.number,
+        level=_level_name(ticket.level),
+        resolution_due=_format_due(sla.resolution.due_at),
+    )
+    _message(
+        ticket, at=at, author=actor, kind=Message.Author.LINE, body=_line_text(text, confirmation)
+    )
+
+
+@transaction.atomic
+def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None) -> Ticket:
+    """R12: a clarifying question; the resolution clock pauses until the client answers."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "задать вопрос клиенту")
+    if not text.strip():
+        raise TicketError("Напишите вопрос клиенту")
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        _event(ticket, EventType.ASSIGNED, now, actor, assignee=actor.pk)
+    _ask(ticket, actor=actor, at=now, text=text.strip())
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_client_reply(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    text: str,
+    now: dt.datetime | None = None,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Ticket:
+    """The client writes (any channel). An answer to a question resumes the clock (R12)."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    if actor is not None:
+        access.require_client_side(actor, ticket)
+    if ticket.status in FINAL_STATUSES:
+        raise TransitionError(
+            f"Обращение {ticket.number} закрыто; пожалуйста, зарегистрируйте новое обращение"
+        )
+    if not text.strip():
+        raise TicketError("Пустое сообщение")
+    _message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.CLIENT,
+        body=text.strip(),
+        channel=channel,
+        external_id=external_id,
+    )
+    if ticket.status == S.WAITING_CLIENT:
+        _event(ticket, EventType.CLIENT_REPLIED, now, actor)
+        ticket.status = (
+            S.TRANSFERRED
+            if ticket.transferred_to
+            else (S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED)
+        )
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_answer(
+    *, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None
+) -> Ticket:
+    """An answer of the line; answering a ticket not yet accepted accepts it first (R7)."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "ответить клиенту")
+    if not text.strip():
+        raise TicketError("Напишите ответ")
+    if ticket.status == S.REGISTERED:
+        _accept(ticket, actor=actor, at=now)
+    _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=text.strip())
+    _event(ticket, EventType.ANSWERED, now, actor)
+    if ticket.status == S.ACCEPTED:
+        ticket.status = S.IN_PROGRESS
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_resolve(
+    *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """R8: the answer is given; the ticket goes to client evaluation and the clock stops."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING, "передать обращение на оценку клиенту")
+    if text.strip():
+        _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=text.strip())
+    elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
+        raise TicketError("Перед передачей на оценку дайте клиенту ответ")
+    _event(ticket, EventType.RESOLVED, now, actor)
+    ticket.status = S.CLIENT_EVALUATION
+    ticket.evaluation_started_at = now
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_evaluate(
+    *,
+    ticket: Ticket,
+    actor: User,
+    accepted: bool,
+    rating: int | None = None,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R13: the client accepts (rating 1–5 → closed) or rejects (→ in progress, clock resumes)."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_client_side(actor, ticket)
+    _require_status(ticket, {S.CLIENT_EVALUATION}, "оценить ответ")
+    if accepted:
+        if rating is None or not 1 <= rating <= 5:
+            raise TicketError("Оценка — целое число от 1 до 5")
+        ticket.rating = rating
+        ticket.rating_comment = comment.strip()
+        _event(
+            ticket,
+            EventType.EVALUATED,
+            now,
+            actor,
+            accepted=True,
+            rating=rating,
+            comment=comment.strip(),
+        )
+        _event(ticket, EventType.CLOSED, now, actor)
+        ticket.status = S.CLOSED
+        ticket.closed_at = now
+    else:
+        if not comment.strip():
+            raise TicketError("Напишите, почему ответ не подошёл")
+        _message(ticket, at=now, author=actor, kind=Message.Author.CLIENT, body=comment.strip())
+        _event(ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip())
+        _event(ticket, EventType.REOPENED, now, actor)
+        ticket.status = S.TRANSFERRED if ticket.transferred_to else S.IN_PROGRESS
+        ticket.evaluation_started_at = None
+    return _save(ticket, now)
+
+
+def evaluation_deadline(start: dt.datetime, working_days: int) -> dt.datetime:
+    """The end of the `working_days`-th working day after the day evaluation started (R13)."""
+    from supportline.worktime import default_calendar
+
+    cal = default_calendar()
+    zone = rules.line_zone()
+    day = start.astimezone(zone).date()
+    counted = 0
+    while counted < working_days:
+        day += dt.timedelta(days=1)
+        if cal.working_hours(day) is not None:
+            counted += 1
+    hours = cal.working_hours(day)
+    assert hours is not None
+    return dt.datetime.combine(day, hours[1], tzinfo=zone)
+
+
+def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:
+    """R13: close tickets left in client evaluation longer than the regulation allows."""
+    now = _now(now)
+    days = rules.regulation().auto_close_working_days
+    # Only tickets that entered evaluation at least `days` calendar days ago can be due.
+    candidates = Ticket.objects.filter(
+        status=S.CLIENT_EVALUATION, evaluation_started_at__lte=now - dt.timedelta(days=days)
+    ).values_list("pk", flat=True)
+    closed = []
+    for pk in candidates:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=pk)
+            if ticket.status != S.CLIENT_EVALUATION or ticket.evaluation_started_at is None:
+                continue
+            if evaluation_deadline(ticket.evaluation_started_at, days) > now:
+                continue
+            _event(ticket, EventType.CLOSED, now, None, reason="auto_close", working_days=days)
+            _message(
+                ticket,
+                at=now,
+                author=None,
+                kind=Message.Author.SYSTEM,
+                body=f"Обращение закрыто автоматически: оценка не получена в течение {days} рабочих дней.",
+            )
+            ticket.status = S.CLOSED
+            ticket.closed_at = now
+            closed.append(_save(ticket, now))
+    return closed
+
+
+# ---------------------------------------------------------------- level, transfer, exits
+
+
+@transaction.atomic
+def ticket_change_level(
+    *, ticket: Ticket, actor: User, level: str, reason: str, now: dt.datetime | None = None
+) -> Ticket:
+    """R10: the new level's targets apply from the original registration; history keeps why."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    if not rules.regulation().has_level(level):
+        raise TicketError(f"Неизвестный уровень поддержки «{level}»")
+    if ticket.status in FINAL_STATUSES:
+        raise TransitionError(f"Обращение {ticket.number} закрыто: уровень не меняется")
+    if level == ticket.level:
+        raise TransitionError(f"Обращение уже на уровне «{_level_name(level)}»")
+    if not reason.strip():
+        raise TicketError("Укажите причину изменения уровня")
+    _change_level(ticket, actor=actor, at=now, level=level, reason=reason.strip())
+    return _save(ticket, now)
+
+
+def _change_level(ticket: Ticket, *, actor: User, at: dt.datetime, level: str, reason: str) -> None:
+    _event(
+        ticket,
+        EventType.LEVEL_CHANGED,
+        at,
+        actor,
+        level=level,
+        previous=ticket.level,
+        reason=reason,
+    )
+    ticket.level = level
+
+
+@transaction.atomic
+def ticket_transfer(
+    *,
+    ticket: Ticket,
+    actor: User,
+    to: str,
+    kind: str,
+    reason: str,
+    title: str = "",
+    development_item: DevelopmentItem | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R10, R15: to a methodologist or development. A confirmed defect is Operational; a wish
+    becomes a Development request. The ticket links to a development item."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_role(actor, access.LINE_ROLES, "передавать обращения может сотрудник линии")
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "передать обращение")
+    if to not in TransferTarget.values:
+        raise TicketError(
+            "Передать можно методологу (methodologist) или в отдел разработки (development)"
+        )
+    if kind not in DevelopmentItem.ItemKind.values:
+        raise TicketError("Вид передачи: defect (критическая ошибка) или wish (пожелание)")
+    if not reason.strip():
+        raise TicketError("Укажите причину передачи")
+    if ticket.status == S.REGISTERED:
+        _accept(ticket, actor=actor, at=now)
+    item = development_item or DevelopmentItem.objects.create(
+        title=title.strip() or ticket.subject,
+        kind=kind,
+        description=reason.strip(),
+        created_by=actor,
+    )
+    target_level = (
+        Level.OPERATIONAL if kind == DevelopmentItem.ItemKind.DEFECT else Level.DEVELOPMENT_REQUEST
+    )
+    if ticket.level != target_level:
+        _change_level(
+            ticket, actor=actor, at=now, level=target_level, reason=f"передача: {reason.strip()}"
+        )
+    _event(
+        ticket,
+        EventType.TRANSFERRED,
+        now,
+        actor,
+        to=to,
+        kind=kind,
+        item=item.pk,
+        reason=reason.strip(),
+    )
+    ticket.transferred_to = to
+    ticket.development_item = item
+    ticket.status = S.TRANSFERRED
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_redirect(
+    *, ticket: Ticket, actor: User, category: str, text: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """R3: out of scope — redirected to a franchisee or the third-party developer."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING, "перенаправить обращение")
+    try:
+        rules.regulation().scope_category(category)
+    except KeyError:
+        raise TicketError(f"Неизвестная категория «{category}»") from None
+    _redirect(ticket, actor=actor, at=now, category_id=category, text=text)
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_refuse(
+    *, ticket: Ticket, actor: User, reason: str, now: dt.datetime | None = None
+) -> Ticket:
+    """R2: refused for want of a valid contract, with what is missing and how to get it."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, WORKING, "отказать в обслуживании")
+    if not reason.strip():
+        raise TicketError("Укажите, какого договора не хватает")
+    _refuse(ticket, actor=actor, at=now, reason=reason.strip())
+    return _save(ticket, now)
+
+
+@transaction.atomic
+def ticket_assign(
+    *, ticket: Ticket, actor: User, assignee: User, now: dt.datetime | None = None
+) -> Ticket:
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_role(actor, access.LINE_ROLES, "назначать исполнителя")
+    if ticket.status in FINAL_STATUSES:
+        raise TransitionError(f"Обращение {ticket.number} закрыто")
+    if not assignee.is_line_staff or assignee.role == Role.ADMIN:
+        raise TicketError("Исполнителем может быть только сотрудник линии")
+    ticket.assignee = assignee
+    _event(ticket, EventType.ASSIGNED, now, actor, assignee=assignee.pk)
+    return _save(ticket, now)
+
+
+# ---------------------------------------------------------------- queue (R14)
+
+
+def queue_take_next(*, actor: User, now: dt.datetime | None = None) -> Ticket | None:
+    """R14: the next unassigned ticket — Operational first, then FIFO by registration —
+    handed to this consultant alone, even when many ask at once (row locks; SKIP LOCKED on
+    PostgreSQL, a database-wide write lock on SQLite)."""
+    now = _now(now)
+    access.require_role(actor, access.LINE_ROLES, "брать обращения из очереди")
+    with transaction.atomic():
+        queue = Ticket.objects.filter(status=S.REGISTERED, assignee__isnull=True).order_by(
+            "-out_of_turn", "registered_at", "id"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            queue = queue.select_for_update(skip_locked=True)
+        ticket = queue.first()
+        if ticket is None:
+            return None
+        ticket.assignee = actor
+        _event(ticket, EventType.ASSIGNED, now, actor, assignee=actor.pk, via="take_next")
+        return _save(ticket, now)
+
+
+# ---------------------------------------------------------------- releases (R15)
+
+
+@transaction.atomic
+def development_item_plan(
+    *, item: DevelopmentItem, actor: User, release: Release, now: dt.datetime | None = None
+) -> DevelopmentItem:
+    """R15: the release date is set during diagnosis — the item gets a target release."""
+    now = _now(now)
+    access.require_role(
+        actor,
+        {Role.DEVELOPER, Role.METHODOLOGIST, Role.SUPERVISOR, Role.ADMIN},
+        "планировать релиз",
+    )
+    item.target_release = release
+    item.save(update_fields=["target_release"])
+    for ticket in item.tickets.all():
+        _event(
+            ticket, EventType.DATA_CHANGED, now, actor, target_release=release.version, item=item.pk
+        )
+    return item
+
+
+@transaction.atomic
+def release_publish(
+    *, release: Release, actor: User, now: dt.datetime | None = None
+) -> list[Notification]:
+    """R15: a published release notifies every client whose ticket is linked to it."""
+    now = _now(now)
+    access.require_role(actor, {Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN}, "публиковать релизы")
+    if release.published_at is not None:
+        raise TransitionError(f"Релиз {release.version} уже опубликован")
+    Release.objects.filter(configuration=release.configuration).update(is_current=False)
+    release.is_current = True
+    release.published_at = now
+    release.save(update_fields=["is_current", "published_at"])
+    notices = []
+    tickets = Ticket.objects.filter(development_item__target_release=release).select_related(
+        "created_by"
+    )
+    for ticket in tickets:
+        text = (
+            f"Вышел релиз {release.version} конфигурации «{release.configuration.name}»: в него "
+            f"вошло решение по вашему обращению № {ticket.number}."
+        )
+        Message.objects.create(
+            ticket=ticket,
+            at=now,
+            author=None,
+            author_kind=Message.Author.SYSTEM,
+            channel=ticket.channel,
+            body=text,
+        )
+        _event(
+            ticket, EventType.MESSAGE, now, actor, release=release.version, kind="release_published"
+        )
+        recipients = {ticket.created_by} if ticket.created_by is not None else set()
+        if ticket.organisation_id is not None:
+            recipients |= set(
+                User.objects.filter(organisation_id=ticket.organisation_id, role=Role.CLIENT)
+            )
+        for user in recipients:
+            if user is None or user.role not in access.CLIENT_ROLES:
+                continue
+            notice, _ = Notification.objects.get_or_create(
+                user=user,
+                ticket=ticket,
+                kind="release_published",
+                defaults={"text": text, "created_at": now},
+            )
+            notices.append(notice)
+    return notices

@@ -1,0 +1,84 @@
+"""The role × endpoint access matrix, including a client of another organisation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.tickets.conftest import Line
+
+
+def test_401_without_a_token_and_with_a_wrong_one(line: Line) -> None:
+    anonymous = Client()
+    response = anonymous.get("/api/v1/tickets")
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
+    wrong = anonymous.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer sl_nope")
+    assert wrong.status_code == 401
+
+
+def test_client_of_another_organisation_gets_404_not_403(line: Line) -> None:
+    number = line.ticket()["number"]
+    assert line.client_b.get(f"/tickets/{number}").status_code == 404
+    assert line.client_b.post(f"/tickets/{number}/reply", {"text": "чужое"}).status_code == 404
+    assert line.client_b.get("/tickets").json()["count"] == 0
+    # The same answer as for a ticket that does not exist: no existence leak.
+    assert line.client_b.get("/tickets/CRM-999999").status_code == 404
+
+
+def test_partner_sees_only_what_it_filed(line: Line) -> None:
+    own = line.ticket(line.partner, partner_code="12-345-678")["number"]
+    clients = line.ticket()["number"]
+    listed = {t["number"] for t in line.partner.get("/tickets").json()["items"]}
+    assert listed == {own}
+    assert line.partner.get(f"/tickets/{clients}").status_code == 404
+    # The client organisation sees both tickets about its program.
+    listed = {t["number"] for t in line.client.get("/tickets").json()["items"]}
+    assert listed == {own, clients}
+
+
+@pytest.mark.parametrize("action", ["accept", "ask", "answer", "resolve", "refuse"])
+def test_clients_cannot_act_for_the_line(line: Line, action: str) -> None:
+    number = line.ticket()["number"]
+    response = line.client.post(f"/tickets/{number}/{action}", {"text": "x", "reason": "x"})
+    assert response.status_code == 403
+    assert "сотрудникам линии" in response.json()["detail"]
+
+
+def test_consultant_cannot_evaluate_or_reply_for_the_client(line: Line) -> None:
+    number = line.ticket()["number"]
+    line.consultant.post(f"/tickets/{number}/resolve", {"text": "Ответ"})
+    response = line.consultant.post(f"/tickets/{number}/evaluate", {"accepted": True, "rating": 5})
+    assert response.status_code == 403
+    assert line.consultant.post(f"/tickets/{number}/reply", {"text": "x"}).status_code == 403
+
+
+def test_methodologist_and_developer_see_nothing_untransferred(line: Line) -> None:
+    number = line.ticket()["number"]
+    for who in (line.methodologist, line.developer):
+        assert who.get(f"/tickets/{number}").status_code == 404
+        assert who.get("/tickets").json()["count"] == 0
+        assert who.post("/queue/take").status_code == 403
+
+
+def test_queue_is_for_line_staff_only(line: Line) -> None:
+    line.ticket()
+    assert line.client.get("/queue").status_code == 403
+    assert line.client.post("/queue/take").status_code == 403
+    assert line.supervisor.get("/queue").status_code == 200
+
+
+def test_registries_read_access(line: Line) -> None:
+    assert line.consultant.get("/registry/registrations/800123456").status_code == 200
+    assert line.client.get("/registry/registrations/800123456").status_code == 200
+    assert line.client_b.get("/registry/registrations/800123456").status_code == 404
+    assert line.client.get("/registry/releases").status_code == 403
+    confs = line.client.get("/registry/configurations").json()
+    current = {c["name"]: c["current_release"] for c in confs}
+    assert current["1С:CRM ПРОФ, редакция 3.0"] == "3.0.36.12"
+
+
+def test_contracts_at_a_glance(line: Line) -> None:
+    reg = line.consultant.get("/registry/registrations/800654321").json()
+    validity = {c["kind"]: c["valid_today"] for c in reg["contracts"]}
+    assert validity == {"its": True, "kp_otraslevoy": False}

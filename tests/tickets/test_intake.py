@@ -1,0 +1,170 @@
+"""Intake through the REST API: R1 required data, R2 contracts, R3 scope, R4 releases, R6 channels."""
+
+from __future__ import annotations
+
+from supportline.tickets.models import Status, Ticket
+from tests.tickets.conftest import VALID_TICKET, Line, msk
+
+
+def test_r1_api_refuses_missing_fields_with_a_message_per_field(line: Line) -> None:
+    response = line.client.post("/tickets", {"subject": "Вопрос", "body": "Текст"})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors == {
+        "registration_number": "Укажите регистрационный номер программы",
+        "organisation": "Укажите наименование организации",
+        "configuration": "Укажите название конфигурации",
+        "version": "Укажите версию (релиз) программы, например 3.0.36.12",
+    }
+    assert Ticket.objects.count() == 0
+
+
+def test_r1_unknown_registration_number_and_configuration(line: Line) -> None:
+    response = line.client.post(
+        "/tickets",
+        {**VALID_TICKET, "registration_number": "999", "configuration": "1С:Бухгалтерия"},
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert "не найден в реестре" in errors["registration_number"]
+    assert "не найдена в реестре продуктов" in errors["configuration"]
+
+
+def test_r1_client_cannot_file_on_another_organisations_number(line: Line) -> None:
+    response = line.client_b.post("/tickets", VALID_TICKET)
+    assert response.status_code == 422
+    assert "не принадлежит вашей организации" in response.json()["errors"]["registration_number"]
+
+
+def test_r1_partner_needs_its_code_and_may_use_its_nfr(line: Line) -> None:
+    nfr = {**VALID_TICKET, "registration_number": "NFR-880011", "organisation": "ООО «Франч Плюс»"}
+    response = line.partner.post("/tickets", nfr)
+    assert response.status_code == 422
+    assert response.json()["errors"]["partner_code"] == "Партнёр указывает свой код партнёра"
+    ticket = line.ticket(line.partner, **nfr, partner_code="12-345-678")
+    assert ticket["status"] == "registered"
+    assert ticket["partner_code"] == "12-345-678"
+
+
+def test_r1_partner_asks_for_a_clients_program(line: Line) -> None:
+    ticket = line.ticket(line.partner, partner_code="12-345-678")
+    assert ticket["status"] == "registered"
+    stored = Ticket.objects.get(number=ticket["number"])
+    assert stored.organisation is not None and stored.organisation.name == "ООО «Ромашка»"
+    assert stored.partner is not None and stored.partner.code == "12-345-678"
+
+
+def test_r1_bad_version_format(line: Line) -> None:
+    response = line.client.post("/tickets", {**VALID_TICKET, "version": "последняя"})
+    assert response.status_code == 422
+    assert "числами через точку" in response.json()["errors"]["version"]
+
+
+def test_r1_malformed_json_types_get_russian_errors(line: Line) -> None:
+    response = line.client.post("/tickets", {**VALID_TICKET, "subject": ["a"]})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"subject": "Ожидается строка"}
+
+
+def test_r2_expired_kp_contract_refuses_with_the_reason(line: Line) -> None:
+    ticket = line.ticket(
+        line.client_b,
+        registration_number="800654321",
+        organisation="АО «Вектор»",
+    )
+    assert ticket["status"] == "refused"
+    refusal = ticket["messages"][-1]["body"]
+    assert "1С:КП Отраслевой" in refusal
+    assert "1С:ИТС»" not in refusal.split("не найдено:")[1]
+    assert ticket["sla"]["reaction"]["state"] == "met"
+    assert ticket["sla"]["resolution"]["state"] == "met"
+
+
+def test_r2_licensing_and_protection_questions_are_served_without_contracts(line: Line) -> None:
+    for category in ("licensing", "protection_system"):
+        ticket = line.ticket(
+            line.client_b,
+            registration_number="800654321",
+            organisation="АО «Вектор»",
+            category=category,
+        )
+        assert ticket["status"] == "registered", category
+
+
+def test_r2_contract_validity_is_checked_at_the_registration_instant(line: Line) -> None:
+    # A phone call registered 60 days ago, when Vector's KP contract was still valid.
+    ticket = line.ticket(
+        line.consultant,
+        registration_number="800654321",
+        organisation="АО «Вектор»",
+        channel="phone",
+        registered_at=msk(2026, 9, 25, 11, 0).isoformat(),
+    )
+    assert ticket["status"] == "registered"
+    assert ticket["registered_at"].startswith("2026-09-25T11:00:00+03:00")
+
+
+def test_r3_out_of_scope_category_is_redirected_with_the_standard_answer(line: Line) -> None:
+    ticket = line.ticket(category="pc_setup")
+    assert ticket["status"] == "redirected"
+    answer = ticket["messages"][-1]["body"]
+    assert "1С:Франчайзи" in answer and ticket["number"] in answer
+
+
+def test_r3_withdrawn_configuration_is_redirected(line: Line) -> None:
+    ticket = line.ticket(configuration="1С:CRM ПРОФ, редакция 2.1", version="2.1.9.3")
+    assert ticket["status"] == "redirected"
+    assert ticket["category"] == "withdrawn_product"
+
+
+def test_r4_version_that_is_not_current_gets_update_to_release_answer(line: Line) -> None:
+    ticket = line.ticket(version="3.0.35.4")
+    assert ticket["status"] == "client_evaluation"
+    assert "актуального релиза 3.0.36.12" in ticket["messages"][-1]["body"]
+
+
+def test_r4_numeric_version_order(line: Line) -> None:
+    # 3.0.36.100 is newer than the current 3.0.36.12 although it sorts lower as text.
+    ticket = line.ticket(version="3.0.36.100")
+    assert ticket["status"] == "registered"
+
+
+def test_r6_phone_ticket_is_registered_by_a_consultant_with_the_call_time(line: Line) -> None:
+    call = msk(2026, 11, 24, 9, 15)
+    ticket = line.ticket(line.consultant, channel="phone", registered_at=call.isoformat())
+    assert ticket["channel"] == "phone"
+    assert ticket["events"][0]["type"] == "registered"
+    assert ticket["events"][0]["at"].startswith("2026-11-24T09:15:00+03:00")
+    assert ticket["sla"]["reaction"]["elapsed_minutes"] == 45
+    refused = line.client.post("/tickets", {**VALID_TICKET, "channel": "phone"})
+    assert refused.status_code == 422
+    assert "консультант" in refused.json()["errors"]["channel"]
+
+
+def test_r1_r12_email_ticket_with_missing_data_is_registered_and_asks(line: Line) -> None:
+    ticket = line.ticket(line.consultant, channel="email", registration_number="", version="")
+    assert ticket["status"] == "waiting_client"
+    assert ticket["missing_fields"] == ["registration_number", "version"]
+    question = ticket["messages"][-1]["body"]
+    assert "регистрационный номер программы" in question and "версия" in question
+    assert ticket["sla"]["resolution"]["state"] == "paused"
+
+
+def test_r1_r12_client_answers_the_data_question_and_triage_runs(line: Line) -> None:
+    ticket = line.ticket(line.consultant, channel="email", version="")
+    assert ticket["missing_fields"] == ["version"]
+    number = ticket["number"]
+    replied = line.client.post(f"/tickets/{number}/reply", {"text": "Версия 3.0.36.12"})
+    assert replied.status_code == 200
+    assert replied.json()["status"] == "registered"
+    done = line.consultant.post(f"/tickets/{number}/complete-data", {"version": "3.0.36.12"}).json()
+    assert done["missing_fields"] == []
+    assert done["status"] == "registered"
+    assert done["version"] == "3.0.36.12"
+
+
+def test_receipt_is_not_the_reaction(line: Line) -> None:
+    ticket = line.ticket()
+    assert "зарегистрировано под номером" in ticket["messages"][-1]["body"]
+    assert ticket["sla"]["reaction"]["state"] == "running"
+    assert ticket["status"] == Status.REGISTERED
