@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "supportline.registry",
     "supportline.tickets",
     "supportline.portal",
+    "supportline.desk",
     "supportline.api",
 ]
 
@@ -116,8 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/home/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Time: everything stored in UTC; shown in Moscow time with the zone named (STYLE §4).
 TIME_ZONE = "UTC"

@@ -15,9 +15,9 @@ def test_r19_line_page_shows_hours_channels_and_offers_in_russian(client: Client
     assert '<html lang="ru">' in html
     assert "09:00" in html and "18:00" in html
     assert "московскому времени" in html
-    for channel in ("Электронная почта", "Телефон", "1С-Коннект", "Портал"):
+    for channel in ("Электронная почта", "Телефон", "1С-Коннект", "Веб-портал"):
         assert channel in html
-    assert "Учебные курсы" in html
+    assert "Обучающие курсы" in html
     assert "Оперативная поддержка" in html
 
 
@@ -53,3 +53,27 @@ def test_stylesheet_is_found_by_staticfiles() -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find("supportline/site.css")
+
+
+def test_r19_r21_line_page_reads_the_regulation_file(
+    client: Client, settings: object, tmp_path: object
+) -> None:
+    """Another vendor's regulation changes what the page says, without code (R21)."""
+    from pathlib import Path
+
+    from supportline.core import rules
+    import supportline.regulation
+
+    text = (
+        (Path(supportline.regulation.__file__).parent / "1c-crm.toml")
+        .read_text(encoding="utf-8")
+        .replace("Линия консультации по продуктам линейки 1С:CRM", "Линия поддержки «Пример»")
+    )
+    other = Path(str(tmp_path)) / "other.toml"
+    other.write_text(text, encoding="utf-8")
+    settings.REGULATION_FILE = str(other)  # type: ignore[attr-defined]
+    rules.regulation.cache_clear()
+    try:
+        assert "Линия поддержки «Пример»" in client.get("/").content.decode()
+    finally:
+        rules.regulation.cache_clear()

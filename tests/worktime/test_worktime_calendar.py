@@ -227,3 +227,19 @@ def test_concurrent_first_use_from_threads_agrees() -> None:
     for thread in threads:
         thread.join()
     assert all(got == expected for got in results.values())
+
+
+@pytest.mark.parametrize("year", [1900, 1970, 2038, 2100])
+def test_microsecond_exactness_holds_at_the_ends_of_the_supported_range(year: int) -> None:
+    # Results go through a float of epoch seconds, exact only while |seconds| < 2**32.
+    calendar = default_calendar()
+    day = date(year, 3, 1)
+    while calendar.day_kind(day) != "working":
+        day += timedelta(days=1)
+    start = datetime.combine(day, time(17, 59, 59, 999998), MSK)
+    us = timedelta(microseconds=1)
+    assert calendar.add_working_time(start, us) == start + us
+    assert calendar.add_working_time(start, 2 * us) == start + 2 * us
+    following = calendar.next_working_instant(start + 2 * us)
+    assert calendar.add_working_time(start, 3 * us) == following + us
+    assert calendar.working_time_between(start, following + us) == 3 * us

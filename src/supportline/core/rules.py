@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from supportline.regulation import Regulation, default_regulation, load_regulation
+from supportline.regulation import Regulation, Text, default_regulation, load_regulation
 from supportline.sla import WorkingCalendar
 
 
@@ -35,3 +35,21 @@ def line_zone() -> ZoneInfo:
 def local_date(moment: dt.datetime) -> dt.date:
     """The date in the line's zone (contracts are valid by Moscow dates, R2)."""
     return moment.astimezone(line_zone()).date()
+
+
+def tr(text: Text | None) -> str:
+    """A regulation text in the active language (Russian first, English when asked and present)."""
+    if text is None:
+        return ""
+    from django.utils import translation
+
+    if translation.get_language() == "en" and text.en:
+        return text.en
+    return text.ru
+
+
+def is_open(moment: dt.datetime) -> bool:
+    """Is the line working at this instant (R9, production calendar)?"""
+    from supportline.worktime import default_calendar
+
+    return default_calendar().is_working_time(moment)

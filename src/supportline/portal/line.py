@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+
+from supportline.core import rules
 
 
 @dataclass(frozen=True)
@@ -37,30 +38,27 @@ class LineInfo:
     offers: list[str]
 
 
+def _hours(minutes: int) -> float:
+    return minutes / 60 if minutes % 60 else minutes // 60
+
+
 def line_info(now: dt.datetime | None = None) -> LineInfo:
-    moscow = ZoneInfo("Europe/Moscow")
-    now = (now or timezone.now()).astimezone(moscow)
-    open_now = now.weekday() < 5 and dt.time(9) <= now.time() < dt.time(18)
+    regulation = rules.regulation()
+    hours = regulation.working_hours
+    now = (now or timezone.now()).astimezone(rules.line_zone())
     return LineInfo(
-        name="Линия консультаций по продуктам 1С:CRM",
-        vendor="1С-Рарус",
-        hours_start="09:00",
-        hours_end="18:00",
-        short_day_end="17:00",
+        name=rules.tr(regulation.line_name),
+        vendor=rules.tr(regulation.vendor),
+        hours_start=hours.start.strftime("%H:%M"),
+        hours_end=hours.end.strftime("%H:%M"),
+        short_day_end=hours.short_day_end.strftime("%H:%M"),
         now=now,
-        open_now=open_now,
-        channels=[
-            Channel("Электронная почта", "crm-support@example.ru"),
-            Channel("Телефон", "+7 (495) 000-00-00"),
-            Channel("1С-Коннект", "линия «1С:CRM»"),
-            Channel("Портал", "этот сайт"),
-            Channel("REST API", "/api/docs"),
-        ],
-        quality_email="crm-quality@example.ru",
+        open_now=rules.is_open(now),
+        channels=[Channel(rules.tr(c.name), c.address or "") for c in regulation.channels],
+        quality_email=regulation.contacts.quality_email,
         levels=[
-            LevelInfo("Оперативная поддержка", 4, 8),
-            LevelInfo("Стандартная поддержка", 8, 24),
-            LevelInfo("Запрос, пожелание по развитию", 8, 40),
+            LevelInfo(rules.tr(lv.name), _hours(lv.reaction_minutes), _hours(lv.resolution_minutes))
+            for lv in regulation.levels
         ],
-        offers=["Учебные курсы", "Прямые эфиры", "Индивидуальное сопровождение по запросу"],
+        offers=[rules.tr(o.name) for o in regulation.offers],
     )

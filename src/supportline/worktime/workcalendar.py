@@ -206,7 +206,7 @@ class Calendar:
     def overrides(self) -> Mapping[date, DayKind]:
         return self._overrides
 
-    # -- the two SLA operations (hot paths: keep them allocation-free) --------------------
+    # -- the two SLA operations (hot paths: two binary searches and int arithmetic) -------
 
     def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
         """The earliest instant T >= start with exactly `duration` of working time in
@@ -226,6 +226,8 @@ class Calendar:
             k = bisect_right(points, x) - 1
             t = (cum[k] if k & 1 else cum[k] + x - points[k]) + d
             if t <= cum[-1]:
+                # The first point whose cum reaches t is a closing (an opening repeats the
+                # previous closing's cum); the earliest T lies in the interval it closes.
                 m = bisect_left(cum, t) - 1
                 # Int / int is correctly rounded, and fromtimestamp rounds back to the exact
                 # microsecond for |seconds| < 2**32, which MAX_YEAR guarantees.
