@@ -64,3 +64,23 @@ def test_demo_contract_situations() -> None:
     assert not kp.is_valid_on(today)
     assert expired_kp.contracts.get(kind="its").is_valid_on(today)
     assert nfr.kind == "nfr"
+
+
+def test_demo_tickets_cover_every_status_with_one_breached_and_one_paused() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from supportline.core.demo import load_demo
+    from supportline.core.demo_tickets import load_demo_tickets
+    from supportline.tickets.models import Complaint, Status, Ticket
+
+    now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+    load_demo(today=now.date())
+    assert load_demo_tickets(now=now) > 10
+    assert load_demo_tickets(now=now) == 0  # idempotent
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Status}
+    assert Ticket.objects.filter(resolution_state="breached").exists()
+    assert Ticket.objects.filter(resolution_state="paused").exists()
+    assert Ticket.objects.filter(kind="update_access").exists()
+    assert Complaint.objects.exists()

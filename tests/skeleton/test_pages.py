@@ -61,8 +61,8 @@ def test_r19_r21_line_page_reads_the_regulation_file(
     """Another vendor's regulation changes what the page says, without code (R21)."""
     from pathlib import Path
 
-    from supportline.core import rules
     import supportline.regulation
+    from supportline.core import rules
 
     text = (
         (Path(supportline.regulation.__file__).parent / "1c-crm.toml")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from supportline.regulation import Regulation, Text, default_regulation, load_regulation
-from supportline.sla import WorkingCalendar
+from supportline.worktime import Calendar
 
 
 @lru_cache(maxsize=1)
@@ -22,10 +23,33 @@ def regulation() -> Regulation:
     return load_regulation(path) if path else default_regulation()
 
 
-def calendar() -> WorkingCalendar:
-    from supportline.worktime import default_calendar
+# The calendar in force: packaged years + years uploaded by the administrator + single-day
+# overrides. Rebuilt when those tables change (signals) and at most every minute otherwise, so
+# another process's admin edit is picked up without a restart.
+_CALENDAR: dict[str, Any] = {}
+_CALENDAR_TTL = dt.timedelta(seconds=60)
 
-    return default_calendar()
+
+def forget_calendar() -> None:
+    _CALENDAR.clear()
+
+
+def calendar() -> Calendar:
+    built = _CALENDAR.get("at")
+    now = dt.datetime.now(dt.UTC)
+    if built is None or now - built > _CALENDAR_TTL:
+        _CALENDAR["calendar"] = _build_calendar()
+        _CALENDAR["at"] = now
+    return cast(Calendar, _CALENDAR["calendar"])
+
+
+def _build_calendar() -> Calendar:
+    from supportline.registry.models import CalendarOverride, CalendarYear
+    from supportline.worktime import build_calendar, parse_year
+
+    years = [parse_year(row.data) for row in CalendarYear.objects.all()]
+    overrides = dict(CalendarOverride.objects.values_list("date", "kind"))
+    return build_calendar(extra_years=years, overrides=overrides)
 
 
 def line_zone() -> ZoneInfo:
@@ -50,6 +74,4 @@ def tr(text: Text | None) -> str:
 
 def is_open(moment: dt.datetime) -> bool:
     """Is the line working at this instant (R9, production calendar)?"""
-    from supportline.worktime import default_calendar
-
-    return default_calendar().is_working_time(moment)
+    return calendar().is_working_time(moment)

@@ -61,3 +61,19 @@ class ContractAdmin(admin.ModelAdmin[models.Contract]):
     list_filter = ["kind", "its_level"]
     search_fields = ["registration__number", "number"]
     list_select_related = ["registration"]
+
+
+@admin.register(models.CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin[models.CalendarOverride]):
+    list_display = ["date", "kind", "reason", "updated_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+@admin.register(models.CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin[models.CalendarYear]):
+    list_display = ["year", "decree", "uploaded_at"]
+    readonly_fields = ["year", "data", "decree", "uploaded_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # years come in through `supportline import-calendar`, validated

@@ -214,3 +214,44 @@ class Contract(models.Model):
     def is_valid_on(self, day: dt.date) -> bool:
         """Both ends inclusive."""
         return self.valid_from <= day <= self.valid_to
+
+
+class CalendarYear(models.Model):
+    """A production-calendar year uploaded by an administrator (`supportline import-calendar`);
+    it replaces the packaged data of that year (SPEC R9, R21)."""
+
+    year = models.PositiveSmallIntegerField(_("год"), unique=True)
+    data = models.JSONField(_("данные года"))
+    decree = models.CharField(_("постановление"), max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(_("загружен"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("год производственного календаря")
+        verbose_name_plural = _("годы производственного календаря")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction of a single day of the production calendar."""
+
+    class Kind(models.TextChoices):
+        WORKING = "working", _("рабочий день")
+        SHORT = "short", _("сокращённый рабочий день (до 17:00)")
+        DAY_OFF = "day_off", _("выходной день")
+        HOLIDAY = "holiday", _("нерабочий праздничный день")
+
+    date = models.DateField(_("дата"), unique=True)
+    kind = models.CharField(_("вид дня"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("основание"), max_length=300)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("исправление календаря")
+        verbose_name_plural = _("исправления календаря")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y}: {self.get_kind_display()}"

@@ -1,0 +1,198 @@
+"""Demo tickets in every status of SPEC §4 (one breached, one paused), made through the
+services exactly as the desk and the API would make them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportline.accounts.models import User
+from supportline.tickets import requests, services
+from supportline.tickets.intake import IntakeData
+from supportline.tickets.models import Ticket
+
+
+def _data(subject: str, body: str, **extra: str) -> IntakeData:
+    fields = {
+        "registration_number": "800123456",
+        "organisation": "ООО «Ромашка»",
+        "configuration": "1С:CRM ПРОФ, редакция 3.0",
+        "version": "3.0.36.12",
+        **extra,
+    }
+    return IntakeData(subject=subject, body=body, **fields)
+
+
+@transaction.atomic
+def load_demo_tickets(*, now: dt.datetime) -> int:
+    """Idempotent: does nothing when tickets exist. Returns how many tickets it made."""
+    if Ticket.objects.exists():
+        return 0
+    client = User.objects.get(username="client")
+    client2 = User.objects.get(username="client2")
+    partner = User.objects.get(username="partner")
+    c1 = User.objects.get(username="consultant1")
+    c2 = User.objects.get(username="consultant2")
+    day = dt.timedelta(days=1)
+    hour = dt.timedelta(hours=1)
+
+    def reg(actor: User, data: IntakeData, at: dt.datetime, channel: str = "portal") -> Ticket:
+        return services.ticket_register(
+            actor=actor, channel=channel, data=data, registered_at=at, now=at
+        )
+
+    # Breached: registered a week ago, accepted, never resolved (24 working hours long gone).
+    t = reg(
+        client,
+        _data("Не отправляются письма из CRM", "Письма клиентам зависают в исходящих."),
+        now - 7 * day,
+    )
+    services.ticket_accept(ticket=t, actor=c1, now=now - 7 * day + hour)
+    services.ticket_answer(
+        ticket=t, actor=c1, text="Проверьте настройки учётной записи почты.", now=now - 6 * day
+    )
+
+    # Paused: waiting for the client's answer.
+    t = reg(
+        client,
+        _data("Ошибка при проведении сделки", "При проведении сделки появляется ошибка."),
+        now - 2 * day,
+    )
+    services.ticket_accept(ticket=t, actor=c1, now=now - 2 * day + hour)
+    services.ticket_ask(
+        ticket=t,
+        actor=c1,
+        text="Пришлите, пожалуйста, снимок экрана с текстом ошибки.",
+        now=now - 2 * day + 2 * hour,
+    )
+
+    # In progress.
+    t = reg(
+        client, _data("Как настроить воронку продаж", "Нужна воронка по этапам сделок."), now - day
+    )
+    services.ticket_answer(
+        ticket=t, actor=c2, text="Воронка настраивается в разделе «Продажи».", now=now - day + hour
+    )
+
+    # Client evaluation and closed with a rating.
+    t = reg(client, _data("Не формируется отчёт по менеджерам", "Отчёт пустой."), now - 3 * day)
+    services.ticket_resolve(
+        ticket=t,
+        actor=c2,
+        text="Снимите отбор по периоду в настройках отчёта.",
+        now=now - 3 * day + 2 * hour,
+    )
+    t = reg(
+        client, _data("Права доступа для менеджера", "Менеджер не видит клиентов."), now - 5 * day
+    )
+    services.ticket_resolve(
+        ticket=t,
+        actor=c1,
+        text="Добавьте пользователя в группу «Менеджеры».",
+        now=now - 5 * day + hour,
+    )
+    services.ticket_evaluate(
+        ticket=t,
+        actor=client,
+        accepted=True,
+        rating=5,
+        comment="Спасибо, помогло",
+        now=now - 4 * day,
+    )
+
+    # Accepted, Operational (a confirmed critical error — out of turn).
+    t = reg(
+        client,
+        _data("Не запускается программа после обновления", "После обновления ошибка при запуске."),
+        now - 3 * hour,
+    )
+    services.ticket_accept(ticket=t, actor=c2, now=now - 2 * hour)
+    services.ticket_change_level(
+        ticket=t,
+        actor=c2,
+        level="operational",
+        reason="Критическая ошибка подтверждена",
+        now=now - 2 * hour,
+    )
+
+    # Transferred to a methodologist as a wish (Development request).
+    t = reg(
+        client,
+        _data("Пожелание: отчёт по источникам лидов", "Хотим видеть конверсию по источникам."),
+        now - 4 * day,
+    )
+    services.ticket_transfer(
+        ticket=t,
+        actor=c1,
+        to="methodologist",
+        kind="wish",
+        reason="Пожелание по развитию отчётов",
+        now=now - 4 * day + hour,
+    )
+
+    # Refused (R2: the KP contract expired) and redirected (R3: out of scope).
+    reg(
+        client2,
+        _data(
+            "Ошибка в карточке клиента",
+            "Не сохраняется карточка.",
+            registration_number="800654321",
+            organisation="АО «Вектор»",
+        ),
+        now - day,
+    )
+    reg(
+        client,
+        _data("Настройте 1С на новом ПК", "Купили новый компьютер.", category="pc_setup"),
+        now - 2 * day,
+    )
+
+    # New: from the portal, from a partner, and a phone call registered by a consultant.
+    reg(
+        client,
+        _data("Не работает интеграция с телефонией", "Звонки не попадают в CRM."),
+        now - 20 * dt.timedelta(minutes=1),
+    )
+    reg(
+        partner,
+        _data(
+            "Вопрос по NFR-версии",
+            "Как обновить NFR-версию?",
+            registration_number="NFR-880011",
+            organisation="ООО «Франч Плюс»",
+            partner_code="12-345-678",
+        ),
+        now - hour,
+    )
+    reg(
+        c1,
+        _data(
+            "Звонок: не печатаются документы",
+            "Клиент звонил: не печатается коммерческое предложение.",
+        ),
+        now - 2 * hour,
+        channel="phone",
+    )
+
+    # Update access (R17) and a quality complaint (R20).
+    requests.update_access_request(
+        actor=client,
+        channel="portal",
+        organisation_full_name="Общество с ограниченной ответственностью «Ромашка»",
+        inn="7705123452",
+        registration_number="800123456",
+        configuration="1С:CRM ПРОФ, редакция 3.0",
+        version="3.0.36.12",
+        previous_login="romashka",
+        now=now - 30 * dt.timedelta(minutes=1),
+    )
+    requests.complaint_file(
+        actor=client,
+        subject="Долгий ответ",
+        text="По обращению о письмах нет решения неделю.",
+        now=now,
+    )
+    # Stored states were computed when each ticket last changed; bring the overdue ones up to now.
+    services.tickets_refresh_sla(now=now)
+    return Ticket.objects.count()
