@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import worktime_oracle as oracle
 
 from supportline.worktime import (
     CalendarDataError,
@@ -20,6 +19,7 @@ from supportline.worktime import (
     parse_year_file,
     year_to_json,
 )
+from tests.worktime import worktime_oracle as oracle
 
 YEARS = [2023, 2024, 2025, 2026, 2027]
 ART112 = [(1, d) for d in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)]

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import worktime_oracle as oracle
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from supportline.worktime import default_calendar
+from tests.worktime import worktime_oracle as oracle
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # The same instants presented in other zones must give the same answers.
