@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "supportline.tickets",
     "supportline.portal",
     "supportline.desk",
+    "supportline.jobs",
     "supportline.api",
 ]
 

@@ -11,6 +11,7 @@ from supportline.accounts.models import User
 from supportline.tickets import requests, services
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Ticket
+from supportline.tickets.tasks import sla_scan
 
 
 def _data(subject: str, body: str, **extra: str) -> IntakeData:
@@ -194,5 +195,5 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         now=now,
     )
     # Stored states were computed when each ticket last changed; bring the overdue ones up to now.
-    services.tickets_refresh_sla(now=now)
+    sla_scan(now=now)
     return Ticket.objects.count()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from supportline.core import rules
-from supportline.sla import TicketSla, compute_sla
+from supportline.sla import Clock, TicketSla, compute_sla
 from supportline.tickets.models import CLOCK_EVENTS, EventType, Ticket, TicketEvent
 
 
@@ -44,10 +44,40 @@ def ticket_sla(
     )
 
 
+SLA_FIELDS = [
+    "reaction_due_at",
+    "reaction_state",
+    "resolution_due_at",
+    "resolution_state",
+    "sla_warn_at",
+]
+
+
+def warning_instant(clock: Clock, *, now: dt.datetime, share: float) -> dt.datetime | None:
+    """When a running clock will have used `share` of its target (None: not running, or the
+    warning point is already behind it)."""
+    if clock.state != "running":
+        return None
+    threshold = dt.timedelta(minutes=clock.target_minutes * share)
+    if clock.elapsed >= threshold:
+        return None
+    return rules.calendar().add_working_time(now, threshold - clock.elapsed)
+
+
 def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
     sla = ticket_sla(ticket, now=now)
     ticket.reaction_due_at = sla.reaction.due_at
     ticket.reaction_state = sla.reaction.state.value
     ticket.resolution_due_at = sla.resolution.due_at
     ticket.resolution_state = sla.resolution.state.value
+    share = rules.regulation().warning_share
+    warnings = [
+        moment
+        for moment in (
+            warning_instant(sla.reaction, now=sla.now, share=share),
+            warning_instant(sla.resolution, now=sla.now, share=share),
+        )
+        if moment is not None
+    ]
+    ticket.sla_warn_at = min(warnings, default=None)
     return sla

@@ -141,6 +141,8 @@ class Ticket(models.Model):
     resolution_state = models.CharField(
         max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
     )
+    # When a running clock reaches the regulation's warning share of its target (R11).
+    sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

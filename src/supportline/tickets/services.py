@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from supportline.accounts.models import Role, User
@@ -786,19 +785,3 @@ def release_publish(
             )
             notices.append(notice)
     return notices
-
-
-def tickets_refresh_sla(*, now: dt.datetime | None = None) -> list[Ticket]:
-    """Recompute the stored SLA state of open tickets whose stored due instant has passed
-    (running → breached). Driven by the due-at columns, never a rescan of every ticket."""
-    now = _now(now)
-    due = Ticket.objects.exclude(status__in=FINAL_STATUSES).filter(
-        Q(reaction_state="running", reaction_due_at__lt=now)
-        | Q(resolution_state="running", resolution_due_at__lt=now)
-    )
-    changed = []
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            ticket = _locked(Ticket(pk=pk))
-            changed.append(_save(ticket, now))
-    return changed

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    """Background work as rows in the database (a transactional outbox) claimed by workers."""
+
+    name = "supportline.jobs"
+    verbose_name = _("Фоновые задания")
