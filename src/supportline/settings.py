@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "supportline.portal",
     "supportline.desk",
     "supportline.jobs",
+    "supportline.mail",
+    "supportline.connect",
     "supportline.api",
 ]
 

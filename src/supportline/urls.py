@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("supportline.desk.urls")),
+    path("connect/", include("supportline.connect.urls")),
     path("", include("supportline.portal.urls")),
 ]

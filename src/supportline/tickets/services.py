@@ -20,7 +20,7 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.registry.models import Release
 from supportline.regulation import Text
-from supportline.tickets import access
+from supportline.tickets import access, outbox
 from supportline.tickets.clock import store_sla
 from supportline.tickets.errors import IntakeError, TicketError, TransitionError
 from supportline.tickets.intake import (
@@ -96,6 +96,7 @@ def _message(
         external_id=external_id,
     )
     _event(ticket, EventType.MESSAGE, at, author, message=message.pk, kind=kind)
+    outbox.message_created(message)
     return message
 
 
@@ -758,17 +759,7 @@ def release_publish(
             f"Вышел релиз {release.version} конфигурации «{release.configuration.name}»: в него "
             f"вошло решение по вашему обращению № {ticket.number}."
         )
-        Message.objects.create(
-            ticket=ticket,
-            at=now,
-            author=None,
-            author_kind=Message.Author.SYSTEM,
-            channel=ticket.channel,
-            body=text,
-        )
-        _event(
-            ticket, EventType.MESSAGE, now, actor, release=release.version, kind="release_published"
-        )
+        _message(ticket, at=now, author=None, kind=Message.Author.SYSTEM, body=text)
         recipients = {ticket.created_by} if ticket.created_by is not None else set()
         if ticket.organisation_id is not None:
             recipients |= set(
