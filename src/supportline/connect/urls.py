@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern
 
 app_name = "connect"
 
-urlpatterns: list[object] = []
+urlpatterns: list[URLPattern] = []
