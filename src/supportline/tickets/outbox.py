@@ -18,6 +18,12 @@ def message_created(message: Message) -> None:
         return
     ticket = message.ticket
     if ticket.channel == Channel.CONNECT and ticket.connect_conversation:
-        enqueue("connect.send_message", {"message": message.pk}, dedupe_key=f"connect:message:{message.pk}")
+        enqueue(
+            "connect.send_message",
+            {"message": message.pk},
+            dedupe_key=f"connect:message:{message.pk}",
+        )
     elif ticket.contact_email:
-        enqueue("mail.send_message", {"message": message.pk}, dedupe_key=f"mail:message:{message.pk}")
+        enqueue(
+            "mail.send_message", {"message": message.pk}, dedupe_key=f"mail:message:{message.pk}"
+        )

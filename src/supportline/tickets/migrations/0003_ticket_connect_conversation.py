@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_ticket_sla_warn_at'),
+        ("tickets", "0002_ticket_sla_warn_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='connect_conversation',
+            model_name="ticket",
+            name="connect_conversation",
             field=models.CharField(blank=True, db_index=True, max_length=200),
         ),
     ]

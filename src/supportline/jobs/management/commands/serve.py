@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         exe = Path(sys.executable).with_name("supportline")
-        command = [str(exe), "worker"] if exe.exists() else [sys.executable, "-m", "supportline", "worker"]
+        command = (
+            [str(exe), "worker"]
+            if exe.exists()
+            else [sys.executable, "-m", "supportline", "worker"]
+        )
         worker = subprocess.Popen(command)  # noqa: S603 - our own command
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
