@@ -73,8 +73,15 @@ class CompleteDataIn(Schema):
     category: str = ""
 
 
+class AttachmentOut(Schema):
+    name: str
+    size: int
+    content_type: str
+
+
 class MessageOut(Schema):
     at: dt.datetime
+    attachments: list[AttachmentOut] = []
     author_kind: str
     author: str | None
     channel: str

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from supportline.accounts.models import Role, User
 from supportline.api import schemas as s
@@ -18,7 +19,7 @@ from supportline.registry.models import Configuration, RegistrationNumber, Relea
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access, requests, services
 from supportline.tickets.clock import ticket_sla
-from supportline.tickets.errors import AccessDenied
+from supportline.tickets.errors import AccessDenied, TicketError
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
     Channel,
@@ -95,12 +96,18 @@ def ticket_detail(t: Ticket) -> dict[str, Any]:
         "messages": [
             {
                 "at": _local(m.at),
+                "attachments": [
+                    {"name": a.name, "size": a.size, "content_type": a.content_type}
+                    for a in m.attachments.all()
+                ],
                 "author_kind": m.author_kind,
                 "author": _name(m.author),
                 "channel": m.channel,
                 "body": m.body,
             }
-            for m in t.messages.select_related("author").order_by("at", "id")
+            for m in t.messages.select_related("author")
+            .prefetch_related("attachments")
+            .order_by("at", "id")
         ],
     }
 
@@ -269,6 +276,27 @@ def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, 
         ticket=_visible(request, number), actor=_user(request), reason=payload.reason
     )
     return ticket_detail(t)
+
+
+@router.post("/tickets/{number}/attachments", response=s.TicketDetailOut, tags=["lifecycle"])
+def attach(
+    request: HttpRequest,
+    number: str,
+    files: File[list[UploadedFile]],
+    text: Form[str] = "",
+) -> dict[str, Any]:
+    """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES."""
+    ticket = _visible(request, number)
+    limit = settings.MAX_ATTACHMENT_BYTES
+    parts = []
+    for upload in files:
+        if upload.size is not None and upload.size > limit:
+            raise TicketError(
+                f"Файл «{upload.name}» больше допустимого размера {limit // (1024 * 1024)} МБ"
+            )
+        parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
+    services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+    return ticket_detail(Ticket.objects.get(pk=ticket.pk))
 
 
 @router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])

@@ -776,3 +776,51 @@ def release_publish(
             )
             notices.append(notice)
     return notices
+
+
+@transaction.atomic
+def ticket_attach(
+    *,
+    ticket: Ticket,
+    actor: User,
+    files: list[tuple[str, bytes, str]],
+    text: str = "",
+    now: dt.datetime | None = None,
+) -> Message:
+    """Files (name, content, content type) attached to a new message of the client or the line.
+
+    Each file is limited by settings.MAX_ATTACHMENT_BYTES; a client's files resume the clock
+    like any answer of the client (R12)."""
+    from django.core.files.base import ContentFile
+
+    from supportline.tickets.models import Attachment
+
+    now = _now(now)
+    if not files:
+        raise TicketError("Не выбран ни один файл")
+    limit = settings.MAX_ATTACHMENT_BYTES
+    for name, content, _ in files:
+        if len(content) > limit:
+            raise TicketError(
+                f"Файл «{name}» больше допустимого размера {limit // (1024 * 1024)} МБ"
+            )
+    names = ", ".join(name for name, _, _ in files)
+    body = text.strip() or f"Вложения: {names}"
+    if access.is_client_side(actor, ticket):
+        ticket = ticket_client_reply(ticket=ticket, actor=actor, text=body, now=now)
+        message = ticket.messages.order_by("-at", "-id").first()
+    else:
+        ticket = _locked(ticket)
+        access.require_line_worker(actor, ticket)
+        if ticket.status in FINAL_STATUSES:
+            raise TransitionError(f"Обращение {ticket.number} закрыто")
+        message = _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=body)
+        _save(ticket, now)
+    assert message is not None
+    for name, content, content_type in files:
+        attachment = Attachment(
+            message=message, name=name, size=len(content), content_type=content_type
+        )
+        attachment.file.save(name, ContentFile(content), save=False)
+        attachment.save()
+    return message
