@@ -9,3 +9,9 @@ class ConnectConfig(AppConfig):
 
     name = "supportline.connect"
     verbose_name = _("1С-Коннект")
+
+    def ready(self) -> None:
+        from supportline.connect.config import connect_settings
+
+        # Fail fast: with USE_CONNECT on and a setting missing, no process starts.
+        connect_settings()
