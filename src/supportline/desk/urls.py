@@ -1,11 +1,28 @@
+"""URLs of the desk (mounted at /desk/)."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from supportline.desk import views
+from supportline.desk.views import escalations, queue, supervisor, ticket
 
 app_name = "desk"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queue.queue, name="queue"),
+    path("queue/rows/", queue.queue_rows, name="queue_rows"),
+    path("queue/take/", queue.take_next, name="take_next"),
+    path("phone/", queue.phone_call, name="phone"),
+    path("tickets/<str:number>/", ticket.ticket, name="ticket"),
+    path("tickets/<str:number>/do/<slug:action>/", ticket.act, name="act"),
+    path("tickets/<str:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"),
+    path("escalations/", escalations.escalations, name="escalations"),
+    path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
+    path("releases/", escalations.releases, name="releases"),
+    path("releases/<int:pk>/publish/", escalations.release_publish, name="release_publish"),
+    path("board/", supervisor.board, name="board"),
+    path("complaints/", supervisor.complaints, name="complaints"),
+    path("complaints/<str:number>/", supervisor.complaint, name="complaint"),
+    path("registries/", supervisor.registries, name="registries"),
+    path("calendar/", supervisor.calendar, name="calendar"),
 ]

@@ -1,0 +1,430 @@
+"""Forms of the desk: they parse what a person typed; the services decide what is allowed.
+
+Each lifecycle action of the ticket page has its own small form, rendered with the action's
+name as prefix so several forms can share one page (`ask-text`, `answer-text`, …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from supportline.accounts.models import Role, User
+from supportline.core import rules
+from supportline.registry.models import Release
+from supportline.tickets.intake import IntakeData
+from supportline.tickets.models import (
+    OPEN_STATUSES,
+    Channel,
+    DevelopmentItem,
+    Status,
+    Ticket,
+    TransferTarget,
+)
+from supportline.tickets.services import say
+from supportline.worktime import MAX_YEAR, MIN_YEAR
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+def _textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def level_choices() -> list[tuple[str, str]]:
+    return [(lvl.id, rules.tr(lvl.name)) for lvl in rules.regulation().levels]
+
+
+def category_choices(*, in_scope: bool | None = None) -> list[tuple[str, str]]:
+    return [
+        (c.id, rules.tr(c.name))
+        for c in rules.regulation().scope_categories
+        if in_scope is None or c.in_scope == in_scope
+    ]
+
+
+class MoscowDateTimeField(forms.DateTimeField):
+    """A wall-clock time in the line's zone (Moscow), from a datetime-local input, as an
+    aware datetime. Django's own field would read it in the server zone (UTC)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT)
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value if value.tzinfo else value.replace(tzinfo=rules.line_zone())
+        try:
+            # Moscow has no DST since 2014: attaching the zone to the wall time is exact.
+            return dt.datetime.strptime(str(value).strip(), LOCAL_INPUT).replace(
+                tzinfo=rules.line_zone()
+            )
+        except ValueError:
+            raise forms.ValidationError(
+                _("Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (московское время)"),
+                code="invalid",
+            ) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(rules.line_zone()).strftime(LOCAL_INPUT)
+        return value
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    """Choices read from the regulation at request time (R21), not at import time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+# ---------------------------------------------------------------- the queue (R14)
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; a wrong value is ignored rather than an error."""
+
+    who = forms.ChoiceField(
+        label=_("Исполнитель"),
+        required=False,
+        choices=[("", _("все")), ("mine", _("мои")), ("unassigned", _("не назначенные"))],
+    )
+    level = forms.ChoiceField(label=_("Уровень"), required=False)
+    status = forms.ChoiceField(label=_("Статус"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Канал"), required=False, choices=[("", _("все")), *Channel.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "level", [("", _("все")), *level_choices()])
+        set_choices(
+            self,
+            "status",
+            [
+                ("", _("в работе у линии")),
+                *[(value, label) for value, label in Status.choices if value in OPEN_STATUSES],
+            ],
+        )
+
+
+# ---------------------------------------------------------------- phone call (R6)
+
+
+class PhoneCallForm(forms.Form):
+    """R6: the consultant registers a call; the call's time is the registration time."""
+
+    call_at = MoscowDateTimeField(
+        label=_("Время звонка (МСК)"),
+        help_text=_("Время регистрации обращения — время звонка, по московскому времени"),
+    )
+    contact_name = forms.CharField(label=_("Кто звонил"), max_length=200)
+    contact_phone = forms.CharField(label=_("Телефон звонившего"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("E-mail для ответа"), required=False)
+    registration_number = forms.CharField(
+        label=_("Регистрационный номер программы"), max_length=50, required=False
+    )
+    partner_code = forms.CharField(
+        label=_("Код партнёра"),
+        max_length=50,
+        required=False,
+        help_text=_("Если звонит партнёр (1С:Франчайзи)"),
+    )
+    organisation = forms.CharField(label=_("Организация"), max_length=300, required=False)
+    configuration = forms.CharField(label=_("Конфигурация"), max_length=300, required=False)
+    version = forms.CharField(
+        label=_("Версия (релиз)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "3.0.36.12"}),
+    )
+    category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
+    subject = forms.CharField(label=_("Тема"), max_length=300)
+    body = forms.CharField(label=_("Суть вопроса"), widget=_textarea(6))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "category", [("", "—"), *category_choices()])
+        self.fields["configuration"].widget.attrs["list"] = "configurations"
+
+    def intake(self) -> IntakeData:
+        d = self.cleaned_data
+        body = d["body"]
+        contact = ", ".join(x for x in (d["contact_name"], d["contact_phone"]) if x)
+        if contact:
+            body = f"{body}\n\nЗвонил: {contact}"
+        return IntakeData(
+            subject=d["subject"],
+            body=body,
+            registration_number=d["registration_number"],
+            partner_code=d["partner_code"],
+            organisation=d["organisation"],
+            configuration=d["configuration"],
+            version=d["version"],
+            category=d["category"],
+            contact_email=d["contact_email"],
+            contact_name=d["contact_name"],
+        )
+
+
+# ---------------------------------------------------------------- ticket actions
+
+
+class TicketForm(forms.Form):
+    """An action form bound to a ticket (for choices and prefilled texts)."""
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        self.ticket = ticket
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(TicketForm):
+    text = forms.CharField(
+        label=_("Подтверждение клиенту"),
+        required=False,
+        widget=_textarea(3),
+        help_text=_("Пусто — стандартное подтверждение регламента с уровнем и сроком решения"),
+    )
+
+
+class AskForm(TicketForm):
+    text = forms.CharField(
+        label=_("Вопрос клиенту"),
+        widget=_textarea(),
+        help_text=_("Срок решения встаёт на паузу до ответа клиента (R12)"),
+    )
+
+
+class AnswerForm(TicketForm):
+    text = forms.CharField(label=_("Ответ клиенту"), widget=_textarea(6))
+
+
+class ResolveForm(TicketForm):
+    text = forms.CharField(
+        label=_("Итоговый ответ"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается (R8)"),
+    )
+
+
+class LevelForm(TicketForm):
+    level = forms.ChoiceField(label=_("Новый уровень"))
+    reason = forms.CharField(label=_("Причина"), widget=_textarea(2))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "level", level_choices())
+        self.fields["level"].initial = self.ticket.level
+
+
+class TransferForm(TicketForm):
+    to = forms.ChoiceField(
+        label=_("Кому"), choices=TransferTarget.choices, widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("Вид"),
+        choices=[
+            (DevelopmentItem.ItemKind.DEFECT, _("критическая ошибка — «Оперативная поддержка»")),
+            (DevelopmentItem.ItemKind.WISH, _("пожелание — «Запрос, пожелание по развитию»")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Причина передачи"), widget=_textarea(3))
+    title = forms.CharField(
+        label=_("Название задачи разработки"),
+        max_length=300,
+        required=False,
+        help_text=_("Пусто — тема обращения"),
+    )
+    development_item = forms.ModelChoiceField(
+        label=_("Или привязать к существующей задаче"),
+        queryset=DevelopmentItem.objects.none(),
+        required=False,
+        empty_label=_("— новая задача —"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["development_item"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = DevelopmentItem.objects.order_by("-created_at", "-id")
+
+
+class RedirectForm(TicketForm):
+    """R3: an out-of-scope category; its standard answer is prefilled and editable."""
+
+    category = forms.ChoiceField(label=_("Категория вне рамок регламента"))
+    text = forms.CharField(label=_("Ответ клиенту"), widget=_textarea(6), required=False)
+
+    def __init__(self, *args: Any, category: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = category_choices(in_scope=False)
+        set_choices(self, "category", choices)
+        known = {c for c, _label in choices}
+        chosen = category if category in known else self.ticket.category
+        if chosen not in known and choices:
+            chosen = choices[0][0]
+        self.fields["category"].initial = chosen
+        self.fields["text"].initial = self.standard_answer(chosen)
+        # htmx swaps in the standard answer of the category chosen (R3).
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("desk:redirect_answer", args=[self.ticket.number]),
+                "hx-target": "#redirect-answer",
+                "hx-trigger": "change",
+            }
+        )
+
+    def standard_answer(self, category_id: str) -> str:
+        try:
+            category = rules.regulation().scope_category(category_id)
+        except KeyError:
+            return ""
+        return say(category.answer, number=self.ticket.number) if category.answer else ""
+
+    def text_to_send(self) -> str:
+        """The edited text — or "" for an untouched standard answer of any category (the
+        service then sends the chosen category's one; this keeps a no-JavaScript browser that
+        changed the category without refreshing the prefill from sending the wrong answer)."""
+        text = self.cleaned_data["text"].strip()
+        standard = {self.standard_answer(c) for c, _label in category_choices(in_scope=False)}
+        return "" if text in standard else text
+
+
+class RefuseForm(TicketForm):
+    """R2: the reason is prefilled with the contracts missing at the registration instant."""
+
+    reason = forms.CharField(
+        label=_("Чего не хватает"),
+        max_length=500,
+        help_text=_("Подставляется в стандартный ответ регламента об отказе (R2)"),
+    )
+
+    def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].initial = ", ".join(missing or [])
+
+
+def assignable_users() -> Any:
+    return User.objects.filter(
+        is_active=True,
+        role__in=[Role.CONSULTANT, Role.SUPERVISOR, Role.METHODOLOGIST, Role.DEVELOPER],
+    ).order_by("last_name", "first_name", "username")
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        user: User = obj
+        return f"{user.get_full_name() or user.username} — {user.get_role_display()}"
+
+
+class AssignForm(TicketForm):
+    assignee = AssigneeChoiceField(
+        label=_("Исполнитель"), queryset=User.objects.none(), empty_label=_("— выберите —")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = assignable_users()
+        field.initial = self.ticket.assignee_id
+
+
+class CompleteDataForm(TicketForm):
+    """R1: the data an e-mail/phone ticket lacked; prefilled with what it has."""
+
+    registration_number = forms.CharField(
+        label=_("Регистрационный номер"), max_length=50, required=False
+    )
+    partner_code = forms.CharField(label=_("Код партнёра"), max_length=50, required=False)
+    organisation = forms.CharField(label=_("Организация"), max_length=300, required=False)
+    configuration = forms.CharField(label=_("Конфигурация"), max_length=300, required=False)
+    version = forms.CharField(label=_("Версия (релиз)"), max_length=40, required=False)
+    category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.ticket
+        set_choices(self, "category", [("", "—"), *category_choices()])
+        for name, value in {
+            "registration_number": t.registration_number,
+            "partner_code": t.partner_code,
+            "organisation": t.organisation_name,
+            "configuration": t.configuration_name,
+            "version": t.version,
+            "category": t.category,
+        }.items():
+            self.fields[name].initial = value
+        for name in t.missing_fields or []:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = "complete-missing"
+
+    def intake(self) -> IntakeData:
+        d = self.cleaned_data
+        return IntakeData(
+            registration_number=d["registration_number"],
+            partner_code=d["partner_code"],
+            organisation=d["organisation"],
+            configuration=d["configuration"],
+            version=d["version"],
+            category=d["category"],
+        )
+
+
+class DecideForm(TicketForm):
+    """R18: the update-site login and the configurations it covers."""
+
+    login = forms.CharField(
+        label=_("Логин на сайте обновлений"),
+        max_length=100,
+        required=False,
+        help_text=_("Не нужен, если договоры не действуют: запрос будет отклонён с причиной"),
+    )
+    configurations = forms.CharField(
+        label=_("Конфигурации (по одной в строке)"), widget=_textarea(3), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["configurations"].initial = self.ticket.configuration_name
+        details = getattr(self.ticket, "update_access", None)
+        if details is not None and details.previous_login:
+            self.fields["login"].initial = details.previous_login
+
+    def configuration_list(self) -> list[str]:
+        lines = self.cleaned_data["configurations"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+
+# ---------------------------------------------------------------- escalations, releases (R15)
+
+
+class PlanForm(forms.Form):
+    release = forms.ModelChoiceField(
+        label=_("Целевой релиз"), queryset=Release.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from supportline.desk.selectors import planned_releases
+
+        field = self.fields["release"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = planned_releases()
+
+
+# ---------------------------------------------------------------- complaints (R20)
+
+
+class ComplaintAnswerForm(forms.Form):
+    text = forms.CharField(label=_("Ответ на претензию"), widget=_textarea(6))
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Год"), min_value=MIN_YEAR, max_value=MAX_YEAR)

@@ -1,0 +1,123 @@
+"""Escalations (R15): tickets with methodologists and development, development items with
+their target release, and publishing a release (which notifies every linked client)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from supportline.core import rules
+from supportline.desk.forms import PlanForm
+from supportline.desk.selectors import (
+    development_items,
+    planned_releases,
+    published_releases,
+    queue_row,
+    releases_with_items,
+    transferred_tickets,
+)
+from supportline.desk.views.common import (
+    PLANNER_ROLES,
+    PUBLISHER_ROLES,
+    staff_required,
+    user_of,
+)
+from supportline.registry.models import Release
+from supportline.tickets import services
+from supportline.tickets.errors import TicketError
+from supportline.tickets.models import DevelopmentItem, TransferTarget
+
+# Items shown on one page; older ones stay reachable in the admin.
+ITEMS_LIMIT = 100
+
+
+@require_GET
+@staff_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    """Transferred tickets the user may see (a methodologist: its own), and the items."""
+    user = user_of(request)
+    to = request.GET.get("to", "")
+    if to not in TransferTarget.values:
+        to = ""
+    now = timezone.now()
+    cal = rules.calendar()
+    can_plan = user.role in PLANNER_ROLES
+    return render(
+        request,
+        "desk/escalations.html",
+        {
+            "rows": [queue_row(t, now, cal) for t in transferred_tickets(user, to)],
+            "items": list(development_items()[:ITEMS_LIMIT]),
+            "can_plan": can_plan,
+            "plan_releases": list(planned_releases()) if can_plan else [],
+            "to": to,
+            "targets": TransferTarget.choices,
+            "section": "escalations",
+        },
+    )
+
+
+@require_POST
+@staff_required
+def item_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """R15: the target release of a development item, set during diagnosis."""
+    item = get_object_or_404(DevelopmentItem, pk=pk)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Выберите запланированный релиз"))
+        return redirect("desk:escalations")
+    try:
+        services.development_item_plan(
+            item=item, actor=user_of(request), release=form.cleaned_data["release"]
+        )
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Задача «%(item)s» запланирована в релиз %(release)s")
+            % {"item": item.title, "release": form.cleaned_data["release"].version},
+        )
+    return redirect("desk:escalations")
+
+
+@require_GET
+@staff_required
+def releases(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if user.role not in PUBLISHER_ROLES:
+        raise PermissionDenied
+    return render(
+        request,
+        "desk/releases.html",
+        {
+            "planned": list(releases_with_items()),
+            "published": published_releases(),
+            "section": "releases",
+        },
+    )
+
+
+@require_POST
+@staff_required
+def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """R15: publishing notifies every client whose ticket is linked to the release."""
+    if user_of(request).role not in PUBLISHER_ROLES:
+        raise PermissionDenied
+    release = get_object_or_404(Release.objects.select_related("configuration"), pk=pk)
+    try:
+        notices = services.release_publish(release=release, actor=user_of(request))
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Релиз %(version)s опубликован; уведомлений клиентам: %(count)d")
+            % {"version": release.version, "count": len(notices)},
+        )
+    return redirect("desk:releases")

@@ -1,0 +1,230 @@
+"""One ticket: the page that explains it, and one small form per lifecycle action.
+
+Every action parses its form, calls its service (the one write path) and redirects back with
+a message (PRG); a refusal of the service is shown on the page in Russian, with the form kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from supportline.accounts.models import User
+from supportline.desk import forms as f
+from supportline.desk.selectors import TicketPage, ticket_for_page, ticket_page
+from supportline.desk.views.common import show_error, staff_required, user_of
+from supportline.tickets import access, requests, services
+from supportline.tickets.errors import TicketError
+from supportline.tickets.models import FINAL_STATUSES, Kind, Status, Ticket
+
+WORKING = services.WORKING
+TALKING = WORKING - {Status.WAITING_CLIENT}  # where the line may write to the client
+DECIDABLE = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS})
+
+
+def _line(user: User) -> bool:
+    return user.role in access.LINE_ROLES
+
+
+@dataclass(frozen=True)
+class Action:
+    """A lifecycle action: its form, the service call, the message after it, and when the
+    page offers it (the service's own checks stay the authority)."""
+
+    title: Promise
+    form: type[f.TicketForm]
+    run: Callable[[Any, Ticket, User], object]
+    done: Promise
+    offered: Callable[[User, Ticket], bool]
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        _("Принять в работу"),
+        f.AcceptForm,
+        lambda form, t, u: services.ticket_accept(
+            ticket=t, actor=u, text=form.cleaned_data["text"]
+        ),
+        _("Обращение %(number)s принято в работу"),
+        lambda u, t: t.status == Status.REGISTERED,
+    ),
+    "ask": Action(
+        _("Задать вопрос клиенту"),
+        f.AskForm,
+        lambda form, t, u: services.ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
+        _("Вопрос клиенту отправлен; срок решения на паузе"),
+        lambda u, t: t.status in TALKING,
+    ),
+    "answer": Action(
+        _("Ответить клиенту"),
+        f.AnswerForm,
+        lambda form, t, u: services.ticket_answer(
+            ticket=t, actor=u, text=form.cleaned_data["text"]
+        ),
+        _("Ответ клиенту отправлен"),
+        lambda u, t: t.status in TALKING,
+    ),
+    "resolve": Action(
+        _("Передать на оценку клиенту"),
+        f.ResolveForm,
+        lambda form, t, u: services.ticket_resolve(
+            ticket=t, actor=u, text=form.cleaned_data["text"]
+        ),
+        _("Обращение %(number)s передано на оценку клиенту"),
+        lambda u, t: t.status in WORKING,
+    ),
+    "level": Action(
+        _("Изменить уровень поддержки"),
+        f.LevelForm,
+        lambda form, t, u: services.ticket_change_level(
+            ticket=t, actor=u, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"]
+        ),
+        _("Уровень поддержки изменён"),
+        lambda u, t: t.status not in FINAL_STATUSES,
+    ),
+    "transfer": Action(
+        _("Передать методологу / в отдел разработки"),
+        f.TransferForm,
+        lambda form, t, u: services.ticket_transfer(
+            ticket=t,
+            actor=u,
+            to=form.cleaned_data["to"],
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            title=form.cleaned_data["title"],
+            development_item=form.cleaned_data["development_item"],
+        ),
+        _("Обращение %(number)s передано"),
+        lambda u, t: _line(u) and t.status in TALKING and t.kind == Kind.CONSULTATION,
+    ),
+    "redirect": Action(
+        _("Перенаправить: вне рамок регламента"),
+        f.RedirectForm,
+        lambda form, t, u: services.ticket_redirect(
+            ticket=t, actor=u, category=form.cleaned_data["category"], text=form.text_to_send()
+        ),
+        _("Обращение %(number)s перенаправлено"),
+        lambda u, t: t.status in WORKING and t.kind == Kind.CONSULTATION,
+    ),
+    "refuse": Action(
+        _("Отказать: нет действующего договора"),
+        f.RefuseForm,
+        lambda form, t, u: services.ticket_refuse(
+            ticket=t, actor=u, reason=form.cleaned_data["reason"]
+        ),
+        _("В обслуживании обращения %(number)s отказано"),
+        lambda u, t: t.status in WORKING,
+    ),
+    "assign": Action(
+        _("Назначить исполнителя"),
+        f.AssignForm,
+        lambda form, t, u: services.ticket_assign(
+            ticket=t, actor=u, assignee=form.cleaned_data["assignee"]
+        ),
+        _("Исполнитель назначен"),
+        lambda u, t: _line(u) and t.status not in FINAL_STATUSES,
+    ),
+    "complete": Action(
+        _("Дополнить данные обращения"),
+        f.CompleteDataForm,
+        lambda form, t, u: services.ticket_complete_data(ticket=t, actor=u, data=form.intake()),
+        _("Данные обращения %(number)s дополнены"),
+        lambda u, t: t.status in WORKING and bool(t.missing_fields),
+    ),
+    "decide": Action(
+        _("Решение по доступу к обновлениям"),
+        f.DecideForm,
+        lambda form, t, u: requests.update_access_decide(
+            ticket=t,
+            actor=u,
+            login=form.cleaned_data["login"],
+            configurations=form.configuration_list(),
+        ),
+        _("Решение по запросу %(number)s принято"),
+        lambda u, t: _line(u) and t.kind == Kind.UPDATE_ACCESS and t.status in DECIDABLE,
+    ),
+}
+
+
+def _form_kwargs(name: str, page: TicketPage) -> dict[str, Any]:
+    if name == "refuse":
+        return {"missing": page.eligibility.missing}
+    return {}
+
+
+def _render(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    failed: str = "",
+    bound: f.TicketForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = user_of(request)
+    page = ticket_page(ticket, timezone.now())
+    actions = []
+    for name, action in ACTIONS.items():
+        if name == failed and bound is not None:
+            actions.append((name, action, bound))
+        elif action.offered(user, ticket):
+            form = action.form(prefix=name, ticket=ticket, **_form_kwargs(name, page))
+            actions.append((name, action, form))
+    return render(
+        request,
+        "desk/ticket.html",
+        {"page": page, "ticket": ticket, "actions": actions, "failed": failed, "section": "queue"},
+        status=status,
+    )
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    """A ticket the user may see — 404 otherwise, so its existence is not leaked."""
+    ticket = ticket_for_page(user_of(request), number)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@require_GET
+@staff_required
+def ticket(request: HttpRequest, number: str) -> HttpResponse:
+    return _render(request, _ticket(request, number))
+
+
+@require_POST
+@staff_required
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    ticket = _ticket(request, number)
+    form = spec.form(request.POST, prefix=action, ticket=ticket)
+    if not form.is_valid():
+        return _render(request, ticket, failed=action, bound=form, status=400)
+    try:
+        spec.run(form, ticket, user_of(request))
+    except TicketError as error:
+        status = show_error(form, error)
+        return _render(request, ticket, failed=action, bound=form, status=status)
+    messages.success(request, str(spec.done) % {"number": ticket.number})
+    return redirect("desk:ticket", number=ticket.number)
+
+
+@require_GET
+@staff_required
+def redirect_answer(request: HttpRequest, number: str) -> HttpResponse:
+    """R3: the standard answer of the category just chosen (htmx swaps it into the form)."""
+    ticket = _ticket(request, number)
+    form = f.RedirectForm(
+        prefix="redirect", ticket=ticket, category=request.GET.get("redirect-category", "")
+    )
+    return render(request, "desk/_redirect_answer.html", {"form": form})

@@ -1,0 +1,175 @@
+"""The supervisor's view: SLA board (R11), complaints (R20), registries, calendar (R9)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import time_machine
+
+from supportline.core import rules
+from supportline.tickets import requests, services
+from supportline.tickets.models import Complaint
+from tests.desk.conftest import Desk, html, msk
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def _section(page: str, heading: str) -> str:
+    start = page.index(heading)
+    end = page.find("</section>", start)
+    return page[start:end]
+
+
+def _board_tickets(desk: Desk, clock: time_machine.Coordinates) -> dict[str, Any]:
+    """Now Tue 24.11 10:00. `late` waits since Mon 09:00 (reaction 8 h: breached), `risky`
+    was confirmed critical on Mon 16:00 (reaction 4 h: 3 h used, at risk), `calm` is fresh."""
+    clock.move_to(msk(2026, 11, 23, 9, 0))
+    late = desk.ticket(channel="phone", subject="Давний вопрос")  # stored: running, due 17:00
+    clock.move_to(msk(2026, 11, 23, 16, 0))
+    risky = desk.ticket(subject="Документы не проводятся")
+    services.ticket_change_level(
+        ticket=risky, actor=desk.consultant.user, level="operational", reason="Критично"
+    )
+    services.ticket_assign(ticket=risky, actor=desk.supervisor.user, assignee=desk.consultant2.user)
+    clock.move_to(msk(2026, 11, 24, 10, 0))
+    calm = desk.ticket(subject="Свежий вопрос")
+    return {"late": late, "risky": risky, "calm": calm}
+
+
+def test_r11_board_counts_at_risk_and_breached_by_level_and_consultant(
+    desk: Desk, clock: time_machine.Coordinates
+) -> None:
+    t = _board_tickets(desk, clock)
+    page = html(desk.supervisor.get("/desk/board/"))
+    text = _text(page)
+    assert "Оперативная поддержка 1 1 0" in text  # open, at risk, breached
+    assert "Стандартная поддержка 2 0 1" in text
+    assert "не назначено 0 1" in text
+    assert "Мария Линейная 1 0" in text
+    breached = _section(page, "Нарушено: 1")
+    assert t["late"].number in breached and t["risky"].number not in breached
+    assert "просрочено на 2 ч" in breached  # due Mon 17:00; now Tue 10:00 → 1 h + 1 h
+    at_risk = _section(page, "Под угрозой: 1")
+    assert t["risky"].number in at_risk and "осталось 1 ч" in at_risk
+    assert t["calm"].number not in page
+
+
+def test_r11_board_query_count_is_fixed(
+    desk: Desk, clock: time_machine.Coordinates, django_assert_num_queries: Any
+) -> None:
+    _board_tickets(desk, clock)
+    for i in range(4):
+        desk.ticket(channel="phone", at=msk(2026, 11, 23, 9, i), subject=f"Давний {i}")
+    rules.calendar()  # built from the database at most once a minute: not this page's cost
+    # Session, user, open tickets per level, the at-risk/breached tickets with their joins.
+    with django_assert_num_queries(4):
+        response = desk.supervisor.get("/desk/board/")
+    assert "Нарушено: 5" in html(response)
+
+
+def test_r20_supervisor_answers_complaint(desk: Desk) -> None:
+    ticket = desk.ticket()
+    complaint = requests.complaint_file(
+        actor=desk.client.user,
+        subject="Консультант не отвечает",
+        text="Третий день жду ответа по обращению.",
+        ticket_numbers=[ticket.number],
+    )
+    queue = html(desk.supervisor.get("/desk/complaints/"))
+    assert complaint.number in queue and "Консультант не отвечает" in queue
+    assert f'href="/desk/tickets/{ticket.number}/"' in queue
+    page = html(desk.supervisor.get(f"/desk/complaints/{complaint.number}/"))
+    assert "Третий день жду ответа по обращению." in page
+    assert f'href="/desk/tickets/{ticket.number}/"' in page
+    response = desk.supervisor.post(
+        f"/desk/complaints/{complaint.number}/",
+        {"complaint-text": "Приносим извинения, обращение взято на контроль."},
+    )
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.ANSWERED
+    assert complaint.answered_by == desk.supervisor.user
+    page = html(desk.supervisor.get(f"/desk/complaints/{complaint.number}/"))
+    assert f"Ответ на претензию {complaint.number} сохранён" in page
+    assert "Приносим извинения, обращение взято на контроль." in page
+    # Answering twice: the service's Russian refusal.
+    response = desk.supervisor.post(
+        f"/desk/complaints/{complaint.number}/", {"complaint-text": "Ещё раз"}
+    )
+    assert response.status_code == 409
+    assert f"На претензию {complaint.number} уже дан ответ" in html(response)
+
+
+def test_r20_complaints_filter_and_linked_ticket_page(desk: Desk) -> None:
+    ticket = desk.ticket()
+    answered = requests.complaint_file(
+        actor=desk.client.user, subject="Старая", text="x", ticket_numbers=[ticket.number]
+    )
+    requests.complaint_answer(complaint=answered, actor=desk.supervisor.user, text="Ответ")
+    fresh = requests.complaint_file(actor=desk.client.user, subject="Новая", text="y")
+    page = html(desk.supervisor.get("/desk/complaints/", {"state": "open"}))
+    assert fresh.number in page and answered.number not in page
+    # The ticket page of a complained-about ticket links the complaint (for the supervisor).
+    page = html(desk.supervisor.get(f"/desk/tickets/{ticket.number}/"))
+    assert f'href="/desk/complaints/{answered.number}/"' in page
+
+
+def test_r20_empty_answer_is_a_form_error(desk: Desk) -> None:
+    complaint = requests.complaint_file(actor=desk.client.user, subject="Жалоба", text="z")
+    response = desk.supervisor.post(f"/desk/complaints/{complaint.number}/", {"complaint-text": ""})
+    assert response.status_code == 400
+    assert "Обязательное поле." in html(response)
+
+
+def test_r2_registries_show_contract_validity_with_admin_links(desk: Desk) -> None:
+    page = html(desk.supervisor.get("/desk/registries/"))
+    text = _text(page)
+    assert "ООО «Ромашка» · ИНН 7705123452 ✔ обслуживается" in text
+    assert "АО «Вектор» · ИНН 5018012341 ✖ нет действующих договоров" in text
+    assert "1С:КП Отраслевой KP_OTRASLEVOY-800654321 01.11.2025 – 15.10.2026 ✖ истёк" in text
+    assert "ООО «Франч Плюс» · ИНН 7840123459 · код 12-345-678" in text
+    assert "NFR-880011 · NFR-версия партнёра" in text
+    assert 'href="/admin/registry/organisation/' in page
+    assert 'href="/admin/registry/contract/"' in page
+    # A consultant reads the registries but gets no admin links.
+    page = html(desk.consultant.get("/desk/registries/"))
+    assert "АО «Вектор»" in page and "/admin/" not in page
+
+
+def test_r9_calendar_shows_the_days_of_the_year_and_its_status(desk: Desk) -> None:
+    page = html(desk.supervisor.get("/desk/calendar/"))
+    text = _text(page)
+    assert "Производственный календарь 2026" in text
+    assert "официальный" in text and "Постановление Правительства РФ от 24.09.2025 № 1466" in text
+    assert "Рабочих дней: 247" in text
+    assert (
+        '<td class="day day-holiday" title="праздник">1<span class="visually-hidden"> — праздник</span></td>'
+        in page
+    )
+    assert 'title="сокращённый день (до 17:00) 09:00–17:00">3<' in page  # 3 November
+    assert 'class="day day-day_off" title="перенесённый выходной">9<' in page  # 9 January
+
+
+def test_r9_calendar_flags_unconfirmed_and_provisional_years(desk: Desk) -> None:
+    page = html(desk.supervisor.get("/desk/calendar/", {"year": 2027}))
+    assert '<strong class="flag">не подтверждён постановлением</strong>' in page
+    # 20 February 2027: a working Saturday, shortened.
+    assert (
+        'class="day day-working_weekend" title="рабочая суббота/воскресенье, сокращённый до 17:00 09:00–17:00">20<'
+        in page
+    )
+    page = html(desk.supervisor.get("/desk/calendar/", {"year": 2031}))
+    assert '<strong class="flag">предварительный</strong>' in page
+    # A wrong year falls back to the current one.
+    page = html(desk.supervisor.get("/desk/calendar/", {"year": "abc"}))
+    assert "Производственный календарь 2026" in page
+
+
+def test_registries_search_narrows_the_list(desk: Desk) -> None:
+    page = html(desk.consultant.get("/desk/registries/", {"q": "800654321"}))
+    assert "АО «Вектор»" in page and "ООО «Ромашка»" not in page
+    page = html(desk.consultant.get("/desk/registries/", {"q": "12-345-678"}))
+    assert "ООО «Франч Плюс»" in page and "АО «Вектор»" not in page
