@@ -153,13 +153,9 @@ class PhoneCallForm(forms.Form):
 
     def intake(self) -> IntakeData:
         d = self.cleaned_data
-        body = d["body"]
-        contact = ", ".join(x for x in (d["contact_name"], d["contact_phone"]) if x)
-        if contact:
-            body = f"{body}\n\nЗвонил: {contact}"
         return IntakeData(
             subject=d["subject"],
-            body=body,
+            body=d["body"],
             registration_number=d["registration_number"],
             partner_code=d["partner_code"],
             organisation=d["organisation"],
@@ -168,6 +164,7 @@ class PhoneCallForm(forms.Form):
             category=d["category"],
             contact_email=d["contact_email"],
             contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"],
         )
 
 

@@ -34,6 +34,7 @@ class IntakeData:
     category: str = ""
     contact_email: str = ""
     contact_name: str = ""
+    contact_phone: str = ""
 
     def cleaned(self) -> IntakeData:
         return IntakeData(**{k: (v or "").strip() for k, v in self.__dict__.items()})

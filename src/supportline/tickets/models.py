@@ -113,6 +113,7 @@ class Ticket(models.Model):
     )
     contact_email = models.EmailField(_("e-mail для ответа"), blank=True)
     contact_name = models.CharField(_("контактное лицо"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("телефон для связи"), max_length=30, blank=True)
     # The 1C-Connect conversation (line_id:user_id) a messenger ticket is answered in.
     connect_conversation = models.CharField(max_length=200, blank=True, db_index=True)
     assignee = models.ForeignKey(

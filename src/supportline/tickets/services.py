@@ -165,6 +165,8 @@ def ticket_register(
         actor.organisation if actor is not None and actor.role == Role.CLIENT else None
     )
     is_partner_filing = resolved.partner is not None
+    # The person to answer: the filer when a client files; whoever the line names otherwise.
+    client = actor if actor is not None and actor.role in access.CLIENT_ROLES else None
     ticket = Ticket.objects.create(
         subject=data.subject or data.body[:120],
         channel=channel,
@@ -183,8 +185,9 @@ def ticket_register(
         configuration=resolved.configuration,
         missing_fields=sorted(resolved.errors),
         created_by=actor if actor is not None and actor.is_authenticated else None,
-        contact_email=data.contact_email or (actor.email if actor is not None else ""),
-        contact_name=data.contact_name or (actor.get_full_name() if actor is not None else ""),
+        contact_email=data.contact_email or (client.email if client else ""),
+        contact_name=data.contact_name or (client.get_full_name() if client else ""),
+        contact_phone=data.contact_phone or (client.phone if client else ""),
     )
     prefix = getattr(settings, "TICKET_NUMBER_PREFIX", "CRM")
     ticket.number = f"{prefix}-{ticket.pk:06d}"
