@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres install install-test clean
+.PHONY: run test test-deps lint typecheck pytest pytest-sqlite pytest-postgres install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "SupportLine needs Python 3.11"'
@@ -19,6 +19,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+test-deps:
+	bash scripts/test-deps.sh
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -38,7 +41,7 @@ run: install data/secret_key
 	DEBUG=1 SECRET_KEY_FILE=data/secret_key $(BIN)/supportline serve 127.0.0.1:$(PORT)
 
 ## make test: lint, types, the whole suite on SQLite and on PostgreSQL where reachable
-test: install-test lint typecheck pytest
+test: install-test test-deps lint typecheck pytest
 
 lint: install-test
 	$(BIN)/ruff check src tests $(wildcard bench)
