@@ -8,4 +8,17 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.line_page, name="line"),
+    path("home/", views.home, name="home"),
+    path("portal/", views.tickets, name="tickets"),
+    path("portal/new/", views.new_ticket, name="new_ticket"),
+    path("portal/tickets/<str:number>/", views.ticket, name="ticket"),
+    path("portal/tickets/<str:number>/reply/", views.reply, name="reply"),
+    path("portal/tickets/<str:number>/evaluate/", views.evaluate, name="evaluate"),
+    path("portal/tickets/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("portal/update-access/", views.update_access, name="update_access"),
+    path("portal/inn-check/", views.inn_check, name="inn_check"),
+    path("portal/complaints/", views.complaints, name="complaints"),
+    path("portal/kb/", views.knowledge_base, name="kb"),
+    path("portal/kb/suggest/", views.kb_suggest, name="kb_suggest"),
+    path("portal/kb/<int:pk>/", views.article, name="article"),
 ]
