@@ -260,3 +260,39 @@ def test_r11_list_badge_from_stored_columns_agrees_with_the_clock(
     ]:
         clock.move_to(moment)
         assert stored_badge(ticket, moment) == ticket_badge(ticket_sla(ticket, now=moment)), moment
+
+
+def test_r12_client_attaches_a_file_with_the_answer(
+    portal: Portal, clock: time_machine.Coordinates
+) -> None:
+    """The answer box takes a file; it lands on the client's message and resumes the clock."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportline.tickets.models import Attachment
+
+    ticket = portal.ticket()
+    services.ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Пришлите журнал")
+    upload = SimpleUploadedFile("журнал.log", b"ERROR 42\n", "text/plain")
+    response = portal.client.browser.post(
+        f"/portal/tickets/{ticket.number}/reply/", {"text": "Журнал во вложении", "file": upload}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    assert attachment.name == "журнал.log" and attachment.size == 9
+    assert attachment.message.body == "Журнал во вложении"
+    assert "журнал.log" in _page(portal, ticket)
+
+
+def test_too_large_file_is_refused_next_to_the_box(portal: Portal, settings: object) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MAX_ATTACHMENT_BYTES = 4  # type: ignore[attr-defined]
+    ticket = portal.ticket()
+    upload = SimpleUploadedFile("big.bin", b"12345", "application/octet-stream")
+    response = portal.client.browser.post(
+        f"/portal/tickets/{ticket.number}/reply/", {"text": "x", "file": upload}
+    )
+    assert response.status_code == 200
+    assert "больше допустимого размера" in response.content.decode()

@@ -136,6 +136,10 @@ def load_demo(*, today: dt.date | None = None) -> list[DemoLogin]:
                     its_level="prof" if kind == "its" else "",
                 )
 
+    from supportline.portal.kb import seed_articles
+
+    seed_articles()
+
     holders = {"client": romashka, "client2": vector}
     logins = []
     for username, password, role, who, full_name in DEMO_USERS:

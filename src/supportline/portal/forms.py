@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -215,6 +216,12 @@ class ReplyForm(PortalForm):
     text = forms.CharField(
         label=_("Ваш ответ"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+    file = forms.FileField(label=_("Файл (снимок экрана, выгрузка, журнал)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        megabytes = settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        self.fields["file"].help_text = _("Один файл до %(mb)s МБ") % {"mb": megabytes}
 
 
 RATINGS = [

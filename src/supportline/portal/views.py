@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -207,15 +208,33 @@ def ticket(request: HttpRequest, number: str) -> HttpResponse:
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     """The client's message; an answer to the line's question resumes the clock (R12)."""
     ticket = _visible(request, number)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            services.ticket_client_reply(
-                ticket=ticket,
-                actor=_user(request),
-                text=form.cleaned_data["text"],
-                channel=Channel.PORTAL,
-            )
+            if upload is not None:
+                # The size is checked before the file is read into memory.
+                if upload.size > settings.MAX_ATTACHMENT_BYTES:
+                    raise TicketError(
+                        _("Файл «%(name)s» больше допустимого размера %(mb)s МБ")
+                        % {
+                            "name": upload.name,
+                            "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+                        }
+                    )
+                services.ticket_attach(
+                    ticket=ticket,
+                    actor=_user(request),
+                    files=[(upload.name, upload.read(), upload.content_type or "")],
+                    text=form.cleaned_data["text"],
+                )
+            else:
+                services.ticket_client_reply(
+                    ticket=ticket,
+                    actor=_user(request),
+                    text=form.cleaned_data["text"],
+                    channel=Channel.PORTAL,
+                )
         except TicketError as error:
             form.add_error("text", error.message)
         else:
