@@ -12,3 +12,7 @@ from supportline.settings import *  # noqa: F403
 
 # Uploaded files of the suite go to a throwaway folder, never into data/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="supportline-test-media-"))
+
+# The live server's threads must not keep connections open past a request, or PostgreSQL
+# refuses to drop the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
