@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +13,19 @@ class MailConfig(AppConfig):
 
     name = "supportline.mail"
     verbose_name = _("Электронная почта")
+
+    def ready(self) -> None:
+        checks.register(check_mail_settings)
+
+
+def check_mail_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """With USE_MAIL_POLLING on, missing mailbox settings stop every command at start-up."""
+    from supportline.mail import config
+
+    try:
+        if not config.polling_enabled():
+            return []
+        problems = config.problems()
+    except ImproperlyConfigured as exc:
+        problems = [str(exc)]
+    return [checks.Error(problem, id="mail.E001") for problem in problems]

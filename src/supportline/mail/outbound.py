@@ -1,0 +1,295 @@
+"""Outgoing mail: one tiny function per message kind, three templates per kind (STYLE §5).
+
+    mail/<kind>-subject.txt   one line, carries "[CRM-000042]"
+    mail/<kind>-body.txt      plain text (Russian)
+    mail/<kind>-body.html     HTML alternative
+
+Every message of the line or the system on a ticket with a contact address becomes one job
+"mail.send_message" (supportline.tickets.outbox); `send_message` runs it. It sets an explicit
+Message-ID derived from the message (a retry sends the same one, so the receiving side can
+deduplicate), threads the mail to the client's last message or our previous one, answers to
+the line's address and sends bounces to the bounce address (the envelope sender). A
+`SentMail` row records the delivery so a re-run after success sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from supportline.core import rules
+from supportline.mail import config
+from supportline.mail.models import SentMail
+from supportline.tickets.models import Channel, EventType, Message, Ticket
+
+log = logging.getLogger(__name__)
+
+# How many earlier Message-IDs a References header carries (the first and the latest ones).
+REFERENCES_KEPT = 10
+
+
+# ---------------------------------------------------------------- Message-IDs
+
+
+def token(message_pk: int, number: str) -> str:
+    """12 hex digits of an HMAC: a reply quoting our Message-ID proves it saw our mail."""
+    return salted_hmac("supportline.mail.message-id", f"{message_pk}.{number}").hexdigest()[:12]
+
+
+def token_ok(message_pk: int, number: str, value: str) -> bool:
+    return constant_time_compare(token(message_pk, number), value)
+
+
+def message_id_for(message: Message) -> str:
+    """<msg-123.CRM-000042.{token}@domain>: the same for every attempt to send `message`."""
+    number = message.ticket.number or f"T{message.ticket_id}"
+    pk = message.pk
+    return f"<msg-{pk}.{number}.{token(pk, number)}@{config.message_id_domain()}>"
+
+
+def thread_ids(message: Message) -> list[str]:
+    """Message-IDs of the ticket's earlier mail, oldest first: the client's own (kept as
+    external ids) and ours (derived, whether or not that mail went out)."""
+    earlier = Message.objects.filter(ticket_id=message.ticket_id, pk__lt=message.pk).order_by(
+        "at", "id"
+    )
+    ids = []
+    for m in earlier.select_related("ticket"):
+        if m.author_kind == Message.Author.CLIENT:
+            if m.channel == Channel.EMAIL and m.external_id.startswith("<"):
+                ids.append(m.external_id)
+        else:
+            ids.append(message_id_for(m))
+    return ids
+
+
+# ---------------------------------------------------------------- which message is it
+
+
+def message_kind(message: Message) -> str:
+    """The kind of mail a ticket message is, from the events the same service call wrote
+    around it (services are the one write path, so the pattern is fixed):
+    ACCEPTED before it → acceptance; ASKED after → question; REFUSED → refusal;
+    REDIRECTED → redirection; RESOLVED → evaluation request; ANSWERED → answer.
+    System messages: the receipt, a release notice (R15), or another notice.
+    "" for the caller's question a consultant wrote down when registering a phone call
+    (the line's message, but the client's words): it is not mailed."""
+    ticket = message.ticket
+    if message.author_kind == Message.Author.SYSTEM:
+        return _system_kind(message, ticket)
+    events = list(ticket.events.filter(at=message.at).order_by("id"))
+    mine = next(
+        (
+            i
+            for i, e in enumerate(events)
+            if e.type == EventType.MESSAGE and e.data.get("message") == message.pk
+        ),
+        None,
+    )
+    if mine is None:
+        return "answer"
+    after = []
+    for e in events[mine + 1 :]:
+        if e.type == EventType.MESSAGE:
+            break
+        after.append(e.type)
+    before = []
+    for e in reversed(events[:mine]):
+        if e.type == EventType.MESSAGE:
+            break
+        before.append(e.type)
+    for event_type, kind in (
+        (EventType.REFUSED, "refusal"),
+        (EventType.REDIRECTED, "redirection"),
+        (EventType.ASKED, "question"),
+        (EventType.RESOLVED, "evaluation"),
+        (EventType.ANSWERED, "answer"),
+    ):
+        if event_type in after:
+            return kind
+    if EventType.ACCEPTED in before:
+        return "acceptance"
+    if EventType.REGISTERED in before:
+        return ""  # the question itself, as registered (phone)
+    return "answer"
+
+
+def _system_kind(message: Message, ticket: Ticket) -> str:
+    receipt = rules.regulation().answers.receipt.ru.format(number=ticket.number)
+    first_system = not ticket.messages.filter(
+        author_kind=Message.Author.SYSTEM, pk__lt=message.pk
+    ).exists()
+    if message.body == receipt or (first_system and message.at == ticket.registered_at):
+        return "receipt"
+    item = ticket.development_item
+    release = item.target_release if item is not None else None
+    if release is not None and release.published_at == message.at:
+        return "release"
+    return "notice"
+
+
+# ---------------------------------------------------------------- one function per kind
+
+Builder = Callable[[Message], EmailMultiAlternatives]
+
+
+def receipt(message: Message) -> EmailMultiAlternatives:
+    """ "We received your message, number N" — automatic, NOT the reaction (R7)."""
+    return _email("receipt", message, auto_submitted="auto-replied")
+
+
+def acceptance(message: Message) -> EmailMultiAlternatives:
+    """R7: the confirmation that the ticket is accepted for service."""
+    return _email("acceptance", message)
+
+
+def question(message: Message) -> EmailMultiAlternatives:
+    """R12: a clarifying question; the resolution clock waits for the answer."""
+    return _email("question", message)
+
+
+def answer(message: Message) -> EmailMultiAlternatives:
+    return _email("answer", message)
+
+
+def evaluation(message: Message) -> EmailMultiAlternatives:
+    """R8, R13: the answer is given; the client is asked to evaluate it."""
+    return _email("evaluation", message)
+
+
+def refusal(message: Message) -> EmailMultiAlternatives:
+    """R2: no valid contract."""
+    return _email("refusal", message)
+
+
+def redirection(message: Message) -> EmailMultiAlternatives:
+    """R3: out of scope, redirected."""
+    return _email("redirection", message)
+
+
+def release(message: Message) -> EmailMultiAlternatives:
+    """R15: the release with the solution is published."""
+    return _email("release", message, auto_submitted="auto-generated")
+
+
+def notice(message: Message) -> EmailMultiAlternatives:
+    return _email("notice", message, auto_submitted="auto-generated")
+
+
+BUILDERS: dict[str, Builder] = {
+    "receipt": receipt,
+    "acceptance": acceptance,
+    "question": question,
+    "answer": answer,
+    "evaluation": evaluation,
+    "refusal": refusal,
+    "redirection": redirection,
+    "release": release,
+    "notice": notice,
+}
+
+
+def _email(kind: str, message: Message, *, auto_submitted: str = "") -> EmailMultiAlternatives:
+    ticket = message.ticket
+    regulation = rules.regulation()
+    line_address = regulation.contacts.support_email
+    context = {
+        "ticket": ticket,
+        "message": message,
+        "number": ticket.number,
+        "body": message.body,
+        "line_name": regulation.line_name.ru,
+        "line_address": line_address,
+        "portal_url": _portal_url(ticket),
+    }
+    with translation.override("ru"):
+        subject = " ".join(render_to_string(f"mail/{kind}-subject.txt", context).split())
+        text = render_to_string(f"mail/{kind}-body.txt", context)
+        html = render_to_string(f"mail/{kind}-body.html", context)
+    headers = {
+        "Message-ID": message_id_for(message),
+        # The visible sender; the envelope sender (from_email) is the bounce address.
+        "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
+        "X-SupportLine-Ticket": ticket.number or "",
+    }
+    earlier = thread_ids(message)
+    if earlier:
+        headers["In-Reply-To"] = earlier[-1]
+        kept = earlier if len(earlier) <= REFERENCES_KEPT else [earlier[0], *earlier[-9:]]
+        headers["References"] = " ".join(kept)
+    if auto_submitted:
+        headers["Auto-Submitted"] = auto_submitted  # RFC 3834: do not auto-reply to this
+        headers["X-Auto-Response-Suppress"] = "All"  # the same for Exchange
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=config.bounce_address(),
+        to=[ticket.contact_email],
+        reply_to=[line_address],
+        headers=headers,
+    )
+    mail.attach_alternative(html, "text/html")
+    for attachment in message.attachments.all():
+        try:
+            with attachment.file.open("rb") as f:
+                mail.attach(attachment.name, f.read(), attachment.content_type or None)
+        except OSError:
+            log.warning("message %s: attachment %s is missing", message.pk, attachment.pk)
+    return mail
+
+
+def _portal_url(ticket: Ticket) -> str:
+    site = settings.SITE_URL.rstrip("/")
+    try:
+        return site + reverse("portal:ticket", args=[ticket.number])
+    except NoReverseMatch:
+        return site + "/"
+
+
+# ---------------------------------------------------------------- sending
+
+
+def send_message(*, pk: int, now: dt.datetime | None = None) -> SentMail | None:
+    """Send ticket message `pk` to the ticket's contact address, once.
+
+    Nothing when it was sent before (SentMail), when it is the client's own or when the
+    ticket has no address. An SMTP failure raises: the job is retried with the same
+    Message-ID. A crash between sending and recording sends it again — the receiving side
+    sees the same Message-ID."""
+    message = Message.objects.select_related("ticket").filter(pk=pk).first()
+    if message is None or message.author_kind == Message.Author.CLIENT:
+        return None
+    if SentMail.objects.filter(message=message).exists():
+        return None
+    ticket = message.ticket
+    if not ticket.contact_email:
+        return None
+    kind = message_kind(message)
+    if not kind:
+        return None
+    email = BUILDERS[kind](message)
+    email.send()
+    try:
+        sent, _ = SentMail.objects.get_or_create(
+            message=message,
+            defaults={
+                "mail_id": email.extra_headers["Message-ID"],
+                "kind": kind,
+                "to": ticket.contact_email,
+                "sent_at": now or timezone.now(),
+            },
+        )
+    except IntegrityError:
+        return None
+    log.info("mail %s (%s) sent to %s", sent.mail_id, kind, ticket.contact_email)
+    return sent
