@@ -30,7 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from supportline.core import rules
 from supportline.mail import config
 from supportline.mail.models import SentMail
-from supportline.tickets.models import Channel, EventType, Message, Ticket
+from supportline.tickets.models import Channel, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -77,65 +77,12 @@ def thread_ids(message: Message) -> list[str]:
 
 
 def message_kind(message: Message) -> str:
-    """The kind of mail a ticket message is, from the events the same service call wrote
-    around it (services are the one write path, so the pattern is fixed):
-    ACCEPTED before it → acceptance; ASKED after → question; REFUSED → refusal;
-    REDIRECTED → redirection; RESOLVED → evaluation request; ANSWERED → answer.
-    System messages: the receipt, a release notice (R15), or another notice.
-    "" for the caller's question a consultant wrote down when registering a phone call
-    (the line's message, but the client's words): it is not mailed."""
-    ticket = message.ticket
-    if message.author_kind == Message.Author.SYSTEM:
-        return _system_kind(message, ticket)
-    events = list(ticket.events.filter(at=message.at).order_by("id"))
-    mine = next(
-        (
-            i
-            for i, e in enumerate(events)
-            if e.type == EventType.MESSAGE and e.data.get("message") == message.pk
-        ),
-        None,
-    )
-    if mine is None:
-        return "answer"
-    after = []
-    for e in events[mine + 1 :]:
-        if e.type == EventType.MESSAGE:
-            break
-        after.append(e.type)
-    before = []
-    for e in reversed(events[:mine]):
-        if e.type == EventType.MESSAGE:
-            break
-        before.append(e.type)
-    for event_type, kind in (
-        (EventType.REFUSED, "refusal"),
-        (EventType.REDIRECTED, "redirection"),
-        (EventType.ASKED, "question"),
-        (EventType.RESOLVED, "evaluation"),
-        (EventType.ANSWERED, "answer"),
-    ):
-        if event_type in after:
-            return kind
-    if EventType.ACCEPTED in before:
-        return "acceptance"
-    if EventType.REGISTERED in before:
-        return ""  # the question itself, as registered (phone)
-    return "answer"
-
-
-def _system_kind(message: Message, ticket: Ticket) -> str:
-    receipt = rules.regulation().answers.receipt.ru.format(number=ticket.number)
-    first_system = not ticket.messages.filter(
-        author_kind=Message.Author.SYSTEM, pk__lt=message.pk
-    ).exists()
-    if message.body == receipt or (first_system and message.at == ticket.registered_at):
-        return "receipt"
-    item = ticket.development_item
-    release = item.target_release if item is not None else None
-    if release is not None and release.published_at == message.at:
-        return "release"
-    return "notice"
+    """The kind of mail a ticket message is: the purpose the service gave it.
+    "" for what is not mailed: the client's own words, and the caller's question a consultant
+    wrote down when registering a phone call."""
+    if message.purpose in {Message.Purpose.REQUEST, Message.Purpose.CLIENT}:
+        return ""
+    return str(message.purpose)
 
 
 # ---------------------------------------------------------------- one function per kind

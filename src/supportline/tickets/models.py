@@ -224,12 +224,28 @@ class Message(models.Model):
         LINE = "line", _("линия")
         SYSTEM = "system", _("система")
 
+    class Purpose(models.TextChoices):
+        """Why the message was written: it picks the e-mail template (set by the services)."""
+
+        REQUEST = "request", _("вопрос при регистрации")
+        CLIENT = "client", _("сообщение клиента")
+        RECEIPT = "receipt", _("уведомление о регистрации")
+        ACCEPTANCE = "acceptance", _("подтверждение принятия")
+        QUESTION = "question", _("вопрос клиенту")
+        ANSWER = "answer", _("ответ")
+        EVALUATION = "evaluation", _("ответ на оценку клиенту")
+        REFUSAL = "refusal", _("отказ")
+        REDIRECTION = "redirection", _("перенаправление")
+        RELEASE = "release", _("выход релиза")
+        NOTICE = "notice", _("уведомление")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="messages")
     at = models.DateTimeField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     author_kind = models.CharField(max_length=10, choices=Author.choices)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.NOTICE)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     body = models.TextField()
     # External id (e-mail Message-ID, 1C-Connect message_id) for idempotent intake.

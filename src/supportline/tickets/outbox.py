@@ -14,8 +14,8 @@ from supportline.tickets.models import Channel, Message
 
 
 def message_created(message: Message) -> None:
-    if message.author_kind == Message.Author.CLIENT:
-        return
+    if message.purpose in {Message.Purpose.REQUEST, Message.Purpose.CLIENT}:
+        return  # the client's own words (or a call the line wrote down) are not sent back
     ticket = message.ticket
     if ticket.channel == Channel.CONNECT and ticket.connect_conversation:
         enqueue(

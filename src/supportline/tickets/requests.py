@@ -109,6 +109,7 @@ def update_access_request(
         at=now,
         author=actor,
         kind=Message.Author.CLIENT,
+        purpose=Message.Purpose.REQUEST,
         body=(
             f"Прошу предоставить доступ к обновлениям. Организация: {organisation_full_name.strip()}, "
             f"ИНН {inn.strip()}, рег. номер {reg.number}, конфигурация {configuration.strip()} "
@@ -158,6 +159,7 @@ def update_access_decide(
         at=now,
         author=actor,
         kind=Message.Author.LINE,
+        purpose=Message.Purpose.EVALUATION,
         body=f"Доступ к обновлениям предоставлен. Логин: {login.strip()}. Конфигурации: {', '.join(covered)}.",
     )
     _event(

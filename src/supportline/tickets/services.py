@@ -82,6 +82,7 @@ def _message(
     at: dt.datetime,
     author: User | None,
     kind: str,
+    purpose: str,
     body: str,
     channel: str | None = None,
     external_id: str = "",
@@ -91,6 +92,7 @@ def _message(
         at=at,
         author=author,
         author_kind=kind,
+        purpose=purpose,
         channel=channel or ticket.channel,
         body=body,
         external_id=external_id,
@@ -198,6 +200,7 @@ def ticket_register(
         at=at,
         author=actor,
         kind=author_kind,
+        purpose=Message.Purpose.REQUEST,
         body=data.body or data.subject,
         external_id=external_id,
     )
@@ -207,6 +210,7 @@ def ticket_register(
         at=at,
         author=None,
         kind=Message.Author.SYSTEM,
+        purpose=Message.Purpose.RECEIPT,
         body=say(regulation.answers.receipt, number=ticket.number),
     )
 
@@ -251,7 +255,14 @@ def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
             number=ticket.number,
             release=current.version,
         )
-        _message(ticket, at=at, author=None, kind=Message.Author.LINE, body=text)
+        _message(
+            ticket,
+            at=at,
+            author=None,
+            kind=Message.Author.LINE,
+            purpose=Message.Purpose.EVALUATION,
+            body=text,
+        )
         _event(
             ticket, EventType.ANSWERED, at, None, reason="outdated_release", release=current.version
         )
@@ -261,14 +272,28 @@ def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
 
 
 def _ask(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str) -> None:
-    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=text)
+    _message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.QUESTION,
+        body=text,
+    )
     _event(ticket, EventType.ASKED, at, actor)
     ticket.status = S.WAITING_CLIENT
 
 
 def _refuse(ticket: Ticket, *, actor: User | None, at: dt.datetime, reason: str) -> None:
     text = say(rules.regulation().answers.refusal_no_contract, number=ticket.number, missing=reason)
-    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=text)
+    _message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.REFUSAL,
+        body=text,
+    )
     _event(ticket, EventType.REFUSED, at, actor, reason=reason)
     ticket.status = S.REFUSED
     ticket.closed_at = at
@@ -283,7 +308,14 @@ def _redirect(
             f"Категория «{category.name.ru}» входит в рамки линии: перенаправлять нечего"
         )
     answer = text.strip() or (say(category.answer, number=ticket.number) if category.answer else "")
-    _message(ticket, at=at, author=actor, kind=Message.Author.LINE, body=answer)
+    _message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.REDIRECTION,
+        body=answer,
+    )
     _event(ticket, EventType.REDIRECTED, at, actor, category=category_id, to=category.redirect_to)
     ticket.category = category_id
     ticket.status = S.REDIRECTED
@@ -366,7 +398,12 @@ def _accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> 
         resolution_due=_format_due(sla.resolution.due_at),
     )
     _message(
-        ticket, at=at, author=actor, kind=Message.Author.LINE, body=_line_text(text, confirmation)
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.ACCEPTANCE,
+        body=_line_text(text, confirmation),
     )
 
 
@@ -412,6 +449,7 @@ def ticket_client_reply(
         at=now,
         author=actor,
         kind=Message.Author.CLIENT,
+        purpose=Message.Purpose.CLIENT,
         body=text.strip(),
         channel=channel,
         external_id=external_id,
@@ -439,7 +477,14 @@ def ticket_answer(
         raise TicketError("Напишите ответ")
     if ticket.status == S.REGISTERED:
         _accept(ticket, actor=actor, at=now)
-    _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=text.strip())
+    _message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.ANSWER,
+        body=text.strip(),
+    )
     _event(ticket, EventType.ANSWERED, now, actor)
     if ticket.status == S.ACCEPTED:
         ticket.status = S.IN_PROGRESS
@@ -456,7 +501,14 @@ def ticket_resolve(
     access.require_line_worker(actor, ticket)
     _require_status(ticket, WORKING, "передать обращение на оценку клиенту")
     if text.strip():
-        _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=text.strip())
+        _message(
+            ticket,
+            at=now,
+            author=actor,
+            kind=Message.Author.LINE,
+            purpose=Message.Purpose.EVALUATION,
+            body=text.strip(),
+        )
     elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
         raise TicketError("Перед передачей на оценку дайте клиенту ответ")
     _event(ticket, EventType.RESOLVED, now, actor)
@@ -500,7 +552,14 @@ def ticket_evaluate(
     else:
         if not comment.strip():
             raise TicketError("Напишите, почему ответ не подошёл")
-        _message(ticket, at=now, author=actor, kind=Message.Author.CLIENT, body=comment.strip())
+        _message(
+            ticket,
+            at=now,
+            author=actor,
+            kind=Message.Author.CLIENT,
+            purpose=Message.Purpose.CLIENT,
+            body=comment.strip(),
+        )
         _event(ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip())
         _event(ticket, EventType.REOPENED, now, actor)
         ticket.status = S.TRANSFERRED if ticket.transferred_to else S.IN_PROGRESS
@@ -545,6 +604,7 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:
                 at=now,
                 author=None,
                 kind=Message.Author.SYSTEM,
+                purpose=Message.Purpose.NOTICE,
                 body=f"Обращение закрыто автоматически: оценка не получена в течение {days} рабочих дней.",
             )
             ticket.status = S.CLOSED
@@ -762,7 +822,14 @@ def release_publish(
             f"Вышел релиз {release.version} конфигурации «{release.configuration.name}»: в него "
             f"вошло решение по вашему обращению № {ticket.number}."
         )
-        _message(ticket, at=now, author=None, kind=Message.Author.SYSTEM, body=text)
+        _message(
+            ticket,
+            at=now,
+            author=None,
+            kind=Message.Author.SYSTEM,
+            purpose=Message.Purpose.RELEASE,
+            body=text,
+        )
         recipients = {ticket.created_by} if ticket.created_by is not None else set()
         if ticket.organisation_id is not None:
             recipients |= set(
@@ -817,7 +884,14 @@ def ticket_attach(
         access.require_line_worker(actor, ticket)
         if ticket.status in FINAL_STATUSES:
             raise TransitionError(f"Обращение {ticket.number} закрыто")
-        message = _message(ticket, at=now, author=actor, kind=Message.Author.LINE, body=body)
+        message = _message(
+            ticket,
+            at=now,
+            author=actor,
+            kind=Message.Author.LINE,
+            purpose=Message.Purpose.ANSWER,
+            body=body,
+        )
         _save(ticket, now)
     assert message is not None
     for name, content, content_type in files:
