@@ -16,7 +16,13 @@ from supportline.core.demo import load_demo
 from supportline.tickets.models import Status, Ticket
 from tests.browser.conftest import shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # On SQLite the live server shares the in-memory connection with its request threads, and
+    # Django's threaded server then complains when a thread closes it (harmless, known).
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 
 
 def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
