@@ -38,7 +38,9 @@ run: install data/secret_key
 	@echo
 	@echo "SupportLine: http://127.0.0.1:$(PORT)/   (админка: http://127.0.0.1:$(PORT)/admin/, API: http://127.0.0.1:$(PORT)/api/docs)"
 	@echo "Остановить: Ctrl-C"
-	DEBUG=1 SECRET_KEY_FILE=data/secret_key $(BIN)/supportline serve 127.0.0.1:$(PORT)
+	@echo "Исходящая почта демо пишется в файлы: data/outbox/"
+	DEBUG=1 SECRET_KEY_FILE=data/secret_key EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+		$(BIN)/supportline serve 127.0.0.1:$(PORT)
 
 ## make test: lint, types, the whole suite on SQLite and on PostgreSQL where reachable
 test: install-test test-deps lint typecheck pytest

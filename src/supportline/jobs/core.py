@@ -106,9 +106,10 @@ def run_claimed(job: Job, *, worker: str) -> bool:
     else:
         try:
             fn(job.payload)
-        except Exception:
+        except Exception as exc:
+            # The traceback is kept on the job (admin «Задания»); the log gets one line.
             error = traceback.format_exc(limit=8)
-            log.exception("job %s #%s failed (attempt %s)", job.kind, job.pk, job.attempts)
+            log.warning("job %s #%s failed (attempt %s): %r", job.kind, job.pk, job.attempts, exc)
     now = timezone.now()
     elapsed = int((time.monotonic() - started) * 1000)
     mine = Job.objects.filter(pk=job.pk, locked_by=worker, state=Job.State.RUNNING)
