@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from supportline.api.urls import api
+from supportline.core import notifications
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,5 +13,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("supportline.desk.urls")),
     path("connect/", include("supportline.connect.urls")),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path("notifications/badge/", notifications.badge, name="notifications_badge"),
     path("", include("supportline.portal.urls")),
 ]

@@ -17,7 +17,8 @@ def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """24.11.2026 10:00 МСК — every time a person reads is Moscow time, zone named."""
     if moment is None:
         return "—"
-    return f"{moment.astimezone(rules.line_zone()).strftime(fmt)} {_('МСК')}"
+    # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
+    return _("%(time)s МСК") % {"time": moment.astimezone(rules.line_zone()).strftime(fmt)}
 
 
 @register.filter
@@ -28,7 +29,12 @@ def minutes_hm(minutes: int | None) -> str:
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(int(minutes)), 60)
     if hours and rest:
-        return f"{sign}{hours} {_('ч')} {rest} {_('мин')}"
-    if hours:
-        return f"{sign}{hours} {_('ч')}"
-    return f"{sign}{rest} {_('мин')}"
+        # Translators: a working-time duration, hours and minutes, e.g. «9 ч 30 мин».
+        text = _("%(hours)d ч %(minutes)d мин") % {"hours": hours, "minutes": rest}
+    elif hours:
+        # Translators: a working-time duration in whole hours, e.g. «9 ч».
+        text = _("%(hours)d ч") % {"hours": hours}
+    else:
+        # Translators: a working-time duration in minutes, e.g. «30 мин».
+        text = _("%(minutes)d мин") % {"minutes": rest}
+    return sign + text
