@@ -18,9 +18,8 @@ cd "$root/src/supportline"
 "$django_admin" makemessages -l en --no-obsolete -e html,txt,py \
   --ignore 'static/*' --ignore 'locale/*' --ignore '__pycache__/*'
 
-# gettext calls inside f-strings are invisible to xgettext 0.21: their entries are kept by hand
-# in locale/en/supplement.po and merged back after every extraction (the catalogue wins).
-msgcat --use-first --output-file="$po" "$po" "$locale/supplement.po"
+# xgettext 0.21 does not see gettext calls inside Python f-strings: keep `_()` out of them
+# (format with named placeholders: _("… %(name)s …") % {...}) or the string never gets here.
 
 msgfmt --check-format -o /dev/null "$po"
 "$django_admin" compilemessages -l en

@@ -1,16 +1,21 @@
 """The English locale: pages render in English when asked (Accept-Language, the language cookie,
-the set_language view), Russian stays the default, and the catalogue is complete."""
+the set_language view), Russian stays the default, and the catalogue is complete.
+
+Errors (API, forms) follow the language of the request; what the line stores in a ticket for the
+client (questions, refusals, notices) stays Russian, the line's language, whoever acted."""
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
 import gettext
+import json
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -18,13 +23,18 @@ from django.test import Client
 from django.utils import translation
 
 from supportline.accounts.models import User
+from supportline.api.models import ApiToken
 from supportline.core.demo import load_demo
 from supportline.core.templatetags.supportline import minutes_hm, msk
+from supportline.tickets import requests, services
+from supportline.tickets.intake import IntakeData
+from supportline.tickets.models import Channel, Message, Status, Ticket
 
 LOCALE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO = LOCALE / "django.po"
 MO = LOCALE / "django.mo"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 # page → (who is signed in, English that must be there, the Russian originals that must not)
 PAGES: dict[str, tuple[str | None, list[str], list[str]]] = {
@@ -136,15 +146,225 @@ def test_set_language_view_switches_to_english_and_back(demo: None) -> None:
 
 
 def test_time_and_duration_filters_in_english() -> None:
-    """МСК, ч, мин sit in f-strings that makemessages cannot read: the catalogue keeps them
-    through locale/en/supplement.po (scripts/messages.sh)."""
+    """МСК, ч, мин are whole phrases with placeholders (no gettext inside f-strings, which
+    xgettext cannot read), so makemessages extracts them itself."""
     moment = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
     with translation.override("en"):
         assert msk(moment) == "24.11.2026 10:00 MSK"
+        assert msk(moment, "%H:%M") == "10:00 MSK"
         assert minutes_hm(570) == "9 h 30 min"
+        assert minutes_hm(540) == "9 h"
+        assert minutes_hm(-30) == "−30 min"
     with translation.override("ru"):
         assert msk(moment) == "24.11.2026 10:00 МСК"
         assert minutes_hm(570) == "9 ч 30 мин"
+        assert minutes_hm(540) == "9 ч"
+        assert minutes_hm(-30) == "−30 мин"
+
+
+# ------------------------------------------------------------------ the API
+
+
+def api_call(
+    username: str | None,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    language: str | None = None,
+) -> Any:
+    """A call of the REST API with the user's Bearer token and an optional Accept-Language."""
+    headers: dict[str, str] = {}
+    if username:
+        _, raw = ApiToken.issue(User.objects.get(username=username))
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    if language:
+        headers["HTTP_ACCEPT_LANGUAGE"] = language
+    if method == "get":
+        return Client().get(f"/api/v1{path}", **headers)
+    return Client().post(
+        f"/api/v1{path}", json.dumps(body or {}), content_type="application/json", **headers
+    )
+
+
+REQUIRED_EN = {
+    "subject": "Enter the ticket subject",
+    "body": "Describe your question",
+    "registration_number": "Enter the program registration number",
+    "organisation": "Enter the organisation name",
+    "configuration": "Enter the configuration name",
+    "version": "Enter the program version (release), e.g. 3.0.36.12",
+}
+REQUIRED_RU = {
+    "subject": "Укажите тему обращения",
+    "body": "Опишите вопрос",
+    "registration_number": "Укажите регистрационный номер программы",
+    "organisation": "Укажите наименование организации",
+    "configuration": "Укажите название конфигурации",
+    "version": "Укажите версию (релиз) программы, например 3.0.36.12",
+}
+
+
+def test_api_field_errors_in_english_with_accept_language(demo: None) -> None:
+    response = api_call("client", "post", "/tickets", {}, language="en")
+    assert response.status_code == 422
+    assert response.json() == {"errors": REQUIRED_EN}
+    assert not any(CYRILLIC.search(message) for message in REQUIRED_EN.values())
+
+    unknown = api_call(
+        "client",
+        "post",
+        "/tickets",
+        {"registration_number": "1", "configuration": "Бухгалтерия", "version": "3.0"},
+        language="en",
+    ).json()["errors"]
+    assert unknown["registration_number"].startswith("Registration number “1” was not found")
+    assert unknown["configuration"] == (
+        "Configuration “Бухгалтерия” was not found in the product registry"
+    )
+    channel = api_call("client", "post", "/tickets", {"channel": "fax"}, language="en")
+    assert channel.json() == {"errors": {"channel": "Unknown channel “fax”"}}
+
+
+def test_api_field_errors_stay_russian_by_default(demo: None) -> None:
+    response = api_call("client", "post", "/tickets", {})
+    assert response.status_code == 422
+    assert response.json() == {"errors": REQUIRED_RU}
+    # A language the line does not speak falls back to Russian as well.
+    assert api_call("client", "post", "/tickets", {}, language="de").json() == {
+        "errors": REQUIRED_RU
+    }
+
+
+def test_api_status_errors_in_english(demo: None) -> None:
+    unauthenticated = api_call(None, "get", "/tickets", language="en")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["detail"] == (
+        "Authorisation required: the Authorization: Bearer <token> header"
+    )
+    assert api_call("client", "get", "/tickets/CRM-999999", language="en").json() == {
+        "detail": "Not found"
+    }
+    denied = api_call("client", "get", "/queue", language="en")
+    assert denied.status_code == 403
+    assert denied.json() == {"detail": "Not permitted: the queue is visible to line staff only"}
+    invalid = api_call(
+        "consultant1", "post", "/tickets", {"registered_at": "yesterday"}, language="en"
+    )
+    assert invalid.json() == {
+        "errors": {"registered_at": "Expected a date and time in ISO 8601 format"}
+    }
+
+    number = api_call(
+        "client",
+        "post",
+        "/tickets",
+        {
+            "registration_number": "800123456",
+            "organisation": "ООО «Ромашка»",
+            "configuration": "1С:CRM ПРОФ, редакция 3.0",
+            "version": "3.0.36.12",
+            "subject": "Отчёт",
+            "body": "Не формируется отчёт",
+        },
+    ).json()["number"]
+    conflict = api_call(
+        "client", "post", f"/tickets/{number}/evaluate", {"accepted": True}, language="en"
+    )
+    assert conflict.status_code == 409
+    assert conflict.json() == {
+        "detail": f"Cannot evaluate the answer: ticket {number} is in status “Registered”"
+    }
+    russian = api_call("client", "post", f"/tickets/{number}/evaluate", {"accepted": True})
+    assert russian.json() == {
+        "detail": f"Нельзя оценить ответ: обращение {number} в статусе «Зарегистрировано»"
+    }
+
+
+# ------------------------------------------------------------------ forms and stored texts
+
+
+def test_portal_form_errors_in_english(demo: None) -> None:
+    client = browser("client")
+    data = {"organisation": "ООО «Ромашка»", "subject": "Question"}
+    response = client.post("/portal/new/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["version"] == [REQUIRED_EN["version"]]
+    assert form.errors["body"] == [REQUIRED_EN["body"]]
+    html = response.content.decode()
+    assert REQUIRED_EN["configuration"] in html
+    assert REQUIRED_RU["configuration"] not in html
+
+    russian = client.post("/portal/new/", data).context["form"]
+    assert russian.errors["version"] == [REQUIRED_RU["version"]]
+    assert Ticket.objects.count() == 0
+
+
+def test_texts_the_line_stores_stay_russian_under_the_english_ui(demo: None) -> None:
+    """A consultant working in English still writes to the client in Russian (the line's
+    language): the question for missing data and a refusal's reason are stored texts."""
+    consultant = User.objects.get(username="consultant1")
+    with translation.override("en"):
+        ticket = services.ticket_register(
+            actor=consultant,
+            channel=Channel.PHONE,
+            data=IntakeData(subject="Звонок", body="Не проводится документ"),
+        )
+    assert ticket.status == Status.WAITING_CLIENT
+    question = ticket.messages.get(purpose=Message.Purpose.QUESTION).body
+    assert question.startswith(f"Здравствуйте! Для работы с обращением № {ticket.number}")
+    assert "версия (релиз) программы — Укажите версию (релиз) программы" in question
+    assert "Enter" not in question and "version" not in question
+
+    response = api_call(
+        "client2",
+        "post",
+        "/tickets",
+        {
+            "registration_number": "800654321",
+            "organisation": "АО «Вектор»",
+            "configuration": "1С:CRM ПРОФ, редакция 3.0",
+            "version": "3.0.36.12",
+            "subject": "Отчёт",
+            "body": "Не формируется отчёт",
+        },
+        language="en",
+    )
+    assert response.status_code == 201
+    refused = Ticket.objects.get(number=response.json()["number"])
+    assert refused.status == Status.REFUSED
+    refusal = refused.messages.get(purpose=Message.Purpose.REFUSAL).body
+    assert "договор 1С:КП Отраслевой" in refusal
+    assert not re.search("contract", refusal, re.IGNORECASE)
+
+
+def test_one_russian_word_two_english_meanings_on_the_desk(demo: None) -> None:
+    """«Решение» is the SLA resolution and an update-access decision; «Срок» is a contract's
+    validity and a clock's due time — each by its own context."""
+    client = User.objects.get(username="client")
+    ticket = requests.update_access_request(
+        actor=client,
+        channel=Channel.PORTAL,
+        organisation_full_name="Общество с ограниченной ответственностью «Ромашка»",
+        inn="7705123452",
+        registration_number="800123456",
+        configuration="1С:CRM ПРОФ, редакция 3.0",
+        version="3.0.36.12",
+    )
+    requests.update_access_decide(
+        ticket=ticket, actor=User.objects.get(username="consultant1"), login="romashka-upd"
+    )
+    html = page(f"/desk/tickets/{ticket.number}/", "consultant1", "en")
+    assert "<dt>Decision</dt>" in html
+    assert "login romashka-upd" in html
+    assert '<th scope="col">Validity</th>' in html
+    assert "<dt>Due</dt>" in html
+    assert "<th>Resolution</th>" in page("/", None, "en")  # the SLA table of the line page
+
+    russian = page(f"/desk/tickets/{ticket.number}/", "consultant1")
+    assert "<dt>Решение</dt>" in russian and "логин romashka-upd" in russian
+    assert '<th scope="col">Срок</th>' in russian and "<dt>Срок</dt>" in russian
+    assert "<th>Решение</th>" in page("/", None)
 
 
 # ------------------------------------------------------------------ the catalogue
@@ -235,11 +455,29 @@ def test_translations_keep_placeholders_and_line_breaks(catalogue: list[Entry]) 
             assert not re.search("[А-Яа-яЁё]", msgstr), msgid
 
 
-def test_strings_from_f_strings_are_in_the_catalogue(catalogue: list[Entry]) -> None:
+def test_strings_of_the_time_filters_are_in_the_catalogue(catalogue: list[Entry]) -> None:
     strings = {entry.msgid: entry.msgstr[0] for entry in catalogue[1:]}
-    assert strings["МСК"] == "MSK"
-    assert strings["ч"] == "h"
-    assert strings["мин"] == "min"
+    assert strings["%(time)s МСК"] == "%(time)s MSK"
+    assert strings["%(hours)d ч %(minutes)d мин"] == "%(hours)d h %(minutes)d min"
+    assert strings["%(hours)d ч"] == "%(hours)d h"
+    assert strings["%(minutes)d мин"] == "%(minutes)d min"
+
+
+def test_ambiguous_words_are_told_apart_by_context(catalogue: list[Entry]) -> None:
+    strings = {(entry.msgctxt, entry.msgid): entry.msgstr[0] for entry in catalogue[1:]}
+    assert strings[("SLA clock", "Решение")] == "Resolution"
+    assert strings[("update access", "Решение")] == "Decision"
+    assert strings[("contract validity", "Срок")] == "Validity"
+    assert strings[("due time", "Срок")] == "Due"
+    # No context-free entry is left for a translator to guess at.
+    assert (None, "Решение") not in strings and (None, "Срок") not in strings
+
+
+def test_no_supplement_catalogue_is_needed() -> None:
+    """Every string reaches django.po through makemessages; nothing is merged in by hand."""
+    assert not (LOCALE.parent / "supplement.po").exists()
+    script = (Path(settings.BASE_DIR).parents[1] / "scripts" / "messages.sh").read_text()
+    assert "supplement.po" not in script
 
 
 def test_compiled_catalogue_matches_the_po(catalogue: list[Entry]) -> None:

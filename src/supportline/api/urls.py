@@ -1,17 +1,19 @@
 """The REST API (django-ninja); its OpenAPI document is served at /api/openapi.json.
 
-Errors answer in Russian: 401 without a valid token, 403 for an action the caller may not
+Errors answer in the request's language (Accept-Language; Russian by default): 401 without a valid token, 403 for an action the caller may not
 take, 404 for what the caller may not see (no existence leak), 409 for an action the ticket's
 status does not allow, 422 `{"errors": {field: message}}` for invalid input.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -23,9 +25,14 @@ from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, T
 api = NinjaAPI(
     title="SupportLine API",
     version="1",
-    description=(
-        "REST API линии консультаций SupportLine (регламент 1С:CRM). Авторизация: заголовок "
-        "`Authorization: Bearer <токен>`; токен выдаёт команда `supportline token ИМЯ`."
+    # Lazy: the OpenAPI document is built per request, in the request's language (Django's JSON
+    # encoder renders lazy strings); ninja's annotation says `str`.
+    description=cast(
+        str,
+        gettext_lazy(
+            "REST API линии консультаций SupportLine (регламент 1С:CRM). Авторизация: заголовок "
+            "`Authorization: Bearer <токен>`; токен выдаёт команда `supportline token ИМЯ`."
+        ),
     ),
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -57,17 +64,18 @@ def _field(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-_PYDANTIC_RU = {
-    "missing": "Обязательное поле",
-    "bool_parsing": "Ожидается true или false",
-    "bool_type": "Ожидается true или false",
-    "int_parsing": "Ожидается целое число",
-    "int_type": "Ожидается целое число",
-    "string_type": "Ожидается строка",
-    "datetime_parsing": "Ожидается дата и время в формате ISO 8601",
-    "datetime_from_date_parsing": "Ожидается дата и время в формате ISO 8601",
-    "json_invalid": "Тело запроса — не корректный JSON",
-    "list_type": "Ожидается список",
+# pydantic's error types in words; lazy, made `str` in the request's language when answering.
+_PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("Обязательное поле"),
+    "bool_parsing": gettext_lazy("Ожидается true или false"),
+    "bool_type": gettext_lazy("Ожидается true или false"),
+    "int_parsing": gettext_lazy("Ожидается целое число"),
+    "int_type": gettext_lazy("Ожидается целое число"),
+    "string_type": gettext_lazy("Ожидается строка"),
+    "datetime_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
+    "datetime_from_date_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
+    "json_invalid": gettext_lazy("Тело запроса — не корректный JSON"),
+    "list_type": gettext_lazy("Ожидается список"),
 }
 
 
@@ -75,9 +83,10 @@ _PYDANTIC_RU = {
 def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, str] = {}
     for error in exc.errors:
+        message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
         errors.setdefault(
             _field(error.get("loc", ())),
-            _PYDANTIC_RU.get(error.get("type", ""), "Некорректное значение"),
+            str(message) if message is not None else _("Некорректное значение"),
         )
     return api.create_response(request, {"errors": errors}, status=422)
 
@@ -108,11 +117,11 @@ def on_ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Нужна авторизация: заголовок Authorization: Bearer <токен>"},
+        {"detail": _("Нужна авторизация: заголовок Authorization: Bearer <токен>")},
         status=401,
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Не найдено"}, status=404)
+    return api.create_response(request, {"detail": _("Не найдено")}, status=404)

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
 from supportline.accounts.models import Role, User
@@ -121,10 +122,11 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     """Register a ticket (R1–R4). Missing data → 422 with a message per field."""
     user = _user(request)
     if payload.channel not in Channel.values:
-        return Status(422, {"errors": {"channel": f"Неизвестный канал «{payload.channel}»"}})
+        message = _("Неизвестный канал «%(channel)s»") % {"channel": payload.channel}
+        return Status(422, {"errors": {"channel": message}})
     if payload.channel == Channel.PHONE and user.role not in access.LINE_ROLES:
         return Status(
-            422, {"errors": {"channel": "Телефонное обращение регистрирует консультант линии"}}
+            422, {"errors": {"channel": _("Телефонное обращение регистрирует консультант линии")}}
         )
     data = IntakeData(**payload.dict(exclude={"channel", "registered_at"}))
     ticket = services.ticket_register(
@@ -292,7 +294,8 @@ def attach(
     for upload in files:
         if upload.size is not None and upload.size > limit:
             raise TicketError(
-                f"Файл «{upload.name}» больше допустимого размера {limit // (1024 * 1024)} МБ"
+                _("Файл «%(name)s» больше допустимого размера %(limit)s МБ")
+                % {"name": upload.name, "limit": limit // (1024 * 1024)}
             )
         parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
     services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
@@ -311,7 +314,8 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
 @router.get("/queue", response=list[s.TicketOut], tags=["queue"])
 def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
-    access.require_role(_user(request), access.LINE_ROLES, "очередь видна сотрудникам линии")
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require_role(_user(request), access.LINE_ROLES, _("очередь видна сотрудникам линии"))
     open_tickets = Ticket.objects.exclude(
         status__in=[
             TicketStatus.CLOSED,
@@ -331,7 +335,7 @@ def take_next(request: HttpRequest) -> Status[Any]:
     """R14: the next ticket for the calling consultant; each caller gets a different one."""
     ticket = services.queue_take_next(actor=_user(request))
     if ticket is None:
-        return Status(404, {"detail": "Очередь пуста"})
+        return Status(404, {"detail": _("Очередь пуста")})
     return Status(200, ticket_detail(ticket))
 
 
@@ -408,7 +412,7 @@ def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> di
 def _require_staff(request: HttpRequest) -> User:
     user = _user(request)
     if not user.is_line_staff:
-        raise AccessDenied("Реестры доступны сотрудникам линии")
+        raise AccessDenied(_("Реестры доступны сотрудникам линии"))
     return user
 
 

@@ -602,9 +602,9 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         }
     if t == EventType.ASSIGNED:
         who = users.get(int(data.get("assignee") or 0), "")
-        return (_("исполнитель: %(who)s") % {"who": who}) + (
-            _(" (взято из очереди)") if data.get("via") == "take_next" else ""
-        )
+        if data.get("via") == "take_next":
+            return _("исполнитель: %(who)s (взято из очереди)") % {"who": who}
+        return _("исполнитель: %(who)s") % {"who": who}
     if t == EventType.TRANSFERRED:
         to, kind = str(data.get("to", "")), str(data.get("kind", ""))
         return _("куда: %(to)s; вид: %(kind)s; причина: %(reason)s") % {

@@ -21,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
@@ -181,7 +182,11 @@ def _ticket_page(
             "badge": selectors.ticket_badge(sla),
             "clocks": [
                 (_("Реакция"), sla.reaction, selectors.clock_badge(sla.reaction)),
-                (_("Решение"), sla.resolution, selectors.clock_badge(sla.resolution)),
+                (
+                    pgettext("SLA clock", "Решение"),
+                    sla.resolution,
+                    selectors.clock_badge(sla.resolution),
+                ),
             ],
             "details": getattr(ticket, "update_access", None),
             "can_reply": can_reply,

@@ -10,6 +10,7 @@ Callers that must not leak existence answer 404 for a ticket outside `visible_ti
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
 from supportline.tickets.errors import AccessDenied
@@ -58,7 +59,9 @@ def is_client_side(user: User, ticket: Ticket) -> bool:
 
 def require_client_side(user: User, ticket: Ticket) -> None:
     if not is_client_side(user, ticket):
-        raise AccessDenied("Отвечать и оценивать обращение может только клиент, который его подал")
+        raise AccessDenied(
+            _("Отвечать и оценивать обращение может только клиент, который его подал")
+        )
 
 
 def is_line_worker(user: User, ticket: Ticket) -> bool:
@@ -71,12 +74,13 @@ def is_line_worker(user: User, ticket: Ticket) -> bool:
 
 def require_line_worker(user: User, ticket: Ticket) -> None:
     if not is_line_worker(user, ticket):
-        raise AccessDenied("Это действие доступно только сотрудникам линии консультаций")
+        raise AccessDenied(_("Это действие доступно только сотрудникам линии консультаций"))
 
 
 def require_role(user: User, roles: frozenset[Role] | set[Role], what: str) -> None:
+    """`what` is already translated by the caller: it completes «Недостаточно прав: …»."""
     if user.role not in roles:
-        raise AccessDenied(f"Недостаточно прав: {what}")
+        raise AccessDenied(_("Недостаточно прав: %(what)s") % {"what": what})
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:

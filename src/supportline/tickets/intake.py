@@ -1,13 +1,17 @@
 """Intake under the regulation (R1–R4): required data, eligibility by contract, scope, releases.
 
 `check_intake` is a pure-ish validator: it resolves the R1 data against the registries and
-returns per-field errors in Russian; it never writes.
+returns per-field errors in the active language (Russian by default); it never writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
@@ -20,6 +24,11 @@ from supportline.registry.models import (
     RegistrationNumber,
     Release,
 )
+
+# The language of the line: what the line writes to clients and stores (questions, refusals,
+# notices) is Russian, like the regulation's standard answers, whatever the UI language of the
+# person whose action produced it.
+LINE_LANGUAGE = "ru"
 
 
 @dataclass
@@ -42,7 +51,7 @@ class IntakeData:
 
 @dataclass
 class Resolved:
-    """What the R1 data resolved to in the registries; `errors` per field (Russian)."""
+    """What the R1 data resolved to in the registries; `errors` per field (active language)."""
 
     errors: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
@@ -53,24 +62,24 @@ class Resolved:
 
 
 REQUIRED_MESSAGES = {
-    "subject": "Укажите тему обращения",
-    "body": "Опишите вопрос",
-    "registration_number": "Укажите регистрационный номер программы",
-    "organisation": "Укажите наименование организации",
-    "configuration": "Укажите название конфигурации",
-    "version": "Укажите версию (релиз) программы, например 3.0.36.12",
+    "subject": gettext_lazy("Укажите тему обращения"),
+    "body": gettext_lazy("Опишите вопрос"),
+    "registration_number": gettext_lazy("Укажите регистрационный номер программы"),
+    "organisation": gettext_lazy("Укажите наименование организации"),
+    "configuration": gettext_lazy("Укажите название конфигурации"),
+    "version": gettext_lazy("Укажите версию (релиз) программы, например 3.0.36.12"),
 }
 
 # Human names of the R1 fields, for the question that asks for what is missing.
 FIELD_NAMES = {
-    "subject": "тема обращения",
-    "body": "описание вопроса",
-    "registration_number": "регистрационный номер программы",
-    "partner_code": "код партнёра",
-    "organisation": "наименование организации",
-    "configuration": "название конфигурации",
-    "version": "версия (релиз) программы",
-    "category": "категория вопроса",
+    "subject": gettext_lazy("тема обращения"),
+    "body": gettext_lazy("описание вопроса"),
+    "registration_number": gettext_lazy("регистрационный номер программы"),
+    "partner_code": gettext_lazy("код партнёра"),
+    "organisation": gettext_lazy("наименование организации"),
+    "configuration": gettext_lazy("название конфигурации"),
+    "version": gettext_lazy("версия (релиз) программы"),
+    "category": gettext_lazy("категория вопроса"),
 }
 
 
@@ -78,19 +87,21 @@ def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
     out = Resolved()
     for name, message in REQUIRED_MESSAGES.items():
         if not getattr(data, name):
-            out.errors[name] = message
+            out.errors[name] = str(message)
             out.missing.append(name)
     is_partner = actor is not None and actor.role == Role.PARTNER
     if is_partner and not data.partner_code:
-        out.errors["partner_code"] = "Партнёр указывает свой код партнёра"
+        out.errors["partner_code"] = _("Партнёр указывает свой код партнёра")
         out.missing.append("partner_code")
 
     if data.partner_code:
         out.partner = Partner.objects.filter(code=data.partner_code).first()
         if out.partner is None:
-            out.errors["partner_code"] = f"Код партнёра «{data.partner_code}» не найден"
+            out.errors["partner_code"] = _("Код партнёра «%(code)s» не найден") % {
+                "code": data.partner_code
+            }
         elif is_partner and actor is not None and actor.partner_id != out.partner.pk:
-            out.errors["partner_code"] = "Это не код вашей организации-партнёра"
+            out.errors["partner_code"] = _("Это не код вашей организации-партнёра")
 
     if data.registration_number:
         reg = (
@@ -99,10 +110,10 @@ def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
             .first()
         )
         if reg is None:
-            out.errors["registration_number"] = (
-                f"Регистрационный номер «{data.registration_number}» не найден в реестре. "
+            out.errors["registration_number"] = _(
+                "Регистрационный номер «%(number)s» не найден в реестре. "
                 "Проверьте номер: он указан в регистрационной анкете программы"
-            )
+            ) % {"number": data.registration_number}
         else:
             out.registration = reg
             _check_holder(reg, data, actor, out)
@@ -114,9 +125,9 @@ def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
             .first()
         )
         if conf is None:
-            out.errors["configuration"] = (
-                f"Конфигурация «{data.configuration}» не найдена в реестре продуктов"
-            )
+            out.errors["configuration"] = _(
+                "Конфигурация «%(configuration)s» не найдена в реестре продуктов"
+            ) % {"configuration": data.configuration}
         else:
             out.configuration = conf
     version_problem = version_error(data.version) if data.version else None
@@ -126,7 +137,9 @@ def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
         try:
             rules.regulation().scope_category(data.category)
         except KeyError:
-            out.errors["category"] = f"Неизвестная категория вопроса «{data.category}»"
+            out.errors["category"] = _("Неизвестная категория вопроса «%(category)s»") % {
+                "category": data.category
+            }
     return out
 
 
@@ -137,9 +150,9 @@ def _check_holder(
     if reg.kind == RegistrationNumber.Kind.NFR:
         if out.partner is None:
             if "partner_code" not in out.errors:
-                out.errors["partner_code"] = "Для NFR-версии укажите код партнёра"
+                out.errors["partner_code"] = _("Для NFR-версии укажите код партнёра")
         elif reg.partner_id != out.partner.pk:
-            out.errors["registration_number"] = (
+            out.errors["registration_number"] = _(
                 "Эта NFR-версия зарегистрирована на другого партнёра"
             )
         return
@@ -149,7 +162,7 @@ def _check_holder(
         and actor.role == Role.CLIENT
         and actor.organisation_id != reg.organisation_id
     ):
-        out.errors["registration_number"] = (
+        out.errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
 
@@ -161,7 +174,11 @@ class Eligibility:
 
 
 def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eligibility:
-    """R2: valid 1C:ITS AND «1С:КП Отраслевой» contracts at the registration instant."""
+    """R2: valid 1C:ITS AND «1С:КП Отраслевой» contracts at the registration instant.
+
+    `missing` names the missing contracts in the line's language (Russian): it becomes the
+    reason of the refusal the line stores and sends to the client (`_refuse`), so it must not
+    follow the UI language of the consultant who happens to trigger the triage."""
     day = rules.local_date(at)
     missing = []
     for kind, label in Contract.Kind.choices:
@@ -170,7 +187,8 @@ def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eli
             and reg.contracts.filter(kind=kind, valid_from__lte=day, valid_to__gte=day).exists()
         )
         if not valid:
-            missing.append(f"договор {label}")
+            with translation.override(LINE_LANGUAGE):
+                missing.append(f"договор {label}")
     return Eligibility(eligible=not missing, missing=missing)
 
 

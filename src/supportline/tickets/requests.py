@@ -1,4 +1,9 @@
-"""Update-access requests (R17–R18) and quality complaints (R20): their own request types."""
+"""Update-access requests (R17–R18) and quality complaints (R20): their own request types.
+
+As in `services`: errors are translated into the language of whoever caused them; texts the
+line stores in a ticket (its subject, the request as a message, the grant) stay Russian, the
+line's language, whatever the UI language of the person acting.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
@@ -52,35 +58,36 @@ def update_access_request(
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if not organisation_full_name.strip():
-        errors["organisation_full_name"] = "Укажите полное наименование организации"
+        errors["organisation_full_name"] = _("Укажите полное наименование организации")
     if message := inn_error(inn):
         errors["inn"] = message
     reg = RegistrationNumber.objects.filter(number=registration_number.strip()).first()
     if not registration_number.strip():
-        errors["registration_number"] = "Укажите регистрационный номер основной поставки"
+        errors["registration_number"] = _("Укажите регистрационный номер основной поставки")
     elif reg is None:
-        errors["registration_number"] = (
-            f"Регистрационный номер «{registration_number.strip()}» не найден в реестре"
-        )
+        errors["registration_number"] = _(
+            "Регистрационный номер «%(number)s» не найден в реестре"
+        ) % {"number": registration_number.strip()}
     elif reg.kind != RegistrationNumber.Kind.MAIN:
-        errors["registration_number"] = "Нужен номер основной поставки, а не NFR-версии"
+        errors["registration_number"] = _("Нужен номер основной поставки, а не NFR-версии")
     if not configuration.strip():
-        errors["configuration"] = "Укажите полное название конфигурации"
+        errors["configuration"] = _("Укажите полное название конфигурации")
     if not version.strip():
-        errors["version"] = "Укажите нужную версию конфигурации"
+        errors["version"] = _("Укажите нужную версию конфигурации")
     if (
         actor is not None
         and actor.role == Role.CLIENT
         and reg is not None
         and reg.organisation_id != actor.organisation_id
     ):
-        errors["registration_number"] = (
+        errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
     if errors:
         raise IntakeError(errors)
     assert reg is not None
     level = rules.regulation().update_access_level_id
+    # The subject and the request message below are stored: Russian, the line's language.
     ticket = Ticket.objects.create(
         kind=Kind.UPDATE_ACCESS,
         subject=f"Доступ к обновлениям: {configuration.strip()} {version.strip()}",
@@ -132,11 +139,17 @@ def update_access_decide(
     """R18: grant only with the main delivery and both contracts valid; else refuse with why."""
     now = now or timezone.now()
     ticket = _locked(ticket)
-    access.require_role(actor, access.LINE_ROLES, "решение по доступу к обновлениям")
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require_role(actor, access.LINE_ROLES, _("решение по доступу к обновлениям"))
     if ticket.kind != Kind.UPDATE_ACCESS:
-        raise TransitionError(f"{ticket.number} — не запрос доступа к обновлениям")
+        raise TransitionError(
+            _("%(number)s — не запрос доступа к обновлениям") % {"number": ticket.number}
+        )
     _require_status(
-        ticket, {Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS}, "решить запрос доступа"
+        ticket,
+        {Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS},
+        # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+        _("решить запрос доступа"),
     )
     details = ticket.update_access
     eligibility = contract_eligibility(ticket.registration, now)
@@ -146,7 +159,7 @@ def update_access_decide(
         details.save(update_fields=["decided_at"])
         return _save(ticket, now)
     if not login.strip():
-        raise TicketError("Укажите логин доступа к сайту обновлений")
+        raise TicketError(_("Укажите логин доступа к сайту обновлений"))
     covered = [c.strip() for c in (configurations or [ticket.configuration_name]) if c.strip()]
     details.granted_login = login.strip()
     details.configurations_covered = covered
@@ -154,6 +167,7 @@ def update_access_decide(
     details.save(update_fields=["granted_login", "configurations_covered", "decided_at"])
     if ticket.status == Status.REGISTERED:
         _event(ticket, EventType.ACCEPTED, now, actor)
+    # The grant is stored and sent to the client: Russian, the line's language.
     _message(
         ticket,
         at=now,
@@ -186,9 +200,9 @@ def complaint_file(
     now = now or timezone.now()
     errors = {}
     if not subject.strip():
-        errors["subject"] = "Укажите тему претензии"
+        errors["subject"] = _("Укажите тему претензии")
     if not text.strip():
-        errors["text"] = "Опишите претензию"
+        errors["text"] = _("Опишите претензию")
     tickets: list[Ticket] = []
     for number in ticket_numbers or []:
         found = (
@@ -197,7 +211,9 @@ def complaint_file(
             .first()
         )
         if found is None:
-            errors["tickets"] = f"Обращение «{number.strip()}» не найдено среди ваших обращений"
+            errors["tickets"] = _("Обращение «%(number)s» не найдено среди ваших обращений") % {
+                "number": number.strip()
+            }
         else:
             tickets.append(found)
     if errors:
@@ -223,13 +239,18 @@ def complaint_answer(
 ) -> Complaint:
     now = now or timezone.now()
     access.require_role(
-        actor, {Role.SUPERVISOR, Role.ADMIN}, "отвечать на претензии может менеджер по качеству"
+        actor,
+        {Role.SUPERVISOR, Role.ADMIN},
+        # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+        _("отвечать на претензии может менеджер по качеству"),
     )
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.state == Complaint.State.ANSWERED:
-        raise TransitionError(f"На претензию {complaint.number} уже дан ответ")
+        raise TransitionError(
+            _("На претензию %(number)s уже дан ответ") % {"number": complaint.number}
+        )
     if not text.strip():
-        raise TicketError("Напишите ответ на претензию")
+        raise TicketError(_("Напишите ответ на претензию"))
     complaint.answer = text.strip()
     complaint.answered_by = actor
     complaint.answered_at = now

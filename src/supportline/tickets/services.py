@@ -3,18 +3,29 @@
 Each service: checks access and the current status, changes the ticket inside one
 transaction with the row locked, appends events (R16), recomputes the stored SLA figures from
 the events (R11) and returns the ticket. Illegal transitions raise `TransitionError` with a
-Russian message — never a silent no-op.
+message in the active language of the request (Russian by default) — never a silent no-op.
+
+Two kinds of text live here:
+- errors (`TicketError` and its kinds) go to the person who caused them, so they are gettext'ed
+  when raised, in that person's language;
+- what the line writes into a ticket (messages to the client, notices, event reasons) is stored
+  and sent to the client in the line's language, Russian (`LINE_LANGUAGE`), like the
+  regulation's standard answers (`say`): those strings are plain Russian on purpose and are not
+  translated per request — a consultant working in the English UI still writes to the client
+  in Russian, and a stored text cannot follow the language of whoever reads it later.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
@@ -25,6 +36,7 @@ from supportline.tickets.clock import store_sla
 from supportline.tickets.errors import IntakeError, TicketError, TransitionError
 from supportline.tickets.intake import (
     FIELD_NAMES,
+    LINE_LANGUAGE,
     IntakeData,
     check_intake,
     contract_eligibility,
@@ -64,9 +76,11 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
+    """`action` is already translated by the caller: it completes «Нельзя …» ("Cannot …")."""
     if ticket.status not in allowed:
         raise TransitionError(
-            f"Нельзя {action}: обращение {ticket.number} в статусе «{ticket.get_status_display()}»"
+            _("Нельзя %(action)s: обращение %(number)s в статусе «%(status)s»")
+            % {"action": action, "number": ticket.number, "status": ticket.get_status_display()}
         )
 
 
@@ -118,6 +132,7 @@ def _level_name(level: str) -> str:
 
 
 def _format_due(moment: dt.datetime | None) -> str:
+    """The due time in the acceptance confirmation: stored, so in the line's language."""
     if moment is None:
         return "будет определён после ответа клиента"
     return moment.astimezone(rules.line_zone()).strftime("%d.%m.%Y %H:%M МСК")
@@ -150,16 +165,19 @@ def ticket_register(
     now = _now(now)
     at = registered_at or now
     if at > now + dt.timedelta(minutes=1):
-        raise IntakeError({"registered_at": "Время регистрации не может быть в будущем"})
+        raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
     if actor is not None and actor.role in access.CLIENT_ROLES and channel == Channel.PHONE:
-        raise IntakeError({"channel": "Телефонное обращение регистрирует консультант линии"})
+        raise IntakeError({"channel": _("Телефонное обращение регистрирует консультант линии")})
     data = data.cleaned()
-    resolved = check_intake(data, actor=actor)
     asking = channel in ASKING_CHANNELS
+    # From e-mail, phone and the messenger the field errors are not shown to anyone: they go
+    # into the stored question to the client below, so they are worded in the line's language.
+    with translation.override(LINE_LANGUAGE) if asking else contextlib.nullcontext():
+        resolved = check_intake(data, actor=actor)
     if resolved.errors and not asking:
         raise IntakeError(resolved.errors)
     if not data.subject and not data.body:
-        raise IntakeError({"body": "Пустое обращение: нет ни темы, ни текста"})
+        raise IntakeError({"body": _("Пустое обращение: нет ни темы, ни текста")})
 
     regulation = rules.regulation()
     level = regulation.default_level.id
@@ -215,9 +233,11 @@ def ticket_register(
     )
 
     if resolved.errors:
-        wanted = "; ".join(
-            f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(resolved.errors.items())
-        )
+        # Stored and sent to the client: Russian, the line's language (see the module docstring).
+        with translation.override(LINE_LANGUAGE):
+            wanted = "; ".join(
+                f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(resolved.errors.items())
+            )
         _ask(
             ticket,
             actor=None,
@@ -305,7 +325,8 @@ def _redirect(
     category = rules.regulation().scope_category(category_id)
     if category.in_scope:
         raise TransitionError(
-            f"Категория «{category.name.ru}» входит в рамки линии: перенаправлять нечего"
+            _("Категория «%(category)s» входит в рамки линии: перенаправлять нечего")
+            % {"category": rules.tr(category.name)}
         )
     answer = text.strip() or (say(category.answer, number=ticket.number) if category.answer else "")
     _message(
@@ -330,7 +351,8 @@ def ticket_complete_data(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING, "изменить данные обращения")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING, _("изменить данные обращения"))
     merged = IntakeData(
         subject=data.subject or ticket.subject,
         body=data.body or "-",
@@ -379,7 +401,8 @@ def ticket_accept(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, {S.REGISTERED}, "принять обращение в работу")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, {S.REGISTERED}, _("принять обращение в работу"))
     _accept(ticket, actor=actor, at=now, text=text)
     return _save(ticket, now)
 
@@ -413,9 +436,10 @@ def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | Non
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "задать вопрос клиенту")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("задать вопрос клиенту"))
     if not text.strip():
-        raise TicketError("Напишите вопрос клиенту")
+        raise TicketError(_("Напишите вопрос клиенту"))
     if ticket.assignee_id is None:
         ticket.assignee = actor
         _event(ticket, EventType.ASSIGNED, now, actor, assignee=actor.pk)
@@ -440,10 +464,11 @@ def ticket_client_reply(
         access.require_client_side(actor, ticket)
     if ticket.status in FINAL_STATUSES:
         raise TransitionError(
-            f"Обращение {ticket.number} закрыто; пожалуйста, зарегистрируйте новое обращение"
+            _("Обращение %(number)s закрыто; пожалуйста, зарегистрируйте новое обращение")
+            % {"number": ticket.number}
         )
     if not text.strip():
-        raise TicketError("Пустое сообщение")
+        raise TicketError(_("Пустое сообщение"))
     _message(
         ticket,
         at=now,
@@ -472,9 +497,10 @@ def ticket_answer(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "ответить клиенту")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("ответить клиенту"))
     if not text.strip():
-        raise TicketError("Напишите ответ")
+        raise TicketError(_("Напишите ответ"))
     if ticket.status == S.REGISTERED:
         _accept(ticket, actor=actor, at=now)
     _message(
@@ -499,7 +525,8 @@ def ticket_resolve(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING, "передать обращение на оценку клиенту")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING, _("передать обращение на оценку клиенту"))
     if text.strip():
         _message(
             ticket,
@@ -510,7 +537,7 @@ def ticket_resolve(
             body=text.strip(),
         )
     elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
-        raise TicketError("Перед передачей на оценку дайте клиенту ответ")
+        raise TicketError(_("Перед передачей на оценку дайте клиенту ответ"))
     _event(ticket, EventType.RESOLVED, now, actor)
     ticket.status = S.CLIENT_EVALUATION
     ticket.evaluation_started_at = now
@@ -531,10 +558,11 @@ def ticket_evaluate(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_client_side(actor, ticket)
-    _require_status(ticket, {S.CLIENT_EVALUATION}, "оценить ответ")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, {S.CLIENT_EVALUATION}, _("оценить ответ"))
     if accepted:
         if rating is None or not 1 <= rating <= 5:
-            raise TicketError("Оценка — целое число от 1 до 5")
+            raise TicketError(_("Оценка — целое число от 1 до 5"))
         ticket.rating = rating
         ticket.rating_comment = comment.strip()
         _event(
@@ -551,7 +579,7 @@ def ticket_evaluate(
         ticket.closed_at = now
     else:
         if not comment.strip():
-            raise TicketError("Напишите, почему ответ не подошёл")
+            raise TicketError(_("Напишите, почему ответ не подошёл"))
         _message(
             ticket,
             at=now,
@@ -599,6 +627,7 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:
             if evaluation_deadline(ticket.evaluation_started_at, days) > now:
                 continue
             _event(ticket, EventType.CLOSED, now, None, reason="auto_close", working_days=days)
+            # A stored notice to the client: the line's language, not translated per request.
             _message(
                 ticket,
                 at=now,
@@ -624,14 +653,20 @@ def ticket_change_level(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    if not rules.regulation().has_level(level):
-        raise TicketError(f"Неизвестный уровень поддержки «{level}»")
+    regulation = rules.regulation()
+    if not regulation.has_level(level):
+        raise TicketError(_("Неизвестный уровень поддержки «%(level)s»") % {"level": level})
     if ticket.status in FINAL_STATUSES:
-        raise TransitionError(f"Обращение {ticket.number} закрыто: уровень не меняется")
+        raise TransitionError(
+            _("Обращение %(number)s закрыто: уровень не меняется") % {"number": ticket.number}
+        )
     if level == ticket.level:
-        raise TransitionError(f"Обращение уже на уровне «{_level_name(level)}»")
+        raise TransitionError(
+            _("Обращение уже на уровне «%(level)s»")
+            % {"level": rules.tr(regulation.level(level).name)}
+        )
     if not reason.strip():
-        raise TicketError("Укажите причину изменения уровня")
+        raise TicketError(_("Укажите причину изменения уровня"))
     _change_level(ticket, actor=actor, at=now, level=level, reason=reason.strip())
     return _save(ticket, now)
 
@@ -665,16 +700,18 @@ def ticket_transfer(
     becomes a Development request. The ticket links to a development item."""
     now = _now(now)
     ticket = _locked(ticket)
-    access.require_role(actor, access.LINE_ROLES, "передавать обращения может сотрудник линии")
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, "передать обращение")
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require_role(actor, access.LINE_ROLES, _("передавать обращения может сотрудник линии"))
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("передать обращение"))
     if to not in TransferTarget.values:
         raise TicketError(
-            "Передать можно методологу (methodologist) или в отдел разработки (development)"
+            _("Передать можно методологу (methodologist) или в отдел разработки (development)")
         )
     if kind not in DevelopmentItem.ItemKind.values:
-        raise TicketError("Вид передачи: defect (критическая ошибка) или wish (пожелание)")
+        raise TicketError(_("Вид передачи: defect (критическая ошибка) или wish (пожелание)"))
     if not reason.strip():
-        raise TicketError("Укажите причину передачи")
+        raise TicketError(_("Укажите причину передачи"))
     if ticket.status == S.REGISTERED:
         _accept(ticket, actor=actor, at=now)
     item = development_item or DevelopmentItem.objects.create(
@@ -687,6 +724,7 @@ def ticket_transfer(
         Level.OPERATIONAL if kind == DevelopmentItem.ItemKind.DEFECT else Level.DEVELOPMENT_REQUEST
     )
     if ticket.level != target_level:
+        # The reason is stored in the ticket's history: the line's language.
         _change_level(
             ticket, actor=actor, at=now, level=target_level, reason=f"передача: {reason.strip()}"
         )
@@ -714,11 +752,14 @@ def ticket_redirect(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING, "перенаправить обращение")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING, _("перенаправить обращение"))
     try:
         rules.regulation().scope_category(category)
     except KeyError:
-        raise TicketError(f"Неизвестная категория «{category}»") from None
+        raise TicketError(
+            _("Неизвестная категория «%(category)s»") % {"category": category}
+        ) from None
     _redirect(ticket, actor=actor, at=now, category_id=category, text=text)
     return _save(ticket, now)
 
@@ -731,9 +772,10 @@ def ticket_refuse(
     now = _now(now)
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
-    _require_status(ticket, WORKING, "отказать в обслуживании")
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    _require_status(ticket, WORKING, _("отказать в обслуживании"))
     if not reason.strip():
-        raise TicketError("Укажите, какого договора не хватает")
+        raise TicketError(_("Укажите, какого договора не хватает"))
     _refuse(ticket, actor=actor, at=now, reason=reason.strip())
     return _save(ticket, now)
 
@@ -744,11 +786,12 @@ def ticket_assign(
 ) -> Ticket:
     now = _now(now)
     ticket = _locked(ticket)
-    access.require_role(actor, access.LINE_ROLES, "назначать исполнителя")
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require_role(actor, access.LINE_ROLES, _("назначать исполнителя"))
     if ticket.status in FINAL_STATUSES:
-        raise TransitionError(f"Обращение {ticket.number} закрыто")
+        raise TransitionError(_("Обращение %(number)s закрыто") % {"number": ticket.number})
     if not assignee.is_line_staff or assignee.role == Role.ADMIN:
-        raise TicketError("Исполнителем может быть только сотрудник линии")
+        raise TicketError(_("Исполнителем может быть только сотрудник линии"))
     ticket.assignee = assignee
     _event(ticket, EventType.ASSIGNED, now, actor, assignee=assignee.pk)
     return _save(ticket, now)
@@ -762,7 +805,8 @@ def queue_take_next(*, actor: User, now: dt.datetime | None = None) -> Ticket | 
     handed to this consultant alone, even when many ask at once (row locks; SKIP LOCKED on
     PostgreSQL, a database-wide write lock on SQLite)."""
     now = _now(now)
-    access.require_role(actor, access.LINE_ROLES, "брать обращения из очереди")
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require_role(actor, access.LINE_ROLES, _("брать обращения из очереди"))
     with transaction.atomic():
         queue = Ticket.objects.filter(status=S.REGISTERED, assignee__isnull=True).order_by(
             "-out_of_turn", "registered_at", "id"
@@ -789,7 +833,8 @@ def development_item_plan(
     access.require_role(
         actor,
         {Role.DEVELOPER, Role.METHODOLOGIST, Role.SUPERVISOR, Role.ADMIN},
-        "планировать релиз",
+        # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+        _("планировать релиз"),
     )
     item.target_release = release
     item.save(update_fields=["target_release"])
@@ -806,9 +851,14 @@ def release_publish(
 ) -> list[Notification]:
     """R15: a published release notifies every client whose ticket is linked to it."""
     now = _now(now)
-    access.require_role(actor, {Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN}, "публиковать релизы")
+    access.require_role(
+        actor,
+        {Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN},
+        # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+        _("публиковать релизы"),
+    )
     if release.published_at is not None:
-        raise TransitionError(f"Релиз {release.version} уже опубликован")
+        raise TransitionError(_("Релиз %(version)s уже опубликован") % {"version": release.version})
     Release.objects.filter(configuration=release.configuration).update(is_current=False)
     release.is_current = True
     release.published_at = now
@@ -818,6 +868,7 @@ def release_publish(
         "created_by"
     )
     for ticket in tickets:
+        # Stored (message and notification) for the client: the line's language, Russian.
         text = (
             f"Вышел релиз {release.version} конфигурации «{release.configuration.name}»: в него "
             f"вошло решение по вашему обращению № {ticket.number}."
@@ -838,7 +889,7 @@ def release_publish(
         for user in recipients:
             if user is None or user.role not in access.CLIENT_ROLES:
                 continue
-            notice, _ = Notification.objects.get_or_create(
+            notice, _created = Notification.objects.get_or_create(
                 user=user,
                 ticket=ticket,
                 kind="release_published",
@@ -867,14 +918,16 @@ def ticket_attach(
 
     now = _now(now)
     if not files:
-        raise TicketError("Не выбран ни один файл")
+        raise TicketError(_("Не выбран ни один файл"))
     limit = settings.MAX_ATTACHMENT_BYTES
-    for name, content, _ in files:
+    for name, content, _type in files:
         if len(content) > limit:
             raise TicketError(
-                f"Файл «{name}» больше допустимого размера {limit // (1024 * 1024)} МБ"
+                _("Файл «%(name)s» больше допустимого размера %(limit)s МБ")
+                % {"name": name, "limit": limit // (1024 * 1024)}
             )
-    names = ", ".join(name for name, _, _ in files)
+    names = ", ".join(name for name, _content, _type in files)
+    # The message's stored body when the sender wrote none: the line's language.
     body = text.strip() or f"Вложения: {names}"
     if access.is_client_side(actor, ticket):
         ticket = ticket_client_reply(ticket=ticket, actor=actor, text=body, now=now)
@@ -883,7 +936,7 @@ def ticket_attach(
         ticket = _locked(ticket)
         access.require_line_worker(actor, ticket)
         if ticket.status in FINAL_STATUSES:
-            raise TransitionError(f"Обращение {ticket.number} закрыто")
+            raise TransitionError(_("Обращение %(number)s закрыто") % {"number": ticket.number})
         message = _message(
             ticket,
             at=now,
