@@ -16,13 +16,7 @@ from supportline.core.demo import load_demo
 from supportline.tickets.models import Status, Ticket
 from tests.browser.conftest import shot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # On SQLite the live server shares the in-memory connection with its request threads, and
-    # Django's threaded server then complains when a thread closes it (harmless, known).
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
