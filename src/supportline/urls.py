@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from supportline.accounts.views import profile
 from supportline.api.urls import api
 from supportline.core import notifications
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("supportline.desk.urls")),
     path("connect/", include("supportline.connect.urls")),

@@ -77,3 +77,18 @@ def test_r19_r21_line_page_reads_the_regulation_file(
         assert "Линия поддержки «Пример»" in client.get("/").content.decode()
     finally:
         rules.regulation.cache_clear()
+
+
+def test_r19_line_page_shows_the_moscow_time_and_whether_the_line_works(client: Client) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    # Wednesday 25.11.2026 07:30 UTC = 10:30 Moscow time, a working day.
+    with time_machine.travel(dt.datetime(2026, 11, 25, 7, 30, tzinfo=dt.UTC), tick=False):
+        html = client.get("/").content.decode()
+    assert "25.11.2026 10:30 МСК" in html
+    assert "линия работает" in html
+    # Sunday evening: off.
+    with time_machine.travel(dt.datetime(2026, 11, 29, 16, 0, tzinfo=dt.UTC), tick=False):
+        assert "нерабочее время" in client.get("/").content.decode()

@@ -7,6 +7,7 @@ One place decides which regulation file is in force (settings.REGULATION_FILE or
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -75,3 +76,20 @@ def tr(text: Text | None) -> str:
 def is_open(moment: dt.datetime) -> bool:
     """Is the line working at this instant (R9, production calendar)?"""
     return calendar().is_working_time(moment)
+
+
+# The zone times are shown in for the current request: the line's (Moscow) unless the signed-in
+# user chose another (UserTimeZoneMiddleware sets it). Never used for SLA maths.
+_DISPLAY_ZONE: ContextVar[ZoneInfo | None] = ContextVar("display_zone", default=None)
+
+
+def display_zone() -> ZoneInfo:
+    return _DISPLAY_ZONE.get() or line_zone()
+
+
+def set_display_zone(zone: ZoneInfo | None) -> Token[ZoneInfo | None]:
+    return _DISPLAY_ZONE.set(zone)
+
+
+def reset_display_zone(token: Token[ZoneInfo | None]) -> None:
+    _DISPLAY_ZONE.reset(token)

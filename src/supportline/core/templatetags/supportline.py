@@ -14,11 +14,24 @@ register = template.Library()
 
 @register.filter
 def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
-    """24.11.2026 10:00 МСК — every time a person reads is Moscow time, zone named."""
+    """24.11.2026 10:00 МСК — Moscow time with the zone named; or the zone the signed-in user
+    chose for display, named by its UTC offset («24.11.2026 12:00 UTC+5»)."""
     if moment is None:
         return "—"
-    # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
-    return _("%(time)s МСК") % {"time": moment.astimezone(rules.line_zone()).strftime(fmt)}
+    zone = rules.display_zone()
+    local = moment.astimezone(zone)
+    if zone.key == rules.line_zone().key:
+        # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
+        return _("%(time)s МСК") % {"time": local.strftime(fmt)}
+    return f"{local.strftime(fmt)} {utc_offset_label(local)}"
+
+
+def utc_offset_label(local: dt.datetime) -> str:
+    """UTC+5, UTC−3:30, UTC+0."""
+    minutes = int((local.utcoffset() or dt.timedelta(0)).total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 @register.filter
