@@ -178,3 +178,15 @@ def test_take_next_refused_to_a_methodologist_in_russian(desk: Desk) -> None:
     response = desk.methodologist.post("/desk/queue/take/", follow=True)
     assert "Недостаточно прав: брать обращения из очереди" in html(response)
     assert Ticket.objects.filter(assignee__isnull=False).count() == 0
+
+
+def test_r12_paused_ticket_shows_what_is_left_of_its_resolution_time(
+    desk: Desk, clock: time_machine.Coordinates
+) -> None:
+    ticket = desk.ticket()  # Tue 24.11.2026 10:00, resolution target 24 working hours
+    clock.move_to(msk(2026, 11, 24, 12, 30))
+    services.ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Уточните версию платформы")
+    clock.move_to(msk(2026, 11, 26, 15, 0))  # two days later, still waiting
+    row = _row(html(desk.consultant.get("/desk/")), ticket.number)
+    assert "на паузе" in row
+    assert "осталось 21 ч 30 мин" in row  # 24 h − 2 h 30 min used before the question

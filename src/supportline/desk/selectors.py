@@ -121,6 +121,7 @@ def clock_cell(
     now: dt.datetime,
     warning_share: float,
     cal: Calendar,
+    elapsed_minutes: int = 0,
 ) -> ClockCell:
     """A clock's display state from its stored columns and the calendar (R11).
 
@@ -135,7 +136,8 @@ def clock_cell(
     if stored_state == SlaState.BREACHED:
         return ClockCell(BREACHED, 0, None, due_at)
     if stored_state == SlaState.PAUSED:
-        return ClockCell(PAUSED, None, None, None)
+        # Paused (R12): what is left stays as it was when the clock stopped.
+        return ClockCell(PAUSED, max(0, target_minutes - elapsed_minutes), None, None)
     if due_at is None:
         return ClockCell(UNKNOWN, None, None, None)
     remaining = cal.working_time_between(now, due_at)
@@ -195,6 +197,7 @@ def queue_row(ticket: Ticket, now: dt.datetime, cal: Calendar) -> QueueRow:
             now=now,
             warning_share=share,
             cal=cal,
+            elapsed_minutes=ticket.resolution_elapsed_minutes,
         ),
     )
 

@@ -49,6 +49,7 @@ SLA_FIELDS = [
     "reaction_state",
     "resolution_due_at",
     "resolution_state",
+    "resolution_elapsed_minutes",
     "sla_warn_at",
 ]
 
@@ -70,6 +71,7 @@ def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
     ticket.reaction_state = sla.reaction.state.value
     ticket.resolution_due_at = sla.resolution.due_at
     ticket.resolution_state = sla.resolution.state.value
+    ticket.resolution_elapsed_minutes = sla.resolution.elapsed_minutes
     share = rules.regulation().warning_share
     warnings = [
         moment

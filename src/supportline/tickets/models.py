@@ -144,6 +144,9 @@ class Ticket(models.Model):
     resolution_state = models.CharField(
         max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
     )
+    # Working minutes the resolution clock had used at the last change: what a paused clock
+    # still has left is its target minus this (R12), without running the clock per row.
+    resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
     sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
