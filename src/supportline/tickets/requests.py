@@ -31,6 +31,7 @@ from supportline.tickets.models import (
     UpdateAccessDetails,
 )
 from supportline.tickets.services import (
+    ALLOWED_FROM,
     _event,
     _locked,
     _message,
@@ -147,7 +148,7 @@ def update_access_decide(
         )
     _require_status(
         ticket,
-        {Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS},
+        ALLOWED_FROM["decide"],
         # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
         _("решить запрос доступа"),
     )

@@ -60,6 +60,23 @@ from supportline.tickets.models import (
 S = Status
 # Where the line may act from: an open ticket not waiting in client evaluation.
 WORKING = frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_CLIENT, S.TRANSFERRED})
+# Where the line may write to the client (not while the ticket waits for the client's answer).
+TALKING = WORKING - {S.WAITING_CLIENT}
+
+# The statuses each action may start from: the services refuse anything else, and the desk
+# offers only what passes — one table, not a copy per screen.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "accept": frozenset({S.REGISTERED}),
+    "ask": TALKING,
+    "answer": TALKING,
+    "transfer": TALKING,
+    "resolve": WORKING,
+    "redirect": WORKING,
+    "refuse": WORKING,
+    "complete": WORKING,
+    "evaluate": frozenset({S.CLIENT_EVALUATION}),
+    "decide": frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS}),
+}
 
 
 def say(text: Text, **values: Any) -> str:
@@ -352,7 +369,7 @@ def ticket_complete_data(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING, _("изменить данные обращения"))
+    _require_status(ticket, ALLOWED_FROM["complete"], _("изменить данные обращения"))
     merged = IntakeData(
         subject=data.subject or ticket.subject,
         body=data.body or "-",
@@ -402,7 +419,7 @@ def ticket_accept(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, {S.REGISTERED}, _("принять обращение в работу"))
+    _require_status(ticket, ALLOWED_FROM["accept"], _("принять обращение в работу"))
     _accept(ticket, actor=actor, at=now, text=text)
     return _save(ticket, now)
 
@@ -437,7 +454,7 @@ def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | Non
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("задать вопрос клиенту"))
+    _require_status(ticket, ALLOWED_FROM["ask"], _("задать вопрос клиенту"))
     if not text.strip():
         raise TicketError(_("Напишите вопрос клиенту"))
     if ticket.assignee_id is None:
@@ -498,7 +515,7 @@ def ticket_answer(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("ответить клиенту"))
+    _require_status(ticket, ALLOWED_FROM["answer"], _("ответить клиенту"))
     if not text.strip():
         raise TicketError(_("Напишите ответ"))
     if ticket.status == S.REGISTERED:
@@ -526,7 +543,7 @@ def ticket_resolve(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING, _("передать обращение на оценку клиенту"))
+    _require_status(ticket, ALLOWED_FROM["resolve"], _("передать обращение на оценку клиенту"))
     if text.strip():
         _message(
             ticket,
@@ -559,7 +576,7 @@ def ticket_evaluate(
     ticket = _locked(ticket)
     access.require_client_side(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, {S.CLIENT_EVALUATION}, _("оценить ответ"))
+    _require_status(ticket, ALLOWED_FROM["evaluate"], _("оценить ответ"))
     if accepted:
         if rating is None or not 1 <= rating <= 5:
             raise TicketError(_("Оценка — целое число от 1 до 5"))
@@ -703,7 +720,7 @@ def ticket_transfer(
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
     access.require_role(actor, access.LINE_ROLES, _("передавать обращения может сотрудник линии"))
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING - {S.WAITING_CLIENT}, _("передать обращение"))
+    _require_status(ticket, ALLOWED_FROM["transfer"], _("передать обращение"))
     if to not in TransferTarget.values:
         raise TicketError(
             _("Передать можно методологу (methodologist) или в отдел разработки (development)")
@@ -753,7 +770,7 @@ def ticket_redirect(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING, _("перенаправить обращение"))
+    _require_status(ticket, ALLOWED_FROM["redirect"], _("перенаправить обращение"))
     try:
         rules.regulation().scope_category(category)
     except KeyError:
@@ -773,7 +790,7 @@ def ticket_refuse(
     ticket = _locked(ticket)
     access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, WORKING, _("отказать в обслуживании"))
+    _require_status(ticket, ALLOWED_FROM["refuse"], _("отказать в обслуживании"))
     if not reason.strip():
         raise TicketError(_("Укажите, какого договора не хватает"))
     _refuse(ticket, actor=actor, at=now, reason=reason.strip())

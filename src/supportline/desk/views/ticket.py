@@ -24,11 +24,9 @@ from supportline.desk.selectors import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access, requests, services
 from supportline.tickets.errors import TicketError
-from supportline.tickets.models import FINAL_STATUSES, Kind, Status, Ticket
+from supportline.tickets.models import FINAL_STATUSES, Kind, Ticket
 
-WORKING = services.WORKING
-TALKING = WORKING - {Status.WAITING_CLIENT}  # where the line may write to the client
-DECIDABLE = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS})
+ALLOWED = services.ALLOWED_FROM  # the statuses each action may start from (one table)
 
 
 def _line(user: User) -> bool:
@@ -55,14 +53,14 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, text=form.cleaned_data["text"]
         ),
         _("Обращение %(number)s принято в работу"),
-        lambda u, t: t.status == Status.REGISTERED,
+        lambda u, t: t.status in ALLOWED["accept"],
     ),
     "ask": Action(
         _("Задать вопрос клиенту"),
         f.AskForm,
         lambda form, t, u: services.ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Вопрос клиенту отправлен; срок решения на паузе"),
-        lambda u, t: t.status in TALKING,
+        lambda u, t: t.status in ALLOWED["ask"],
     ),
     "answer": Action(
         _("Ответить клиенту"),
@@ -71,7 +69,7 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, text=form.cleaned_data["text"]
         ),
         _("Ответ клиенту отправлен"),
-        lambda u, t: t.status in TALKING,
+        lambda u, t: t.status in ALLOWED["answer"],
     ),
     "resolve": Action(
         _("Передать на оценку клиенту"),
@@ -80,7 +78,7 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, text=form.cleaned_data["text"]
         ),
         _("Обращение %(number)s передано на оценку клиенту"),
-        lambda u, t: t.status in WORKING,
+        lambda u, t: t.status in ALLOWED["resolve"],
     ),
     "level": Action(
         _("Изменить уровень поддержки"),
@@ -104,7 +102,7 @@ ACTIONS: dict[str, Action] = {
             development_item=form.cleaned_data["development_item"],
         ),
         _("Обращение %(number)s передано"),
-        lambda u, t: _line(u) and t.status in TALKING and t.kind == Kind.CONSULTATION,
+        lambda u, t: _line(u) and t.status in ALLOWED["transfer"] and t.kind == Kind.CONSULTATION,
     ),
     "redirect": Action(
         _("Перенаправить: вне рамок регламента"),
@@ -113,7 +111,7 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, category=form.cleaned_data["category"], text=form.text_to_send()
         ),
         _("Обращение %(number)s перенаправлено"),
-        lambda u, t: t.status in WORKING and t.kind == Kind.CONSULTATION,
+        lambda u, t: t.status in ALLOWED["redirect"] and t.kind == Kind.CONSULTATION,
     ),
     "refuse": Action(
         _("Отказать: нет действующего договора"),
@@ -122,7 +120,7 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=form.cleaned_data["reason"]
         ),
         _("В обслуживании обращения %(number)s отказано"),
-        lambda u, t: t.status in WORKING,
+        lambda u, t: t.status in ALLOWED["refuse"],
     ),
     "assign": Action(
         _("Назначить исполнителя"),
@@ -138,7 +136,7 @@ ACTIONS: dict[str, Action] = {
         f.CompleteDataForm,
         lambda form, t, u: services.ticket_complete_data(ticket=t, actor=u, data=form.intake()),
         _("Данные обращения %(number)s дополнены"),
-        lambda u, t: t.status in WORKING and bool(t.missing_fields),
+        lambda u, t: t.status in ALLOWED["complete"] and bool(t.missing_fields),
     ),
     "decide": Action(
         _("Решение по доступу к обновлениям"),
@@ -150,7 +148,7 @@ ACTIONS: dict[str, Action] = {
             configurations=form.configuration_list(),
         ),
         _("Решение по запросу %(number)s принято"),
-        lambda u, t: _line(u) and t.kind == Kind.UPDATE_ACCESS and t.status in DECIDABLE,
+        lambda u, t: _line(u) and t.kind == Kind.UPDATE_ACCESS and t.status in ALLOWED["decide"],
     ),
 }
 
