@@ -202,3 +202,28 @@ def test_a_phone_callers_question_is_not_mailed_back_but_the_receipt_is(demo: No
     drain()
     assert [k for k, _ in kinds()] == ["receipt"]
     assert ticket.messages.count() == 2
+
+
+def test_r20_complaint_answer_is_mailed_to_its_author_once(db: None, smtp: SmtpServer) -> None:
+    """The quality manager's answer goes out through the outbox to whoever complained."""
+    from supportline.core.demo import load_demo
+    from supportline.jobs.core import discover, run_due
+    from supportline.tickets.requests import complaint_answer, complaint_file
+
+    load_demo()
+    discover()
+    complaint = complaint_file(
+        actor=None,
+        subject="Долгий ответ",
+        text="Нет ответа три дня",
+        channel="email",
+        author_email="boss@romashka.example.ru",
+    )
+    supervisor = User.objects.get(username="supervisor")
+    complaint_answer(complaint=complaint, actor=supervisor, text="Приносим извинения, разобрались.")
+    run_due()
+    run_due()
+    mails = [m for m in smtp.received if "Ответ на претензию" in str(m.message["Subject"])]
+    assert len(mails) == 1
+    assert mails[0].rcpt_tos == ["boss@romashka.example.ru"]
+    assert "Приносим извинения" in mails[0].text

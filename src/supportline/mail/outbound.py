@@ -30,7 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from supportline.core import rules
 from supportline.mail import config
 from supportline.mail.models import SentMail
-from supportline.tickets.models import Channel, Message, Ticket
+from supportline.tickets.models import Channel, Complaint, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -240,3 +240,37 @@ def send_message(*, pk: int, now: dt.datetime | None = None) -> SentMail | None:
         return None
     log.info("mail %s (%s) sent to %s", sent.mail_id, kind, ticket.contact_email)
     return sent
+
+
+# ---------------------------------------------------------------- complaints (R20)
+
+
+def send_complaint_answer(*, pk: int) -> bool:
+    """Mail the quality manager's answer to the complaint's author (R20: complaints are
+    answered too). The Message-ID is fixed per complaint, so a retry is recognisable."""
+    complaint = Complaint.objects.filter(pk=pk).first()
+    if complaint is None or not complaint.answer or not complaint.author_email:
+        return False
+    regulation = rules.regulation()
+    context = {
+        "complaint": complaint,
+        "number": complaint.number,
+        "line_name": regulation.line_name.ru,
+    }
+    with translation.override("ru"):
+        subject = " ".join(render_to_string("mail/complaint-answer-subject.txt", context).split())
+        text = render_to_string("mail/complaint-answer-body.txt", context)
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=config.bounce_address(),
+        to=[complaint.author_email],
+        reply_to=[regulation.contacts.quality_email],
+        headers={
+            "Message-ID": f"<complaint-{complaint.pk}.{complaint.number}@{config.message_id_domain()}>",
+            "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
+        },
+    )
+    mail.send()
+    log.info("complaint %s: answer mailed to %s", complaint.number, complaint.author_email)
+    return True

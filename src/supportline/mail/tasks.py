@@ -35,3 +35,8 @@ handler("mail.poll")(poll)
 # Scheduled only where polling is on (read when the worker imports the tasks).
 if config.polling_enabled():
     periodic("mail.poll", every=POLL_EVERY)(poll)
+
+
+@handler("mail.send_complaint_answer")
+def send_complaint_answer(payload: dict[str, Any]) -> None:
+    outbound.send_complaint_answer(pk=int(payload["complaint"]))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.jobs.core import enqueue
 from supportline.lib.inn import inn_error
 from supportline.registry.models import RegistrationNumber
 from supportline.tickets import access
@@ -257,6 +258,13 @@ def complaint_answer(
     complaint.answered_at = now
     complaint.state = Complaint.State.ANSWERED
     complaint.save()
+    if complaint.author_email:
+        # Mailed after commit by the worker (outbox), once per complaint.
+        enqueue(
+            "mail.send_complaint_answer",
+            {"complaint": complaint.pk},
+            dedupe_key=f"mail:complaint:{complaint.pk}",
+        )
     return complaint
 
 
