@@ -143,6 +143,14 @@ MEDIA_ROOT = DATA_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind HTTPS (a proxy that sets X-Forwarded-Proto): redirect plain HTTP, send HSTS.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+if envbool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # SMTP by default; `make run` writes the demo's outgoing mail to files in data/outbox instead.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -133,3 +134,27 @@ def test_database_url_parts() -> None:
     assert db["HOST"] == "db.example"
     assert db["PORT"] == "5433"
     assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_production_settings_pass_djangos_deploy_checks(tmp_path: object) -> None:
+    """With the HTTPS settings of .env.example filled in, `check --deploy` finds nothing."""
+    exe = str(Path(sys.executable).with_name("supportline"))
+    env = {
+        **_clean_env(),
+        "SECRET_KEY": "k" * 20 + "Zx9!Qw2#Er4$Ty6^Ui8&Op0*As1@Df3%",
+        "SECURE_COOKIES": "1",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_PRELOAD": "1",
+        "USE_X_FORWARDED_PROTO": "1",
+        "ALLOWED_HOSTS": "support.example.ru",
+        "SUPPORTLINE_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [exe, "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
