@@ -46,8 +46,8 @@ run: install data/secret_key
 test: install-test test-deps lint typecheck pytest
 
 lint: install-test
-	$(BIN)/ruff check src tests $(wildcard bench)
-	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests $(wildcard bench) scripts
+	$(BIN)/ruff format --check src tests $(wildcard bench) scripts
 
 typecheck: install-test
 	$(BIN)/mypy
