@@ -101,6 +101,18 @@ def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None
         )
 
 
+def _begin(
+    ticket: Ticket, actor: User, action: str, doing: str, now: dt.datetime | None
+) -> tuple[Ticket, dt.datetime]:
+    """The common start of a line action: one instant for all it writes, the row locked, the
+    actor allowed to act for the line, the status one the action may start from."""
+    now = _now(now)
+    ticket = _locked(ticket)
+    access.require_line_worker(actor, ticket)
+    _require_status(ticket, ALLOWED_FROM[action], doing)
+    return ticket, now
+
+
 def _event(
     ticket: Ticket, type: str, at: dt.datetime, author: User | None, **data: Any
 ) -> TicketEvent:
@@ -365,11 +377,8 @@ def ticket_complete_data(
     *, ticket: Ticket, actor: User, data: IntakeData, now: dt.datetime | None = None
 ) -> Ticket:
     """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["complete"], _("изменить данные обращения"))
+    ticket, now = _begin(ticket, actor, "complete", _("изменить данные обращения"), now)
     merged = IntakeData(
         subject=data.subject or ticket.subject,
         body=data.body or "-",
@@ -415,11 +424,8 @@ def ticket_accept(
     *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
 ) -> Ticket:
     """R7: the explicit act that confirms to the client that the ticket is accepted."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["accept"], _("принять обращение в работу"))
+    ticket, now = _begin(ticket, actor, "accept", _("принять обращение в работу"), now)
     _accept(ticket, actor=actor, at=now, text=text)
     return _save(ticket, now)
 
@@ -450,11 +456,8 @@ def _accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> 
 @transaction.atomic
 def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None) -> Ticket:
     """R12: a clarifying question; the resolution clock pauses until the client answers."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["ask"], _("задать вопрос клиенту"))
+    ticket, now = _begin(ticket, actor, "ask", _("задать вопрос клиенту"), now)
     if not text.strip():
         raise TicketError(_("Напишите вопрос клиенту"))
     if ticket.assignee_id is None:
@@ -511,11 +514,8 @@ def ticket_answer(
     *, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None
 ) -> Ticket:
     """An answer of the line; answering a ticket not yet accepted accepts it first (R7)."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["answer"], _("ответить клиенту"))
+    ticket, now = _begin(ticket, actor, "answer", _("ответить клиенту"), now)
     if not text.strip():
         raise TicketError(_("Напишите ответ"))
     if ticket.status == S.REGISTERED:
@@ -539,11 +539,8 @@ def ticket_resolve(
     *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
 ) -> Ticket:
     """R8: the answer is given; the ticket goes to client evaluation and the clock stops."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["resolve"], _("передать обращение на оценку клиенту"))
+    ticket, now = _begin(ticket, actor, "resolve", _("передать обращение на оценку клиенту"), now)
     if text.strip():
         _message(
             ticket,
@@ -766,11 +763,8 @@ def ticket_redirect(
     *, ticket: Ticket, actor: User, category: str, text: str = "", now: dt.datetime | None = None
 ) -> Ticket:
     """R3: out of scope — redirected to a franchisee or the third-party developer."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["redirect"], _("перенаправить обращение"))
+    ticket, now = _begin(ticket, actor, "redirect", _("перенаправить обращение"), now)
     try:
         rules.regulation().scope_category(category)
     except KeyError:
@@ -786,11 +780,8 @@ def ticket_refuse(
     *, ticket: Ticket, actor: User, reason: str, now: dt.datetime | None = None
 ) -> Ticket:
     """R2: refused for want of a valid contract, with what is missing and how to get it."""
-    now = _now(now)
-    ticket = _locked(ticket)
-    access.require_line_worker(actor, ticket)
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
-    _require_status(ticket, ALLOWED_FROM["refuse"], _("отказать в обслуживании"))
+    ticket, now = _begin(ticket, actor, "refuse", _("отказать в обслуживании"), now)
     if not reason.strip():
         raise TicketError(_("Укажите, какого договора не хватает"))
     _refuse(ticket, actor=actor, at=now, reason=reason.strip())
