@@ -12,7 +12,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from supportline.lib.env import envbool, envint, parse_database_url
 
-_OURS = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SUPPORTLINE_TESTING", "DJANGO_SETTINGS_MODULE"}
+# Ours, and one the browser tests set for Playwright's event loop (never in deployment).
+_OURS = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SUPPORTLINE_TESTING",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def _clean_env() -> dict[str, str]:
