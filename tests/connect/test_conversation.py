@@ -93,7 +93,10 @@ def test_r12_connect_answer_resumes_the_clock(
     assert ticket.status == Status.WAITING_CLIENT and ticket.resolution_state == "paused"
 
     clock.shift(30 * 60)
-    answer = event(text="Рег. номер: 800123456, версия 3.0.36.12")
+    answer = event(
+        text="Рег. номер: 800123456\nОрганизация: ООО «Ромашка»\n"
+        "Конфигурация: 1С:CRM ПРОФ, редакция 3.0\nВерсия: 3.0.36.12"
+    )
     assert post(answer).status_code == 200
     drain()
 
@@ -103,10 +106,27 @@ def test_r12_connect_answer_resumes_the_clock(
     assert ticket.resolution_state == "running"
     reply = ticket.messages.get(external_id=answer["message_id"])
     assert reply.author_kind == Message.Author.CLIENT
-    assert reply.body == "Рег. номер: 800123456, версия 3.0.36.12"
+    assert reply.body.startswith("Рег. номер: 800123456")
+    assert ticket.missing_fields == [] and ticket.registration_number == "800123456"
     assert ticket.events.filter(type=EventType.CLIENT_REPLIED).count() == 1
     assert ConnectEvent.objects.get(message_id=answer["message_id"]).ticket == ticket
     assert len(connect.sent()) == 2  # the client's own message is not echoed back
+
+
+def test_r1_partial_data_in_the_answer_is_kept_and_the_rest_asked_again(
+    connect: StandIn, clock: time_machine.Traveller
+) -> None:
+    post(event(text="Не формируется отчёт"))
+    drain()
+    post(event(text="Рег. номер: 800123456, версия: 3.0.36.12"))
+    drain()
+    ticket = Ticket.objects.get()
+    assert ticket.registration_number == "800123456"
+    assert ticket.version == "3.0.36.12"
+    assert ticket.missing_fields == ["configuration", "organisation"]
+    assert ticket.status == Status.WAITING_CLIENT  # asked again for the rest (R1, R12)
+    question = ticket.messages.filter(purpose=Message.Purpose.QUESTION).order_by("-id").first()
+    assert question is not None and "организации" in question.body
 
 
 def test_r6_same_message_id_twice_makes_one_ticket_message(connect: StandIn) -> None:

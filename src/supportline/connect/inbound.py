@@ -25,6 +25,8 @@ from enum import IntEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from supportline.tickets import labels
+
 
 class MessageType(IntEnum):
     TEXT = 1
@@ -204,38 +206,10 @@ def _safe_name(name: str) -> str:
 
 # ---------------------------------------------------------------- R1 data in the text
 
-# Labels a client may write, each on its own line, «Метка: значение».
-LABELS: dict[str, tuple[str, ...]] = {
-    "registration_number": (
-        "рег. номер",
-        "рег.номер",
-        "рег номер",
-        "регномер",
-        "регистрационный номер",
-        "рег. №",
-        "рег №",
-    ),
-    "partner_code": ("код партнёра", "код партнера"),
-    "organisation": ("организация", "наименование организации"),
-    "configuration": ("конфигурация", "название конфигурации"),
-    "version": ("версия", "релиз", "версия программы"),
-}
-_LABELLED = re.compile(r"^\s*(?P<label>[^:：]{2,40}?)\s*[:：]\s*(?P<value>.+?)\s*$")
-_BY_LABEL = {label: field for field, labels in LABELS.items() for label in labels}
-
 
 def intake_labels(text: str) -> dict[str, str]:
-    """R1 fields found in labelled lines; the first line for a field wins."""
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        match = _LABELLED.match(line)
-        if not match:
-            continue
-        label = " ".join(match["label"].lower().split())
-        field = _BY_LABEL.get(label)
-        if field and field not in found:
-            found[field] = match["value"]
-    return found
+    """R1 fields found in labelled lines (supportline.tickets.labels, shared by every channel)."""
+    return labels.intake_labels(text)
 
 
 def subject_of(text: str, *, limit: int = 120) -> str:
@@ -244,8 +218,7 @@ def subject_of(text: str, *, limit: int = 120) -> str:
         stripped = line.strip()
         if not stripped:
             continue
-        match = _LABELLED.match(stripped)
-        if match and " ".join(match["label"].lower().split()) in _BY_LABEL:
+        if labels.is_label_line(stripped):
             continue
         return stripped[:limit]
     return ""

@@ -34,6 +34,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from supportline.tickets import labels
+
 LINE = "line"
 QUALITY = "quality"
 
@@ -723,43 +725,7 @@ def trim_quoted(text: str) -> str:
 
 # ---------------------------------------------------------------- R1 data in the body
 
-_LABELS = {
-    "registration_number": r"рег(?:истрационный|\.)?\s*(?:номер|№)(?:\s+программы)?|регномер",
-    "partner_code": r"код\s+партн[её]ра",
-    "organisation": r"(?:наименование\s+)?организаци[яи]|компания",
-    "configuration": r"конфигурация",
-    "version": r"версия(?:\s+(?:программы|конфигурации))?|релиз",
-}
-_LABEL_LINE = {
-    name: re.compile(
-        rf"^\s*[*\-•]?\s*(?:{pattern})\s*(?::|\s[-–—]\s)\s*(?P<value>\S.*?)\s*$", re.IGNORECASE
-    )
-    for name, pattern in _LABELS.items()
-}
-
 
 def intake_labels(text: str) -> Intake:
-    """R1 data from labelled lines; quoted lines are not the sender's data."""
-    found: dict[str, str] = {}
-    for line in text.split("\n"):
-        if line.lstrip().startswith(">"):
-            continue
-        for name, pattern in _LABEL_LINE.items():
-            if name in found:
-                continue
-            m = pattern.match(line)
-            if m:
-                found[name] = _label_value(name, m.group("value"))
-                break
-    return Intake(**{k: v for k, v in found.items() if v})
-
-
-def _label_value(name: str, value: str) -> str:
-    value = value.strip().rstrip(".;,").strip()
-    if name == "registration_number":
-        compact = value.replace(" ", "")
-        return compact if re.fullmatch(r"[A-Za-z]*-?\d+", compact) else value
-    if name == "version":
-        m = re.search(r"\d+(?:\.\d+)+", value)
-        return m.group(0) if m else value
-    return value[:300]
+    """R1 data from labelled lines (supportline.tickets.labels, shared by every channel)."""
+    return Intake(**labels.intake_labels(text))

@@ -42,6 +42,7 @@ from supportline.tickets.intake import (
     contract_eligibility,
     outdated_release,
 )
+from supportline.tickets.labels import intake_labels
 from supportline.tickets.models import (
     ASKING_CHANNELS,
     FINAL_STATUSES,
@@ -262,23 +263,27 @@ def ticket_register(
     )
 
     if resolved.errors:
-        # Stored and sent to the client: Russian, the line's language (see the module docstring).
-        with translation.override(LINE_LANGUAGE):
-            wanted = "; ".join(
-                f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(resolved.errors.items())
-            )
-        _ask(
-            ticket,
-            actor=None,
-            at=at,
-            text=(
-                f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
-                f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение."
-            ),
-        )
+        _ask_missing(ticket, resolved.errors, at=at)
     else:
         _triage(ticket, at=at)
     return _save(ticket, now)
+
+
+def _ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> None:
+    """R1: ask the client for the data the ticket lacks (the R12 pause applies)."""
+    # Stored and sent to the client: Russian, the line's language (see the module docstring).
+    with translation.override(LINE_LANGUAGE):
+        wanted = "; ".join(f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(errors.items()))
+    _ask(
+        ticket,
+        actor=None,
+        at=at,
+        text=(
+            f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
+            f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение "
+            "в виде строк «Рег. номер: …», «Организация: …», «Конфигурация: …», «Версия: …»."
+        ),
+    )
 
 
 def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
@@ -287,7 +292,8 @@ def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
     category = regulation.scope_category(ticket.category) if ticket.category else None
     exempt = category is not None and category.contract_exempt
     if not exempt:
-        eligibility = contract_eligibility(ticket.registration, at)
+        # R2: validity at the registration instant, even when the data arrive later.
+        eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
         if not eligibility.eligible:
             _refuse(ticket, actor=None, at=at, reason=", ".join(eligibility.missing))
             return
@@ -379,9 +385,21 @@ def ticket_complete_data(
     """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = _begin(ticket, actor, "complete", _("изменить данные обращения"), now)
+    errors = _apply_intake(ticket, data, actor=actor, at=now)
+    if errors:
+        raise IntakeError(errors)
+    _triage(ticket, at=now)
+    return _save(ticket, now)
+
+
+def _apply_intake(
+    ticket: Ticket, data: IntakeData, *, actor: User | None, at: dt.datetime
+) -> dict[str, str]:
+    """Merge R1 data into a ticket that lacked some (R1). Valid values are kept, the rest
+    stays missing; returns the remaining per-field errors (empty: complete)."""
     merged = IntakeData(
-        subject=data.subject or ticket.subject,
-        body=data.body or "-",
+        subject=ticket.subject,
+        body="-",
         registration_number=data.registration_number or ticket.registration_number,
         partner_code=data.partner_code or ticket.partner_code,
         organisation=data.organisation or ticket.organisation_name,
@@ -390,8 +408,6 @@ def ticket_complete_data(
         category=data.category or ticket.category,
     ).cleaned()
     resolved = check_intake(merged, actor=None)
-    if resolved.errors:
-        raise IntakeError(resolved.errors)
     changed = {
         k: v
         for k, v in {
@@ -404,16 +420,17 @@ def ticket_complete_data(
         }.items()
         if getattr(ticket, k) != v
     }
+    if not changed and ticket.missing_fields == sorted(resolved.errors):
+        return resolved.errors
     for k, v in changed.items():
         setattr(ticket, k, v)
     ticket.registration = resolved.registration
     ticket.organisation = resolved.organisation or ticket.organisation
     ticket.partner = resolved.partner
     ticket.configuration = resolved.configuration
-    ticket.missing_fields = []
-    _event(ticket, EventType.DATA_CHANGED, now, actor, changed=changed)
-    _triage(ticket, at=now)
-    return _save(ticket, now)
+    ticket.missing_fields = sorted(resolved.errors)
+    _event(ticket, EventType.DATA_CHANGED, at, actor, changed=changed)
+    return resolved.errors
 
 
 # ---------------------------------------------------------------- lifecycle (R7–R13)
@@ -506,6 +523,16 @@ def ticket_client_reply(
             if ticket.transferred_to
             else (S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED)
         )
+    if ticket.missing_fields and ticket.status not in FINAL_STATUSES:
+        # R1: the data the line asked for, written as labelled lines, complete the ticket;
+        # what is still missing is asked again, a complete ticket goes through triage.
+        supplied = intake_labels(text)
+        if supplied:
+            errors = _apply_intake(ticket, IntakeData(**supplied), actor=actor, at=now)
+            if errors:
+                _ask_missing(ticket, errors, at=now)
+            else:
+                _triage(ticket, at=now)
     return _save(ticket, now)
 
 

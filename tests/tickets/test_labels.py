@@ -1,0 +1,68 @@
+"""R1 data written as labelled lines, shared by e-mail, 1C-Connect and the answer box."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportline.tickets.labels import intake_labels, is_label_line
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Рег. номер: 800123456", {"registration_number": "800123456"}),
+        ("Регистрационный номер программы — 800 123 456", {"registration_number": "800123456"}),
+        ("регномер: NFR-880011", {"registration_number": "NFR-880011"}),
+        ("Код партнёра: 12-345-678", {"partner_code": "12-345-678"}),
+        ("Конфигурация: 1С:CRM ПРОФ, редакция 3.0", {"configuration": "1С:CRM ПРОФ, редакция 3.0"}),
+        ("Версия: релиз 3.0.36.12 от мая", {"version": "3.0.36.12"}),
+        (
+            "Рег. номер: 800123456, версия: 3.0.36.12; организация: ООО «Ромашка»",
+            {
+                "registration_number": "800123456",
+                "version": "3.0.36.12",
+                "organisation": "ООО «Ромашка»",
+            },
+        ),
+        ("> Рег. номер: 1\nКомпания - АО «Вектор»", {"organisation": "АО «Вектор»"}),
+        ("Номер 800123456, помогите", {}),
+    ],
+)
+def test_r1_labelled_lines(text: str, expected: dict[str, str]) -> None:
+    assert intake_labels(text) == expected
+
+
+def test_first_value_wins_and_label_lines_are_recognised() -> None:
+    assert intake_labels("Версия: 3.0.1.1\nВерсия: 3.0.2.2") == {"version": "3.0.1.1"}
+    assert is_label_line("Организация: ООО «Ромашка»")
+    assert not is_label_line("Не формируется отчёт")
+
+
+def test_r1_client_answer_completes_missing_data_through_the_portal(db: None) -> None:
+    """A ticket registered by phone without a version: the client's answer with «Версия: …»
+    fills it in and triage runs (R1, R12)."""
+    from supportline.accounts.models import User
+    from supportline.core.demo import load_demo
+    from supportline.tickets.intake import IntakeData
+    from supportline.tickets.services import ticket_client_reply, ticket_register
+
+    load_demo()
+    consultant = User.objects.get(username="consultant1")
+    ticket = ticket_register(
+        actor=consultant,
+        channel="phone",
+        data=IntakeData(
+            subject="Звонок",
+            body="Не формируется отчёт",
+            registration_number="800123456",
+            organisation="ООО «Ромашка»",
+            configuration="1С:CRM ПРОФ, редакция 3.0",
+        ),
+    )
+    assert ticket.status == "waiting_client" and ticket.missing_fields == ["version"]
+    client = User.objects.get(username="client")
+    ticket = ticket_client_reply(ticket=ticket, actor=client, text="Добрый день!\nВерсия: 3.0.35.4")
+    # Complete now; 3.0.35.4 is not the current release → R4 answer, client evaluation.
+    assert ticket.missing_fields == [] and ticket.version == "3.0.35.4"
+    assert ticket.status == "client_evaluation"
+    assert ticket.events.filter(type="data_changed").exists()
