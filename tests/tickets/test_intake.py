@@ -168,3 +168,22 @@ def test_receipt_is_not_the_reaction(line: Line) -> None:
     assert "зарегистрировано под номером" in ticket["messages"][-1]["body"]
     assert ticket["sla"]["reaction"]["state"] == "running"
     assert ticket["status"] == Status.REGISTERED
+
+
+def test_r2_contracts_are_checked_at_registration_even_when_data_come_later(line: Line) -> None:
+    """Vector's KP contract expired 40 days ago; a call registered 60 days ago without the
+    version is completed today: it is judged by the contracts of the registration instant."""
+    ticket = line.ticket(
+        line.consultant,
+        registration_number="800654321",
+        organisation="АО «Вектор»",
+        version="",
+        channel="phone",
+        registered_at=msk(2026, 9, 25, 11, 0).isoformat(),
+    )
+    assert ticket["status"] == "waiting_client"
+    done = line.consultant.post(
+        f"/tickets/{ticket['number']}/complete-data", {"version": "3.0.36.12"}
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "registered"
