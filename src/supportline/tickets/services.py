@@ -382,12 +382,18 @@ def _redirect(
 def ticket_complete_data(
     *, ticket: Ticket, actor: User, data: IntakeData, now: dt.datetime | None = None
 ) -> Ticket:
-    """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs."""
+    """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs.
+
+    The data came from the client (a call, a letter), so a ticket that was waiting for them
+    stops waiting: the clock resumes from now (R12)."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = _begin(ticket, actor, "complete", _("изменить данные обращения"), now)
     errors = _apply_intake(ticket, data, actor=actor, at=now)
     if errors:
         raise IntakeError(errors)
+    if ticket.status == S.WAITING_CLIENT:
+        _event(ticket, EventType.CLIENT_REPLIED, now, actor, via="complete_data")
+        ticket.status = S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED
     _triage(ticket, at=now)
     return _save(ticket, now)
 
