@@ -16,7 +16,7 @@ def test_r11_consultant_sees_the_warning_and_marks_it_read(line: Line) -> None:
     browser = Client()
     browser.force_login(User.objects.get(username="consultant1"))
     badge = browser.get("/notifications/badge/").content.decode()
-    assert '<span class="badge"' in badge and ">1<" in badge
+    assert '<span class="nbadge"' in badge and ">1<" in badge
     page = browser.get("/notifications/").content.decode()
     assert number in page and "75 %" in page and f"/desk/tickets/{number}/" in page
     assert browser.post("/notifications/read/").status_code == 302
