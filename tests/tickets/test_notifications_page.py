@@ -21,7 +21,7 @@ def test_r11_consultant_sees_the_warning_and_marks_it_read(line: Line) -> None:
     assert number in page and "75 %" in page and f"/desk/tickets/{number}/" in page
     assert browser.post("/notifications/read/").status_code == 302
     assert not Notification.objects.filter(user__username="consultant1", read_at=None).exists()
-    assert 'class="badge"' not in browser.get("/notifications/badge/").content.decode()
+    assert 'class="nbadge"' not in browser.get("/notifications/badge/").content.decode()
 
 
 def test_notifications_are_private(line: Line) -> None:
