@@ -91,3 +91,29 @@ def test_r9_admin_override_of_a_single_day_moves_deadlines() -> None:
     assert after == dt.datetime(2026, 11, 26, 10, 0, tzinfo=MSK)
     CalendarOverride.objects.all().delete()
     assert rules.calendar().add_working_time(tuesday, dt.timedelta(hours=9)) == before
+
+
+def test_r21_working_hours_come_from_the_regulation_file(settings: object, tmp_path: Path) -> None:
+    """Another line's regulation with 10:00–19:00 hours: the service's clock follows it."""
+    import supportline.regulation
+
+    text = (Path(supportline.regulation.__file__).parent / "1c-crm.toml").read_text(
+        encoding="utf-8"
+    )
+    text = text.replace('start = "09:00"', 'start = "10:00"').replace(
+        'end = "18:00"', 'end = "19:00"'
+    )
+    text = text.replace('short_day_end = "17:00"', 'short_day_end = "18:00"')
+    other = tmp_path / "other.toml"
+    other.write_text(text, encoding="utf-8")
+    settings.REGULATION_FILE = str(other)  # type: ignore[attr-defined]
+    rules.regulation.cache_clear()
+    rules.forget_calendar()
+    try:
+        tuesday = dt.datetime(2026, 11, 24, 9, 0, tzinfo=MSK)
+        assert rules.calendar().add_working_time(tuesday, dt.timedelta(hours=1)) == dt.datetime(
+            2026, 11, 24, 11, 0, tzinfo=MSK
+        )
+    finally:
+        rules.regulation.cache_clear()
+        rules.forget_calendar()

@@ -45,12 +45,22 @@ def calendar() -> Calendar:
 
 
 def _build_calendar() -> Calendar:
+    """The production calendar with the regulation's working hours (R9, R21), the years an
+    administrator uploaded and the single-day overrides."""
     from supportline.registry.models import CalendarOverride, CalendarYear
-    from supportline.worktime import build_calendar, parse_year
+    from supportline.worktime import Calendar, load_packaged_years, merge_years, parse_year
 
+    hours = regulation().working_hours
     years = [parse_year(row.data) for row in CalendarYear.objects.all()]
     overrides = dict(CalendarOverride.objects.values_list("date", "kind"))
-    return build_calendar(extra_years=years, overrides=overrides)
+    return Calendar(
+        tz=hours.time_zone,
+        day_start=hours.start,
+        day_end=hours.end,
+        short_day_end=hours.short_day_end,
+        years=merge_years(load_packaged_years(), years),
+        overrides=overrides,
+    )
 
 
 def line_zone() -> ZoneInfo:
