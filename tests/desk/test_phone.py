@@ -83,3 +83,10 @@ def test_r6_call_outside_working_hours_starts_the_clocks_at_the_next_working_min
     ticket = Ticket.objects.get()
     assert ticket.registered_at == msk(2026, 11, 23, 20, 30)
     assert ticket.reaction_due_at == msk(2026, 11, 24, 17, 0)  # from Tue 09:00, 8 h
+
+
+def test_r6_only_the_line_registers_calls(desk: Desk) -> None:
+    """A methodologist or developer cannot register a call (security review)."""
+    assert desk.methodologist.get("/desk/phone/").status_code == 403
+    assert desk.developer.post("/desk/phone/", call()).status_code == 403
+    assert Ticket.objects.count() == 0

@@ -189,6 +189,23 @@ def test_a_stranger_cannot_write_into_a_ticket_by_its_number(demo: None) -> None
     assert ticket.messages.filter(author_kind=Message.Author.CLIENT).count() == 1
 
 
+def test_a_stranger_cannot_write_in_by_naming_the_contact_in_reply_to(demo: None) -> None:
+    """Reply-To is the author's own word: only the sender address counts (security review)."""
+    ticket = as_in_corpus(deliver(eml("alternative-qp-outlook.eml")).ticket)
+    raw = eml("reply-outlook-ru.eml").replace(
+        b"o.kuznetsova@vector.example.ru", b"someone@elsewhere.example.com"
+    )
+    raw = raw.replace(
+        b"\r\nSubject:", b"\r\nReply-To: o.kuznetsova@vector.example.ru\r\nSubject:", 1
+    )
+    if b"Reply-To: o.kuznetsova" not in raw:
+        raw = raw.replace(b"\nSubject:", b"\nReply-To: o.kuznetsova@vector.example.ru\nSubject:", 1)
+    assert b"Reply-To: o.kuznetsova@vector.example.ru" in raw
+    mail = deliver(raw)
+    assert mail.ticket is not None and mail.ticket != ticket
+    assert ticket.messages.filter(author_kind=Message.Author.CLIENT).count() == 1
+
+
 def test_a_reply_quoting_our_message_id_threads_from_any_address(demo: None) -> None:
     ticket = deliver(eml("plain-utf8-new-ticket.eml")).ticket
     assert ticket is not None

@@ -82,3 +82,20 @@ def test_contracts_at_a_glance(line: Line) -> None:
     reg = line.consultant.get("/registry/registrations/800654321").json()
     validity = {c["kind"]: c["valid_today"] for c in reg["contracts"]}
     assert validity == {"its": True, "kp_otraslevoy": False}
+
+
+def test_clients_do_not_read_the_lines_internal_notes(line: Line) -> None:
+    """Transfer reasons, assignments and data edits stay with the line (security review)."""
+    number = line.ticket()["number"]
+    line.consultant.post(
+        f"/tickets/{number}/transfer",
+        {"to": "development", "kind": "defect", "reason": "Внутреннее: ошибка в модуле X"},
+    )
+    staff = line.consultant.get(f"/tickets/{number}").json()
+    assert any(e["type"] == "transferred" for e in staff["events"])
+    client = line.client.get(f"/tickets/{number}").json()
+    types = {e["type"] for e in client["events"]}
+    assert "transferred" not in types and "assigned" not in types
+    assert "Внутреннее" not in str(client["events"])
+    level = next(e for e in client["events"] if e["type"] == "level_changed")
+    assert level["data"] == {"level": "operational"}

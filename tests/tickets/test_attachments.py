@@ -50,3 +50,21 @@ def test_outsider_cannot_attach(line: Line) -> None:
     number = line.ticket()["number"]
     response = _upload(line, line.client_b, number, SimpleUploadedFile("a.txt", b"x", "text/plain"))
     assert response.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_file_names_are_made_plain(line: Line) -> None:
+    number = line.ticket()["number"]
+    response = _upload(
+        line, line.client, number, SimpleUploadedFile("../../etc/passwd", b"x", "text/plain")
+    )
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    stored = Attachment.objects.get()
+    assert stored.name == "passwd" and ".." not in stored.file.name
+
+
+def test_at_most_ten_files_at_once(line: Line) -> None:
+    number = line.ticket()["number"]
+    files = [SimpleUploadedFile(f"f{i}.txt", b"x", "text/plain") for i in range(11)]
+    response = _upload(line, line.client, number, *files)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert Attachment.objects.count() == 0

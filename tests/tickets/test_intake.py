@@ -138,7 +138,7 @@ def test_r6_phone_ticket_is_registered_by_a_consultant_with_the_call_time(line: 
     assert ticket["sla"]["reaction"]["elapsed_minutes"] == 45
     refused = line.client.post("/tickets", {**VALID_TICKET, "channel": "phone"})
     assert refused.status_code == 422
-    assert "консультант" in refused.json()["errors"]["channel"]
+    assert "«api»" in refused.json()["errors"]["channel"]
 
 
 def test_r1_r12_email_ticket_with_missing_data_is_registered_and_asks(line: Line) -> None:
@@ -187,3 +187,23 @@ def test_r2_contracts_are_checked_at_registration_even_when_data_come_later(line
     )
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "registered"
+
+
+def test_r1_client_cannot_pick_a_channel_a_partner_or_a_registration_time(line: Line) -> None:
+    """A client cannot skip the API's R1 refusal by claiming «email», attach a partner who
+    would then see the ticket, or date its ticket back (security review)."""
+    email = line.client.post("/tickets", {**VALID_TICKET, "channel": "email"})
+    assert email.status_code == 422 and "channel" in email.json()["errors"]
+    partner = line.client.post("/tickets", {**VALID_TICKET, "partner_code": "12-345-678"})
+    assert partner.status_code == 422
+    assert partner.json()["errors"]["partner_code"] == "Код партнёра указывает только партнёр"
+    back = line.client.post(
+        "/tickets", {**VALID_TICKET, "registered_at": msk(2026, 11, 1, 10, 0).isoformat()}
+    )
+    assert back.status_code == 422 and "registered_at" in back.json()["errors"]
+    foreign = line.client.post(
+        "/tickets",
+        {**VALID_TICKET, "registration_number": "800654321", "organisation": "АО «Вектор»"},
+    )
+    assert foreign.status_code == 422
+    assert Ticket.objects.count() == 0

@@ -26,6 +26,7 @@ from supportline.tickets.models import (
     Channel,
     Complaint,
     DevelopmentItem,
+    EventType,
     Notification,
     Ticket,
 )
@@ -84,15 +85,30 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
     }
 
 
-def ticket_detail(t: Ticket) -> dict[str, Any]:
+# What a client may read of an event's data: the line's internal reasons (transfer, level
+# change, assignment) stay with the line.
+CLIENT_EVENT_DATA = frozenset({"level", "channel", "rating", "accepted"})
+INTERNAL_EVENTS = frozenset({EventType.ASSIGNED, EventType.TRANSFERRED, EventType.DATA_CHANGED})
+
+
+def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
     events = list(t.events.select_related("author").order_by("at", "id"))
     sla = ticket_sla(t, now=timezone.now(), events=events)
+    inside = viewer.is_line_staff
+    shown = [e for e in events if inside or e.type not in INTERNAL_EVENTS]
     return {
         **ticket_out(t),
         "sla": sla_to_json(sla, tz=rules.line_zone()),
         "events": [
-            {"at": _local(e.at), "type": e.type, "author": _name(e.author), "data": e.data}
-            for e in events
+            {
+                "at": _local(e.at),
+                "type": e.type,
+                "author": _name(e.author) if inside or e.author_id == viewer.pk else None,
+                "data": e.data
+                if inside
+                else {k: v for k, v in e.data.items() if k in CLIENT_EVENT_DATA},
+            }
+            for e in shown
         ],
         "messages": [
             {
@@ -124,15 +140,17 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     if payload.channel not in Channel.values:
         message = _("Неизвестный канал «%(channel)s»") % {"channel": payload.channel}
         return Status(422, {"errors": {"channel": message}})
-    if payload.channel == Channel.PHONE and user.role not in access.LINE_ROLES:
+    if payload.channel != Channel.API and user.role not in access.LINE_ROLES:
+        # E-mail, phone and the messenger come in through their own channels; a client
+        # choosing one would skip the R1 refusal of the API (and could date tickets back).
         return Status(
-            422, {"errors": {"channel": _("Телефонное обращение регистрирует консультант линии")}}
+            422, {"errors": {"channel": _("Через API клиент подаёт обращение с каналом «api»")}}
         )
     data = IntakeData(**payload.dict(exclude={"channel", "registered_at"}))
     ticket = services.ticket_register(
         actor=user, channel=payload.channel, data=data, registered_at=payload.registered_at
     )
-    return Status(201, ticket_detail(ticket))
+    return Status(201, ticket_detail(ticket, _user(request)))
 
 
 @router.get("/tickets", response=s.TicketPage, tags=["tickets"])
@@ -166,7 +184,7 @@ def list_tickets(
 @router.get("/tickets/{number}", response=s.TicketDetailOut, tags=["tickets"])
 def get_ticket(request: HttpRequest, number: str) -> dict[str, Any]:
     """A ticket with its events and both SLA clocks in `supportline sla explain` shape."""
-    return ticket_detail(_visible(request, number))
+    return ticket_detail(_visible(request, number), _user(request))
 
 
 @router.post("/tickets/{number}/accept", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -175,7 +193,7 @@ def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, An
     t = services.ticket_accept(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/ask", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -184,7 +202,7 @@ def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     t = services.ticket_ask(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/reply", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -196,7 +214,7 @@ def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any
         text=payload.text,
         channel=Channel.API,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/answer", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -204,7 +222,7 @@ def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, An
     t = services.ticket_answer(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/resolve", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -213,7 +231,7 @@ def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, A
     t = services.ticket_resolve(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/evaluate", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -226,7 +244,7 @@ def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[s
         rating=payload.rating,
         comment=payload.comment,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/change-level", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -238,7 +256,7 @@ def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[
         level=payload.level,
         reason=payload.reason,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/transfer", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -256,7 +274,7 @@ def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[s
         title=payload.title,
         development_item=item,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/redirect", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -268,7 +286,7 @@ def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[s
         category=payload.category,
         text=payload.text,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/refuse", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -277,7 +295,10 @@ def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, 
     t = services.ticket_refuse(
         ticket=_visible(request, number), actor=_user(request), reason=payload.reason
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
+
+
+MAX_FILES = 10  # per upload; each file is limited by MAX_ATTACHMENT_BYTES
 
 
 @router.post("/tickets/{number}/attachments", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -289,6 +310,8 @@ def attach(
 ) -> dict[str, Any]:
     """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES."""
     ticket = _visible(request, number)
+    if len(files) > MAX_FILES:
+        raise TicketError(_("Не больше %(n)s файлов за раз") % {"n": MAX_FILES})
     limit = settings.MAX_ATTACHMENT_BYTES
     parts = []
     for upload in files:
@@ -299,7 +322,7 @@ def attach(
             )
         parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
     services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
-    return ticket_detail(Ticket.objects.get(pk=ticket.pk))
+    return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
 
 
 @router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])
@@ -308,7 +331,7 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
     t = services.ticket_complete_data(
         ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 @router.get("/queue", response=list[s.TicketOut], tags=["queue"])
@@ -336,7 +359,7 @@ def take_next(request: HttpRequest) -> Status[Any]:
     ticket = services.queue_take_next(actor=_user(request))
     if ticket is None:
         return Status(404, {"detail": _("Очередь пуста")})
-    return Status(200, ticket_detail(ticket))
+    return Status(200, ticket_detail(ticket, _user(request)))
 
 
 # ------------------------------------------------------------- update access (R17–R18)
@@ -348,7 +371,7 @@ def take_next(request: HttpRequest) -> Status[Any]:
 def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
     """R17: a request for access to updates (Operational level; INN check digits verified)."""
     t = requests.update_access_request(actor=_user(request), channel=Channel.API, **payload.dict())
-    return Status(201, ticket_detail(t))
+    return Status(201, ticket_detail(t, _user(request)))
 
 
 @router.post("/update-access/{number}/decide", response=s.TicketDetailOut, tags=["update access"])
@@ -360,7 +383,7 @@ def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn)
         login=payload.login,
         configurations=payload.configurations,
     )
-    return ticket_detail(t)
+    return ticket_detail(t, _user(request))
 
 
 # ------------------------------------------------------------- complaints (R20)

@@ -28,7 +28,7 @@ def _presented_token(request: HttpRequest) -> str | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.GET.get("token") or None
+    return None  # never from the query string: URLs end up in access logs
 
 
 # Machine to machine: 1C-Connect has no CSRF cookie; the shared token authenticates it.
@@ -40,7 +40,7 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return _answer(404, "Канал 1С-Коннект не включён")
     token = _presented_token(request)
     if token is None:
-        response = _answer(401, "Нужен токен: заголовок «Authorization: Bearer …» или ?token=")
+        response = _answer(401, "Нужен токен: заголовок «Authorization: Bearer …»")
         response["WWW-Authenticate"] = 'Bearer realm="connect"'
         return response
     if not hmac.compare_digest(token.encode("utf-8"), conf.webhook_token.encode("utf-8")):

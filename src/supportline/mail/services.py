@@ -249,7 +249,8 @@ def _thread(action: inbound.TicketMail, user: User | None) -> Ticket | None:
 
 def _may_write(ticket: Ticket, letter: inbound.Letter, user: User | None) -> bool:
     contact = ticket.contact_email.strip().lower()
-    if contact and contact in {letter.sender, letter.reply_to}:
+    # The sender only: a Reply-To is the author's word and would let anyone write in.
+    if contact and contact == letter.sender:
         return True
     return user is not None and access.is_client_side(user, ticket)
 

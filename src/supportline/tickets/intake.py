@@ -94,7 +94,10 @@ def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
         out.errors["partner_code"] = _("Партнёр указывает свой код партнёра")
         out.missing.append("partner_code")
 
-    if data.partner_code:
+    if data.partner_code and actor is not None and actor.role == Role.CLIENT:
+        # A client cannot attach a partner to its ticket (the partner would then see it).
+        out.errors["partner_code"] = _("Код партнёра указывает только партнёр")
+    elif data.partner_code:
         out.partner = Partner.objects.filter(code=data.partner_code).first()
         if out.partner is None:
             out.errors["partner_code"] = _("Код партнёра «%(code)s» не найден") % {
@@ -156,7 +159,6 @@ def _check_holder(
                 "Эта NFR-версия зарегистрирована на другого партнёра"
             )
         return
-    out.organisation = reg.organisation
     if (
         actor is not None
         and actor.role == Role.CLIENT
@@ -165,6 +167,8 @@ def _check_holder(
         out.errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
+        return  # the ticket must not be tied to an organisation that is not the filer's
+    out.organisation = reg.organisation
 
 
 @dataclass(frozen=True)

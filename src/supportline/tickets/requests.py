@@ -102,6 +102,8 @@ def update_access_request(
         version=version.strip(),
         registration=reg,
         organisation=reg.organisation,
+        # A partner asking for its client sees the request among the ones it filed.
+        partner=actor.partner if actor is not None and actor.role == Role.PARTNER else None,
         created_by=actor,
         contact_email=contact_email or (actor.email if actor is not None else ""),
     )

@@ -196,8 +196,13 @@ def ticket_register(
     at = registered_at or now
     if at > now + dt.timedelta(minutes=1):
         raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
-    if actor is not None and actor.role in access.CLIENT_ROLES and channel == Channel.PHONE:
+    line_staff = actor is not None and actor.role in access.LINE_ROLES
+    if channel == Channel.PHONE and not line_staff:
         raise IntakeError({"channel": _("Телефонное обращение регистрирует консультант линии")})
+    backdated = registered_at is not None and registered_at != now
+    if backdated and channel in {Channel.PORTAL, Channel.API} and not line_staff:
+        # Only the line (or a channel's own receipt time) dates a ticket; clients file «now».
+        raise IntakeError({"registered_at": _("Время регистрации указывает только линия")})
     data = data.cleaned()
     asking = channel in ASKING_CHANNELS
     # From e-mail, phone and the messenger the field errors are not shown to anyone: they go
@@ -940,6 +945,13 @@ def release_publish(
     return notices
 
 
+def safe_file_name(name: str) -> str:
+    """A client's file name as a plain name: no folders, no «..», no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    return base[:200] or "file"
+
+
 @transaction.atomic
 def ticket_attach(
     *,
@@ -988,7 +1000,8 @@ def ticket_attach(
         )
         _save(ticket, now)
     assert message is not None
-    for name, content, content_type in files:
+    for raw_name, content, content_type in files:
+        name = safe_file_name(raw_name)
         attachment = Attachment(
             message=message, name=name, size=len(content), content_type=content_type
         )

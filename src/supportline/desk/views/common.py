@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from supportline.accounts.models import Role, User
+from supportline.tickets import access
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 
 View = Callable[..., HttpResponse]
@@ -42,6 +43,8 @@ def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
 
 staff_required = _guard(lambda user: user.is_active and user.is_line_staff)
 supervisor_required = _guard(lambda user: user.is_active and user.role in SUPERVISOR_ROLES)
+# The line itself (consultants, supervisors, administrators): registering calls, the queue.
+line_required = _guard(lambda user: user.is_active and user.role in access.LINE_ROLES)
 
 
 def show_error(form: forms.Form, error: TicketError) -> int:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from supportline.desk.forms import PhoneCallForm, QueueFilterForm
 from supportline.desk.selectors import QueueFilters, queue_page
-from supportline.desk.views.common import show_error, staff_required, user_of
+from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
 from supportline.tickets import access, services
 from supportline.tickets.errors import TicketError
@@ -72,7 +72,7 @@ def take_next(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@line_required
 def phone_call(request: HttpRequest) -> HttpResponse:
     """R6: a call registered by the consultant, with the call's time as registration time."""
     status = 200
