@@ -520,8 +520,11 @@ def publish_release(request: HttpRequest, release_id: int) -> list[dict[str, Any
 
 @router.get("/development-items", response=list[s.DevelopmentItemOut], tags=["releases"])
 def development_items(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_staff(request)
-    items = DevelopmentItem.objects.select_related("target_release").prefetch_related("tickets")
+    user = _require_staff(request)
+    # The linked tickets the caller may open (a developer sees only what reached development).
+    items = DevelopmentItem.objects.select_related("target_release").prefetch_related(
+        Prefetch("tickets", queryset=access.visible_tickets(user))
+    )
     return [
         {
             "id": i.pk,
