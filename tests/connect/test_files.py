@@ -92,3 +92,21 @@ def test_credentials_do_not_follow_a_redirect(connect: StandIn) -> None:
     assert "Authorization" not in redirected.headers
     assert Attachment.objects.count() == 0
     assert "401" in ConnectEvent.objects.get().error
+
+
+def test_files_only_from_the_api_host_or_the_allowed_ones() -> None:
+    """A forged event cannot make the service fetch an internal address (SSRF)."""
+    import pytest as _pytest
+
+    from supportline.connect.client import ConnectClient, ConnectError
+
+    client = ConnectClient(base_url="http://127.0.0.1:9", user="u", password="p")
+    with _pytest.raises(ConnectError, match="не загружается"):
+        client.download("http://169.254.169.254/latest/meta-data", max_bytes=100)
+    allowed = ConnectClient(
+        base_url="http://127.0.0.1:9",
+        user="u",
+        password="p",
+        file_hosts=frozenset({"files.example"}),
+    )
+    assert "files.example" in allowed.file_hosts and "127.0.0.1" in allowed.file_hosts

@@ -60,9 +60,19 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 class ConnectClient:
-    def __init__(self, *, base_url: str, user: str, password: str, timeout: float = 10) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        user: str,
+        password: str,
+        timeout: float = 10,
+        file_hosts: frozenset[str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        own = urlsplit(self.base_url).hostname or ""
+        self.file_hosts = frozenset({own.lower()}) | (file_hosts or frozenset())
         token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         self._auth = f"Basic {token}"
 
@@ -76,6 +86,7 @@ class ConnectClient:
             user=settings.user,
             password=settings.password,
             timeout=settings.timeout,
+            file_hosts=settings.file_hosts,
         )
 
     def send_message(self, *, line_id: str, user_id: str, text: str, request_id: str) -> int:
@@ -113,6 +124,12 @@ class ConnectClient:
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ConnectError(f"Адрес файла не http(s): {url!r}")
+        if parts.hostname.lower() not in self.file_hosts:
+            raise ConnectError(
+                f"Файл с узла {parts.hostname} не загружается: разрешены "
+                + ", ".join(sorted(self.file_hosts))
+                + " (CONNECT_FILE_HOSTS)"
+            )
         request = urllib.request.Request(url, headers={"Accept": "*/*"})  # noqa: S310 - checked
         if _origin(url) == _origin(self.base_url):
             request.add_unredirected_header("Authorization", self._auth)

@@ -34,6 +34,9 @@ class ConnectSettings:
     webhook_token: str  # what 1C-Connect presents when it calls our webhook
     line_id: str  # the support line this service answers; events of other lines are skipped
     timeout: float  # seconds per HTTP call to the API
+    # Hosts files may be downloaded from: the API's own and CONNECT_FILE_HOSTS (no others, so a
+    # forged event cannot make the service fetch internal addresses).
+    file_hosts: frozenset[str] = frozenset()
 
 
 def enabled() -> bool:
@@ -79,4 +82,12 @@ def connect_settings() -> ConnectSettings | None:
         webhook_token=values["CONNECT_WEBHOOK_TOKEN"],
         line_id=values["CONNECT_LINE_ID"],
         timeout=float(timeout),
+        file_hosts=frozenset(
+            {parts.hostname.lower()}
+            | {
+                h.strip().lower()
+                for h in os.environ.get("CONNECT_FILE_HOSTS", "").split(",")
+                if h.strip()
+            }
+        ),
     )
