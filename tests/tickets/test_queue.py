@@ -74,7 +74,7 @@ def test_r14_concurrent_take_next_hands_each_consultant_a_different_ticket() -> 
                 version="3.0.36.12",
             ),
             registered_at=msk(2026, 11, 24, 9, i),
-            now=NOW,
+            now=msk(2026, 11, 24, 9, i),
         )
     barrier = threading.Barrier(len(consultants))
     results: dict[str, str | None] = {}
