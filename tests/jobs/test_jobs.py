@@ -172,3 +172,14 @@ def test_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             worker.kill()
     assert worker.returncode == 0, err
     assert "остановлен" in out
+
+
+def test_a_job_that_kills_its_worker_every_time_ends_failed() -> None:
+    job = enqueue("test.ok", max_attempts=2)
+    assert job is not None
+    now = timezone.now()
+    claim(worker="w1", now=now)
+    claim(worker="w2", now=now + LEASE + dt.timedelta(seconds=1))  # attempt 2 after a crash
+    assert claim(worker="w3", now=now + 2 * LEASE + dt.timedelta(seconds=2)) == []
+    job.refresh_from_db()
+    assert job.state == "failed" and job.attempts == 2

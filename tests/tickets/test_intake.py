@@ -207,3 +207,11 @@ def test_r1_client_cannot_pick_a_channel_a_partner_or_a_registration_time(line: 
     )
     assert foreign.status_code == 422
     assert Ticket.objects.count() == 0
+
+
+def test_r6_registration_time_without_a_zone_is_a_clear_error(line: Line) -> None:
+    response = line.consultant.post(
+        "/tickets", {**VALID_TICKET, "channel": "phone", "registered_at": "2026-11-24T09:30:00"}
+    )
+    assert response.status_code == 422
+    assert "часовым поясом" in response.json()["errors"]["registered_at"]

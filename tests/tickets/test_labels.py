@@ -66,3 +66,55 @@ def test_r1_client_answer_completes_missing_data_through_the_portal(db: None) ->
     assert ticket.missing_fields == [] and ticket.version == "3.0.35.4"
     assert ticket.status == "client_evaluation"
     assert ticket.events.filter(type="data_changed").exists()
+
+
+def test_r1_client_cannot_move_its_ticket_to_another_organisation_by_answering(db: None) -> None:
+    """Labelled lines are checked with the client's own rules (second reading)."""
+    from supportline.accounts.models import User
+    from supportline.core.demo import load_demo
+    from supportline.tickets.intake import IntakeData
+    from supportline.tickets.services import ticket_client_reply, ticket_register
+
+    load_demo()
+    ticket = ticket_register(
+        actor=User.objects.get(username="consultant1"),
+        channel="phone",
+        data=IntakeData(subject="Звонок", body="Вопрос", organisation="ООО «Ромашка»"),
+    )
+    client = User.objects.get(username="client")
+    ticket.organisation = client.organisation
+    ticket.save()
+    ticket = ticket_client_reply(
+        ticket=ticket, actor=client, text="Рег. номер: 800654321\nКод партнёра: 12-345-678"
+    )
+    assert ticket.registration_number == ""
+    assert ticket.partner is None
+    assert ticket.organisation == client.organisation
+    assert "registration_number" in ticket.missing_fields
+
+
+def test_r13_a_reply_during_evaluation_with_labels_does_not_break_the_clock(db: None) -> None:
+    from supportline.accounts.models import User
+    from supportline.core.demo import load_demo
+    from supportline.tickets.intake import IntakeData
+    from supportline.tickets.services import ticket_client_reply, ticket_register
+
+    load_demo()
+    client = User.objects.get(username="client")
+    ticket = ticket_register(
+        actor=client,
+        channel="portal",
+        data=IntakeData(
+            subject="Отчёт",
+            body="Не формируется",
+            registration_number="800123456",
+            organisation="ООО «Ромашка»",
+            configuration="1С:CRM ПРОФ, редакция 3.0",
+            version="3.0.35.4",  # not current: answered at once, in client evaluation (R4)
+        ),
+    )
+    assert ticket.status == "client_evaluation"
+    ticket.missing_fields = ["category"]  # even with something marked missing
+    ticket.save()
+    ticket = ticket_client_reply(ticket=ticket, actor=client, text="Версия: 3.0.36.12")
+    assert ticket.status == "client_evaluation"

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Schema
+from pydantic import AwareDatetime
 
 
 class Errors(Schema):
@@ -29,7 +30,7 @@ class TicketIn(Schema):
     contact_email: str = ""
     contact_name: str = ""
     # Phone calls (R6): the consultant gives the call's time as the registration time.
-    registered_at: dt.datetime | None = None
+    registered_at: AwareDatetime | None = None
 
 
 class TextIn(Schema):

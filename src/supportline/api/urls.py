@@ -72,6 +72,9 @@ _PYDANTIC_MESSAGES = {
     "int_parsing": gettext_lazy("Ожидается целое число"),
     "int_type": gettext_lazy("Ожидается целое число"),
     "string_type": gettext_lazy("Ожидается строка"),
+    "timezone_aware": gettext_lazy(
+        "Укажите время с часовым поясом, например 2026-11-24T09:30:00+03:00"
+    ),
     "datetime_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
     "datetime_from_date_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
     "json_invalid": gettext_lazy("Тело запроса — не корректный JSON"),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from supportline.jobs.models import Job
@@ -75,9 +75,18 @@ def claim(*, worker: str, limit: int = 10, now: dt.datetime | None = None) -> li
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # A job whose worker died on every attempt (it may be what kills the worker) stops here.
+        Job.objects.filter(
+            state=Job.State.RUNNING, locked_until__lt=now, attempts__gte=F("max_attempts")
+        ).update(
+            state=Job.State.FAILED,
+            finished_at=now,
+            locked_until=None,
+            last_error="рабочий процесс прервался на каждой попытке",
+        )
         due = Job.objects.filter(
             Q(state=Job.State.PENDING, run_at__lte=now)
-            | Q(state=Job.State.RUNNING, locked_until__lt=now)
+            | Q(state=Job.State.RUNNING, locked_until__lt=now, attempts__lt=F("max_attempts"))
         ).order_by("run_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)

@@ -54,7 +54,6 @@ class Resolved:
     """What the R1 data resolved to in the registries; `errors` per field (active language)."""
 
     errors: dict[str, str] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
     registration: RegistrationNumber | None = None
     partner: Partner | None = None
     organisation: Organisation | None = None
@@ -83,18 +82,23 @@ FIELD_NAMES = {
 }
 
 
-def check_intake(data: IntakeData, *, actor: User | None) -> Resolved:
+def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: str = "") -> Resolved:
+    """Resolve R1 data for `actor`; `known_partner_code` is the code a ticket already carries
+    (filed by a partner), which its client may keep while completing other data."""
     out = Resolved()
     for name, message in REQUIRED_MESSAGES.items():
         if not getattr(data, name):
             out.errors[name] = str(message)
-            out.missing.append(name)
     is_partner = actor is not None and actor.role == Role.PARTNER
     if is_partner and not data.partner_code:
         out.errors["partner_code"] = _("Партнёр указывает свой код партнёра")
-        out.missing.append("partner_code")
 
-    if data.partner_code and actor is not None and actor.role == Role.CLIENT:
+    if (
+        data.partner_code
+        and data.partner_code != known_partner_code
+        and actor is not None
+        and actor.role == Role.CLIENT
+    ):
         # A client cannot attach a partner to its ticket (the partner would then see it).
         out.errors["partner_code"] = _("Код партнёра указывает только партнёр")
     elif data.partner_code:

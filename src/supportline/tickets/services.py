@@ -398,7 +398,7 @@ def ticket_complete_data(
         raise IntakeError(errors)
     if ticket.status == S.WAITING_CLIENT:
         _event(ticket, EventType.CLIENT_REPLIED, now, actor, via="complete_data")
-        ticket.status = S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED
+        ticket.status = _resume_status(ticket)
     _triage(ticket, at=now)
     return _save(ticket, now)
 
@@ -418,30 +418,38 @@ def _apply_intake(
         version=data.version or ticket.version,
         category=data.category or ticket.category,
     ).cleaned()
-    resolved = check_intake(merged, actor=None)
-    changed = {
-        k: v
-        for k, v in {
-            "registration_number": merged.registration_number,
-            "partner_code": merged.partner_code,
-            "organisation_name": merged.organisation,
-            "configuration_name": merged.configuration,
-            "version": merged.version,
-            "category": merged.category,
-        }.items()
-        if getattr(ticket, k) != v
+    # The actor's own rules apply: a client completes data only with its organisation's
+    # registration number, and cannot bring in a partner.
+    resolved = check_intake(merged, actor=actor, known_partner_code=ticket.partner_code)
+    errors = resolved.errors
+    # Ticket field ← intake field; a value is taken only when its field has no error.
+    fields = {
+        "registration_number": "registration_number",
+        "partner_code": "partner_code",
+        "organisation_name": "organisation",
+        "configuration_name": "configuration",
+        "version": "version",
+        "category": "category",
     }
-    if not changed and ticket.missing_fields == sorted(resolved.errors):
-        return resolved.errors
+    changed = {
+        k: getattr(merged, f)
+        for k, f in fields.items()
+        if f not in errors and getattr(ticket, k) != getattr(merged, f)
+    }
+    if not changed and ticket.missing_fields == sorted(errors):
+        return errors
     for k, v in changed.items():
         setattr(ticket, k, v)
-    ticket.registration = resolved.registration
-    ticket.organisation = resolved.organisation or ticket.organisation
-    ticket.partner = resolved.partner
-    ticket.configuration = resolved.configuration
-    ticket.missing_fields = sorted(resolved.errors)
+    if "registration_number" not in errors:
+        ticket.registration = resolved.registration
+        ticket.organisation = resolved.organisation or ticket.organisation
+    if "partner_code" not in errors:
+        ticket.partner = resolved.partner
+    if "configuration" not in errors:
+        ticket.configuration = resolved.configuration
+    ticket.missing_fields = sorted(errors)
     _event(ticket, EventType.DATA_CHANGED, at, actor, changed=changed)
-    return resolved.errors
+    return errors
 
 
 # ---------------------------------------------------------------- lifecycle (R7–R13)
@@ -458,11 +466,17 @@ def ticket_accept(
     return _save(ticket, now)
 
 
-def _accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
-    _event(ticket, EventType.ACCEPTED, at, actor)
+def _take(ticket: Ticket, *, actor: User, at: dt.datetime) -> None:
+    """Whoever acts first on an unassigned ticket becomes its assignee (so a rejected answer
+    comes back to them, R13)."""
     if ticket.assignee_id is None:
         ticket.assignee = actor
         _event(ticket, EventType.ASSIGNED, at, actor, assignee=actor.pk)
+
+
+def _accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
+    _event(ticket, EventType.ACCEPTED, at, actor)
+    _take(ticket, actor=actor, at=at)
     ticket.status = S.ACCEPTED
     sla = store_sla(ticket, now=at)
     confirmation = say(
@@ -488,9 +502,7 @@ def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | Non
     ticket, now = _begin(ticket, actor, "ask", _("задать вопрос клиенту"), now)
     if not text.strip():
         raise TicketError(_("Напишите вопрос клиенту"))
-    if ticket.assignee_id is None:
-        ticket.assignee = actor
-        _event(ticket, EventType.ASSIGNED, now, actor, assignee=actor.pk)
+    _take(ticket, actor=actor, at=now)
     _ask(ticket, actor=actor, at=now, text=text.strip())
     return _save(ticket, now)
 
@@ -508,6 +520,28 @@ def ticket_client_reply(
     """The client writes (any channel). An answer to a question resumes the clock (R12)."""
     now = _now(now)
     ticket = _locked(ticket)
+    _client_reply(ticket, actor=actor, text=text, at=now, channel=channel, external_id=external_id)
+    return _save(ticket, now)
+
+
+def _resume_status(ticket: Ticket) -> str:
+    """Where a ticket goes when the client answers or rejects: back to whoever works it, or
+    to the queue when nobody has taken it yet."""
+    if ticket.transferred_to:
+        return S.TRANSFERRED
+    return S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED
+
+
+def _client_reply(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    text: str,
+    at: dt.datetime,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Message:
+    """The client's message on a locked ticket; returns it (attachments hang on it)."""
     if actor is not None:
         access.require_client_side(actor, ticket)
     if ticket.status in FINAL_STATUSES:
@@ -517,9 +551,9 @@ def ticket_client_reply(
         )
     if not text.strip():
         raise TicketError(_("Пустое сообщение"))
-    _message(
+    message = _message(
         ticket,
-        at=now,
+        at=at,
         author=actor,
         kind=Message.Author.CLIENT,
         purpose=Message.Purpose.CLIENT,
@@ -528,23 +562,19 @@ def ticket_client_reply(
         external_id=external_id,
     )
     if ticket.status == S.WAITING_CLIENT:
-        _event(ticket, EventType.CLIENT_REPLIED, now, actor)
-        ticket.status = (
-            S.TRANSFERRED
-            if ticket.transferred_to
-            else (S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED)
-        )
-    if ticket.missing_fields and ticket.status not in FINAL_STATUSES:
+        _event(ticket, EventType.CLIENT_REPLIED, at, actor)
+        ticket.status = _resume_status(ticket)
+    if ticket.missing_fields and ticket.status in WORKING:
         # R1: the data the line asked for, written as labelled lines, complete the ticket;
         # what is still missing is asked again, a complete ticket goes through triage.
         supplied = intake_labels(text)
         if supplied:
-            errors = _apply_intake(ticket, IntakeData(**supplied), actor=actor, at=now)
+            errors = _apply_intake(ticket, IntakeData(**supplied), actor=actor, at=at)
             if errors:
-                _ask_missing(ticket, errors, at=now)
+                _ask_missing(ticket, errors, at=at)
             else:
-                _triage(ticket, at=now)
-    return _save(ticket, now)
+                _triage(ticket, at=at)
+    return message
 
 
 @transaction.atomic
@@ -590,6 +620,7 @@ def ticket_resolve(
         )
     elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
         raise TicketError(_("Перед передачей на оценку дайте клиенту ответ"))
+    _take(ticket, actor=actor, at=now)
     _event(ticket, EventType.RESOLVED, now, actor)
     ticket.status = S.CLIENT_EVALUATION
     ticket.evaluation_started_at = now
@@ -642,7 +673,7 @@ def ticket_evaluate(
         )
         _event(ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip())
         _event(ticket, EventType.REOPENED, now, actor)
-        ticket.status = S.TRANSFERRED if ticket.transferred_to else S.IN_PROGRESS
+        ticket.status = _resume_status(ticket)
         ticket.evaluation_started_at = None
     return _save(ticket, now)
 
@@ -903,6 +934,7 @@ def release_publish(
         # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
         _("публиковать релизы"),
     )
+    release = Release.objects.select_for_update().get(pk=release.pk)  # two publishers: one wins
     if release.published_at is not None:
         raise TransitionError(_("Релиз %(version)s уже опубликован") % {"version": release.version})
     Release.objects.filter(configuration=release.configuration).update(is_current=False)
@@ -982,11 +1014,11 @@ def ticket_attach(
     names = ", ".join(name for name, _content, _type in files)
     # The message's stored body when the sender wrote none: the line's language.
     body = text.strip() or f"Вложения: {names}"
+    ticket = _locked(ticket)
     if access.is_client_side(actor, ticket):
-        ticket = ticket_client_reply(ticket=ticket, actor=actor, text=body, now=now)
-        message = ticket.messages.order_by("-at", "-id").first()
+        message = _client_reply(ticket, actor=actor, text=body, at=now)
+        _save(ticket, now)
     else:
-        ticket = _locked(ticket)
         access.require_line_worker(actor, ticket)
         if ticket.status in FINAL_STATUSES:
             raise TransitionError(_("Обращение %(number)s закрыто") % {"number": ticket.number})
@@ -999,7 +1031,6 @@ def ticket_attach(
             body=body,
         )
         _save(ticket, now)
-    assert message is not None
     for raw_name, content, content_type in files:
         name = safe_file_name(raw_name)
         attachment = Attachment(
