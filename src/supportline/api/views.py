@@ -30,9 +30,6 @@ from supportline.tickets.models import (
     Notification,
     Ticket,
 )
-from supportline.tickets.models import (
-    Status as TicketStatus,
-)
 
 router = Router()
 
@@ -339,14 +336,7 @@ def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
     access.require_role(_user(request), access.LINE_ROLES, _("очередь видна сотрудникам линии"))
-    open_tickets = Ticket.objects.exclude(
-        status__in=[
-            TicketStatus.CLOSED,
-            TicketStatus.REFUSED,
-            TicketStatus.REDIRECTED,
-            TicketStatus.CLIENT_EVALUATION,
-        ]
-    )
+    open_tickets = Ticket.objects.filter(status__in=services.WORKING)
     rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
         : max(1, min(limit, 500))
     ]
@@ -392,13 +382,13 @@ def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn)
 def complaint_out(c: Complaint) -> dict[str, Any]:
     return {
         "number": c.number,
-        "received_at": c.received_at,
+        "received_at": _local(c.received_at),
         "subject": c.subject,
         "text": c.text,
         "state": c.state,
         "tickets": [t.number for t in c.tickets.all()],
         "answer": c.answer,
-        "answered_at": c.answered_at,
+        "answered_at": _local(c.answered_at),
     }
 
 
@@ -504,7 +494,7 @@ def releases(request: HttpRequest) -> list[dict[str, Any]]:
             "configuration": r.configuration.name,
             "version": r.version,
             "is_current": r.is_current,
-            "published_at": r.published_at,
+            "published_at": _local(r.published_at),
         }
         for r in Release.objects.select_related("configuration")
     ]
@@ -559,7 +549,7 @@ def notification_out(n: Notification) -> dict[str, Any]:
         "kind": n.kind,
         "text": n.text,
         "ticket": n.ticket.number if n.ticket else None,
-        "created_at": n.created_at,
+        "created_at": _local(n.created_at),
         "read": n.read_at is not None,
     }
 

@@ -44,10 +44,6 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     return tickets.none()
 
 
-def can_view(user: User, ticket: Ticket) -> bool:
-    return visible_tickets(user).filter(pk=ticket.pk).exists()
-
-
 def is_client_side(user: User, ticket: Ticket) -> bool:
     """The person (or partner) the ticket serves: may reply and evaluate."""
     if user.role == Role.CLIENT:

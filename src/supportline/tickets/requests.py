@@ -39,6 +39,7 @@ from supportline.tickets.services import (
     _refuse,
     _require_status,
     _save,
+    _take,
 )
 
 
@@ -171,6 +172,7 @@ def update_access_decide(
     details.save(update_fields=["granted_login", "configurations_covered", "decided_at"])
     if ticket.status == Status.REGISTERED:
         _event(ticket, EventType.ACCEPTED, now, actor)
+    _take(ticket, actor=actor, at=now)
     # The grant is stored and sent to the client: Russian, the line's language.
     _message(
         ticket,
@@ -185,7 +187,6 @@ def update_access_decide(
     )
     ticket.status = Status.CLIENT_EVALUATION
     ticket.evaluation_started_at = now
-    ticket.assignee = ticket.assignee or actor
     return _save(ticket, now)
 
 
