@@ -1,17 +1,29 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from supportline.accounts.forms import (
+    ThrottledAdminAuthenticationForm,
+    ThrottledAuthenticationForm,
+)
 from supportline.accounts.views import profile
 from supportline.api.urls import api
 from supportline.core import notifications
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", profile, name="profile"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("supportline.desk.urls")),
     path("connect/", include("supportline.connect.urls")),
