@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from supportline.core.demo import load_demo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clean_cache() -> None:
-    cache.clear()
 
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
