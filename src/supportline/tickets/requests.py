@@ -186,7 +186,6 @@ def update_access_decide(
         ticket, EventType.RESOLVED, now, actor, granted_login=login.strip(), configurations=covered
     )
     ticket.status = Status.CLIENT_EVALUATION
-    ticket.evaluation_started_at = now
     return _save(ticket, now)
 
 

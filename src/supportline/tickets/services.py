@@ -328,7 +328,6 @@ def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
         )
         _event(ticket, EventType.RESOLVED, at, None)
         ticket.status = S.CLIENT_EVALUATION
-        ticket.evaluation_started_at = at
 
 
 def _ask(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str) -> None:
@@ -623,7 +622,6 @@ def ticket_resolve(
     _take(ticket, actor=actor, at=now)
     _event(ticket, EventType.RESOLVED, now, actor)
     ticket.status = S.CLIENT_EVALUATION
-    ticket.evaluation_started_at = now
     return _save(ticket, now)
 
 
@@ -674,7 +672,6 @@ def ticket_evaluate(
         _event(ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip())
         _event(ticket, EventType.REOPENED, now, actor)
         ticket.status = _resume_status(ticket)
-        ticket.evaluation_started_at = None
     return _save(ticket, now)
 
 
