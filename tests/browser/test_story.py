@@ -145,3 +145,47 @@ def test_line_page_and_sla_board_render(browser: Browser, live_server: Any) -> N
     shot(phone, "portal-my-tickets-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the portal fits a phone screen without horizontal scrolling"
+
+
+def test_r14_queue_filters_refresh_the_table_without_a_reload(
+    browser: Browser, live_server: Any
+) -> None:
+    """The desk's filter form swaps the queue table in place (htmx), keyboard-usable."""
+    from supportline.accounts.models import User
+    from supportline.tickets import services
+    from supportline.tickets.intake import IntakeData
+
+    load_demo()
+    client = User.objects.get(username="client")
+    data = {
+        "registration_number": "800123456",
+        "organisation": "ООО «Ромашка»",
+        "configuration": "1С:CRM ПРОФ, редакция 3.0",
+        "version": "3.0.36.12",
+    }
+    plain = services.ticket_register(
+        actor=client,
+        channel="portal",
+        data=IntakeData(subject="Обычный вопрос", body="Текст", **data),
+    )
+    urgent = services.ticket_register(
+        actor=client,
+        channel="portal",
+        data=IntakeData(subject="Срочная ошибка", body="Текст", **data),
+    )
+    services.ticket_change_level(
+        ticket=urgent,
+        actor=User.objects.get(username="consultant1"),
+        level="operational",
+        reason="Критично",
+    )
+    page = sign_in(browser, live_server.url, "consultant1", "consultant-demo")
+    page.goto(f"{live_server.url}/desk/")
+    rows = page.locator("#queue-rows")
+    expect(rows.get_by_text(plain.number or "")).to_be_visible()
+    page.evaluate("window.__marker = 'same page'")
+    page.locator('#queue-filters select[name="level"]').select_option("operational")
+    expect(rows.get_by_text(plain.number or "")).to_have_count(0)
+    expect(rows.get_by_text(urgent.number or "")).to_be_visible()
+    assert page.evaluate("window.__marker") == "same page"  # swapped in place, not reloaded
+    shot(page, "desk-queue-filtered")
