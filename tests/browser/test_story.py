@@ -129,6 +129,11 @@ def test_line_page_and_sla_board_render(browser: Browser, live_server: Any) -> N
     page = browser.new_context(locale="ru-RU").new_page()
     page.goto(f"{base}/")
     expect(page.get_by_text("09:00").first).to_be_visible()
+    # Keyboard first: Tab lands on the skip link to the content, Enter moves there.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
     shot(page, "line-page")
     supervisor = sign_in(browser, base, "supervisor", "supervisor-demo")
     supervisor.goto(f"{base}/desk/board/")
