@@ -215,3 +215,31 @@ def test_r6_registration_time_without_a_zone_is_a_clear_error(line: Line) -> Non
     )
     assert response.status_code == 422
     assert "часовым поясом" in response.json()["errors"]["registered_at"]
+
+
+def test_r2_a_stranger_is_not_told_which_contract_of_an_organisation_lapsed(line: Line) -> None:
+    """The refusal goes to the sender: only the organisation's own people learn the details."""
+    from supportline.tickets.intake import IntakeData
+    from supportline.tickets.services import CONTRACTS_IN_GENERAL, ticket_register
+
+    def by_mail(sender: str) -> str:
+        ticket = ticket_register(
+            actor=None,
+            channel="email",
+            data=IntakeData(
+                subject="Вопрос",
+                body="Текст",
+                registration_number="800654321",
+                organisation="АО «Вектор»",
+                configuration="1С:CRM ПРОФ, редакция 3.0",
+                version="3.0.36.12",
+                contact_email=sender,
+            ),
+        )
+        assert ticket.status == "refused"
+        return ticket.messages.order_by("-id").first().body  # type: ignore[union-attr]
+
+    stranger = by_mail("someone@elsewhere.example.com")
+    assert CONTRACTS_IN_GENERAL in stranger
+    own = by_mail("crm@vector.example.ru")  # the organisation's own address
+    assert CONTRACTS_IN_GENERAL not in own and "договор 1С:КП Отраслевой" in own

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -291,6 +292,28 @@ def _ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> 
     )
 
 
+# Stored and sent to the client: Russian, the line's language.
+CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+
+
+def _known_contact(ticket: Ticket) -> bool:
+    """Whether the ticket's sender is the registration's holder: a signed-in filer, a user of
+    its organisation or partner, or the organisation's own address."""
+    if ticket.created_by_id is not None:
+        return True
+    reg = ticket.registration
+    address = ticket.contact_email.strip().lower()
+    if reg is None or not address:
+        return False
+    if reg.organisation is not None and reg.organisation.email.strip().lower() == address:
+        return True
+    holders = User.objects.filter(email__iexact=address, is_active=True)
+    return holders.filter(
+        Q(organisation_id=reg.organisation_id, organisation__isnull=False)
+        | Q(partner_id=reg.partner_id, partner__isnull=False)
+    ).exists()
+
+
 def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
     """R2, R3, R4 on a ticket whose R1 data are complete."""
     regulation = rules.regulation()
@@ -300,7 +323,12 @@ def _triage(ticket: Ticket, *, at: dt.datetime) -> None:
         # R2: validity at the registration instant, even when the data arrive later.
         eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
         if not eligibility.eligible:
-            _refuse(ticket, actor=None, at=at, reason=", ".join(eligibility.missing))
+            reason = ", ".join(eligibility.missing)
+            if not _known_contact(ticket):
+                # Someone who only knows a registration number does not learn which of that
+                # organisation's contracts lapsed (the answer goes to the sender).
+                reason = CONTRACTS_IN_GENERAL
+            _refuse(ticket, actor=None, at=at, reason=reason)
             return
     if category is not None and not category.in_scope:
         _redirect(ticket, actor=None, at=at, category_id=category.id)
