@@ -7,6 +7,7 @@ R1 (field errors), R7 (acceptance), R12 (pause and resume), R13 (evaluation), R1
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -133,7 +134,7 @@ def test_line_page_and_sla_board_render(browser: Browser, live_server: Any) -> N
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile(r"#main$"))
     shot(page, "line-page")
     supervisor = sign_in(browser, base, "supervisor", "supervisor-demo")
     supervisor.goto(f"{base}/desk/board/")
