@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -309,14 +308,9 @@ def attach(
     ticket = _visible(request, number)
     if len(files) > MAX_FILES:
         raise TicketError(_("Не больше %(n)s файлов за раз") % {"n": MAX_FILES})
-    limit = settings.MAX_ATTACHMENT_BYTES
     parts = []
     for upload in files:
-        if upload.size is not None and upload.size > limit:
-            raise TicketError(
-                _("Файл «%(name)s» больше допустимого размера %(limit)s МБ")
-                % {"name": upload.name, "limit": limit // (1024 * 1024)}
-            )
+        services.check_attachment_size(upload.name or "file", upload.size or 0)
         parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
     services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))

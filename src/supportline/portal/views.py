@@ -11,7 +11,6 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -219,14 +218,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if upload is not None:
                 # The size is checked before the file is read into memory.
-                if upload.size > settings.MAX_ATTACHMENT_BYTES:
-                    raise TicketError(
-                        _("Файл «%(name)s» больше допустимого размера %(mb)s МБ")
-                        % {
-                            "name": upload.name,
-                            "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024),
-                        }
-                    )
+                services.check_attachment_size(upload.name, upload.size)
                 services.ticket_attach(
                     ticket=ticket,
                     actor=_user(request),

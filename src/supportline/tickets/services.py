@@ -1002,6 +1002,16 @@ def release_publish(
     return notices
 
 
+def check_attachment_size(name: str, size: int) -> None:
+    """Refuse a file over settings.MAX_ATTACHMENT_BYTES (edges call it before reading it)."""
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if size > limit:
+        raise TicketError(
+            _("Файл «%(name)s» больше допустимого размера %(limit)s МБ")
+            % {"name": name, "limit": limit // (1024 * 1024)}
+        )
+
+
 def safe_file_name(name: str) -> str:
     """A client's file name as a plain name: no folders, no «..», no control characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -1029,13 +1039,8 @@ def ticket_attach(
     now = _now(now)
     if not files:
         raise TicketError(_("Не выбран ни один файл"))
-    limit = settings.MAX_ATTACHMENT_BYTES
     for name, content, _type in files:
-        if len(content) > limit:
-            raise TicketError(
-                _("Файл «%(name)s» больше допустимого размера %(limit)s МБ")
-                % {"name": name, "limit": limit // (1024 * 1024)}
-            )
+        check_attachment_size(name, len(content))
     names = ", ".join(name for name, _content, _type in files)
     # The message's stored body when the sender wrote none: the line's language.
     body = text.strip() or f"Вложения: {names}"
