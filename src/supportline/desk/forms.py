@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.registry.models import Release
+from supportline.tickets.actions.steps import say
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
     OPEN_STATUSES,
@@ -25,7 +26,6 @@ from supportline.tickets.models import (
     Ticket,
     TransferTarget,
 )
-from supportline.tickets.services import say
 from supportline.worktime import MAX_YEAR, MIN_YEAR
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends

@@ -1,6 +1,6 @@
 """Tickets of the consultation line, their append-only event log (R16) and what hangs off them.
 
-State changes happen only in `supportline.tickets.services`; nothing here writes other rows.
+State changes happen only in the ticket actions (`supportline.tickets.actions`); nothing here writes other rows.
 """
 
 from __future__ import annotations

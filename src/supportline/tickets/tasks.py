@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from supportline.core import rules
 from supportline.jobs.core import periodic
+from supportline.tickets.actions.lifecycle import tickets_auto_close
+from supportline.tickets.actions.steps import lock
 from supportline.tickets.clock import SLA_FIELDS, store_sla
 from supportline.tickets.models import FINAL_STATUSES, Ticket
 from supportline.tickets.notify import consultants_for, notify, supervisors
-from supportline.tickets.services import _locked, tickets_auto_close
 
 CLOCK_NAMES = {"reaction": "реакции", "resolution": "решения"}
 
@@ -33,7 +34,7 @@ def sla_scan(*, now: dt.datetime) -> dict[str, int]:
     )
     for pk in overdue.values_list("pk", flat=True):
         with transaction.atomic():
-            ticket = _locked(Ticket(pk=pk))
+            ticket = lock(Ticket(pk=pk))
             before = {"reaction": ticket.reaction_state, "resolution": ticket.resolution_state}
             sla = store_sla(ticket, now=now)
             ticket.save(update_fields=[*SLA_FIELDS, "updated_at"])

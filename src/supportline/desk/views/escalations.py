@@ -28,7 +28,8 @@ from supportline.desk.views.common import (
     user_of,
 )
 from supportline.registry.models import Release
-from supportline.tickets import services
+from supportline.tickets.actions.development import development_item_plan
+from supportline.tickets.actions.development import release_publish as release_publish_action
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import DevelopmentItem, TransferTarget
 
@@ -72,7 +73,7 @@ def item_plan(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Выберите запланированный релиз"))
         return redirect("desk:escalations")
     try:
-        services.development_item_plan(
+        development_item_plan(
             item=item, actor=user_of(request), release=form.cleaned_data["release"]
         )
     except TicketError as error:
@@ -111,7 +112,7 @@ def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     release = get_object_or_404(Release.objects.select_related("configuration"), pk=pk)
     try:
-        notices = services.release_publish(release=release, actor=user_of(request))
+        notices = release_publish_action(release=release, actor=user_of(request))
     except TicketError as error:
         messages.error(request, error.message)
     else:

@@ -14,7 +14,9 @@ from supportline.desk.forms import PhoneCallForm, QueueFilterForm
 from supportline.desk.selectors import QueueFilters, queue_page
 from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
-from supportline.tickets import access, services
+from supportline.tickets import access
+from supportline.tickets.actions.queue import queue_take_next
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import Channel
 
@@ -60,7 +62,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 def take_next(request: HttpRequest) -> HttpResponse:
     """R14: the next ticket for this consultant alone."""
     try:
-        ticket = services.queue_take_next(actor=user_of(request))
+        ticket = queue_take_next(actor=user_of(request))
     except TicketError as error:
         messages.error(request, error.message)
         return redirect("desk:queue")
@@ -80,7 +82,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
         form = PhoneCallForm(request.POST)
         if form.is_valid():
             try:
-                ticket = services.ticket_register(
+                ticket = ticket_register(
                     actor=user_of(request),
                     channel=Channel.PHONE,
                     data=form.intake(),

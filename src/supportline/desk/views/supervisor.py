@@ -21,7 +21,7 @@ from supportline.desk.selectors import (
     sla_board,
 )
 from supportline.desk.views.common import show_error, staff_required, supervisor_required, user_of
-from supportline.tickets import requests
+from supportline.tickets.actions.complaints import complaint_answer
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import Complaint
 from supportline.worktime import YearStatus
@@ -75,7 +75,7 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                requests.complaint_answer(
+                complaint_answer(
                     complaint=item, actor=user_of(request), text=form.cleaned_data["text"]
                 )
             except TicketError as error:
