@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.api import schemas as s
 from supportline.core import rules
-from supportline.registry.models import Configuration, RegistrationNumber, Release
+from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access
 from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
@@ -114,7 +114,7 @@ INTERNAL_EVENTS = frozenset({EventType.ASSIGNED, EventType.TRANSFERRED, EventTyp
 def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
     events = list(t.events.select_related("author").order_by("at", "id"))
     sla = ticket_sla(t, now=timezone.now(), events=events)
-    inside = viewer.is_line_staff
+    inside = access.is_staff_member(viewer)
     shown = [e for e in events if inside or e.type not in INTERNAL_EVENTS]
     return {
         **ticket_out(t),
@@ -160,7 +160,7 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     if payload.channel not in Channel.values:
         message = _("Неизвестный канал «%(channel)s»") % {"channel": payload.channel}
         return Status(422, {"errors": {"channel": message}})
-    if payload.channel != Channel.API and user.role not in access.LINE_ROLES:
+    if payload.channel != Channel.API and not access.is_line(user):
         # E-mail, phone and the messenger come in through their own channels; a client
         # choosing one would skip the R1 refusal of the API (and could date tickets back).
         return Status(
@@ -343,7 +343,7 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
 def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(_user(request), access.LINE_ROLES, _("очередь видна сотрудникам линии"))
+    access.require(access.is_line(_user(request)), _("очередь видна сотрудникам линии"))
     open_tickets = Ticket.objects.filter(status__in=WORKING)
     rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
         : max(1, min(limit, 500))
@@ -430,7 +430,7 @@ def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> di
 
 def _require_staff(request: HttpRequest) -> User:
     user = _user(request)
-    if not user.is_line_staff:
+    if not access.is_staff_member(user):
         raise AccessDenied(_("Реестры доступны сотрудникам линии"))
     return user
 
@@ -438,18 +438,11 @@ def _require_staff(request: HttpRequest) -> User:
 @router.get("/registry/registrations/{number}", response=s.RegistrationOut, tags=["registry"])
 def registration(request: HttpRequest, number: str) -> dict[str, Any]:
     """A registration number with its contracts (R2) — line staff, or the holder itself."""
-    user = _user(request)
-    regs = RegistrationNumber.objects.select_related(
-        "organisation", "partner", "product"
-    ).prefetch_related("contracts")
-    if user.role == Role.CLIENT:
-        regs = (
-            regs.filter(organisation__in=[user.organisation_id])
-            if user.organisation_id
-            else regs.none()
-        )
-    elif user.role == Role.PARTNER:
-        regs = regs.filter(partner__in=[user.partner_id]) if user.partner_id else regs.none()
+    regs = (
+        access.visible_registrations(_user(request))
+        .select_related("organisation", "partner", "product")
+        .prefetch_related("contracts")
+    )
     reg = get_object_or_404(regs, number=number)
     today = rules.local_date(timezone.now())
     return {

@@ -112,7 +112,7 @@ def inbound_mail_retry(*, mail: InboundMail, actor: User) -> InboundMail:
     """A supervisor sends a quarantined message through processing again (after a fix)."""
     with transaction.atomic():
         mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
-        access.require_role(actor, access.LINE_ROLES, "повторно обрабатывать письма из карантина")
+        access.require(access.is_line(actor), "повторно обрабатывать письма из карантина")
         if mail.state != InboundMail.State.QUARANTINED:
             raise TicketError("Повторно обработать можно только письмо из карантина")
         mail.state = InboundMail.State.NEW
@@ -210,7 +210,7 @@ def _register(
         data.organisation = data.organisation or closed.organisation_name
         data.configuration = data.configuration or closed.configuration_name
         data.version = data.version or closed.version
-    actor = user if user is not None and user.role in access.CLIENT_ROLES else None
+    actor = user if user is not None and access.is_client(user) else None
     return ticket_register(
         actor=actor,
         channel=Channel.EMAIL,
@@ -263,7 +263,7 @@ def _complaint(
     """R20: mail to the quality mailbox is a complaint, linked to the tickets it names that
     its author may see. The complaint has no files: they are listed, the raw mail is kept."""
     letter = action.letter
-    actor = user if user is not None and user.role in access.CLIENT_ROLES else None
+    actor = user if user is not None and access.is_client(user) else None
     numbers: list[str] = []
     if actor is not None and action.numbers:
         visible = access.visible_tickets(actor).filter(number__in=action.numbers)

@@ -72,7 +72,7 @@ def portal_view(view: View[P]) -> View[P]:
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if _user(request).is_line_staff:
+        if access.is_staff_member(_user(request)):
             return redirect("desk:queue")
         return view(request, *args, **kwargs)
 
@@ -82,7 +82,7 @@ def portal_view(view: View[P]) -> View[P]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where signing in lands (LOGIN_REDIRECT_URL): the desk for line staff, else the portal."""
-    if _user(request).is_line_staff:
+    if access.is_staff_member(_user(request)):
         return redirect("desk:queue")
     return redirect("portal:tickets")
 

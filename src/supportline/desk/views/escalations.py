@@ -22,12 +22,11 @@ from supportline.desk.selectors import (
     transferred_tickets,
 )
 from supportline.desk.views.common import (
-    PLANNER_ROLES,
-    PUBLISHER_ROLES,
     staff_required,
     user_of,
 )
 from supportline.registry.models import Release
+from supportline.tickets import access
 from supportline.tickets.actions.development import development_item_plan
 from supportline.tickets.actions.development import release_publish as release_publish_action
 from supportline.tickets.errors import TicketError
@@ -47,7 +46,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
         to = ""
     now = timezone.now()
     cal = rules.calendar()
-    can_plan = user.role in PLANNER_ROLES
+    can_plan = access.may_plan_development(user)
     return render(
         request,
         "desk/escalations.html",
@@ -91,7 +90,7 @@ def item_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def releases(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if user.role not in PUBLISHER_ROLES:
+    if not access.may_publish_release(user):
         raise PermissionDenied
     return render(
         request,
@@ -108,7 +107,7 @@ def releases(request: HttpRequest) -> HttpResponse:
 @staff_required
 def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """R15: publishing notifies every client whose ticket is linked to the release."""
-    if user_of(request).role not in PUBLISHER_ROLES:
+    if not access.may_publish_release(user_of(request)):
         raise PermissionDenied
     release = get_object_or_404(Release.objects.select_related("configuration"), pk=pk)
     try:

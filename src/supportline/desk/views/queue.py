@@ -34,7 +34,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
     return {
         "filters": form,
         "page": queue_page(user, filters, timezone.now()),
-        "can_take": user.role in access.LINE_ROLES,
+        "can_take": access.is_line(user),
         "section": "queue",
     }
 

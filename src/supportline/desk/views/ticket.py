@@ -46,7 +46,7 @@ ALLOWED = ALLOWED_FROM  # the statuses each action may start from (one table)
 
 
 def _line(user: User) -> bool:
-    return user.role in access.LINE_ROLES
+    return access.is_line(user)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.jobs.core import enqueue
 from supportline.tickets import access
 from supportline.tickets.errors import IntakeError, TicketError, TransitionError
@@ -72,9 +72,8 @@ def complaint_answer(
     *, complaint: Complaint, actor: User, text: str, now: dt.datetime | None = None
 ) -> Complaint:
     now = now or timezone.now()
-    access.require_role(
-        actor,
-        {Role.SUPERVISOR, Role.ADMIN},
+    access.require(
+        access.may_answer_complaints(actor),
         # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
         _("отвечать на претензии может менеджер по качеству"),
     )

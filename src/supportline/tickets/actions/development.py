@@ -28,9 +28,8 @@ def development_item_plan(
 ) -> DevelopmentItem:
     """R15: the release date is set during diagnosis — the item gets a target release."""
     now = steps.moment(now)
-    access.require_role(
-        actor,
-        {Role.DEVELOPER, Role.METHODOLOGIST, Role.SUPERVISOR, Role.ADMIN},
+    access.require(
+        access.may_plan_development(actor),
         # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
         _("планировать релиз"),
     )
@@ -49,9 +48,8 @@ def release_publish(
 ) -> list[Notification]:
     """R15: a published release notifies every client whose ticket is linked to it."""
     now = steps.moment(now)
-    access.require_role(
-        actor,
-        {Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN},
+    access.require(
+        access.may_publish_release(actor),
         # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
         _("публиковать релизы"),
     )
@@ -86,7 +84,7 @@ def release_publish(
                 User.objects.filter(organisation_id=ticket.organisation_id, role=Role.CLIENT)
             )
         for user in recipients:
-            if user is None or user.role not in access.CLIENT_ROLES:
+            if user is None or not access.is_client(user):
                 continue
             notice, _created = Notification.objects.get_or_create(
                 user=user,

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.tickets import access
 from supportline.tickets.actions import lifecycle, steps
@@ -79,7 +79,7 @@ def ticket_transfer(
     now = steps.moment(now)
     ticket = steps.lock(ticket)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(actor, access.LINE_ROLES, _("передавать обращения может сотрудник линии"))
+    access.require(access.is_line(actor), _("передавать обращения может сотрудник линии"))
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     steps.require_status(ticket, steps.ALLOWED_FROM["transfer"], _("передать обращение"))
     if to not in TransferTarget.values:
@@ -159,10 +159,10 @@ def ticket_assign(
     now = steps.moment(now)
     ticket = steps.lock(ticket)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(actor, access.LINE_ROLES, _("назначать исполнителя"))
+    access.require(access.is_line(actor), _("назначать исполнителя"))
     if ticket.status in FINAL_STATUSES:
         raise TransitionError(_("Обращение %(number)s закрыто") % {"number": ticket.number})
-    if not assignee.is_line_staff or assignee.role == Role.ADMIN:
+    if not access.may_be_assignee(assignee):
         raise TicketError(_("Исполнителем может быть только сотрудник линии"))
     ticket.assignee = assignee
     steps.event(ticket, EventType.ASSIGNED, now, actor, assignee=assignee.pk)

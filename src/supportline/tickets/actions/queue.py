@@ -22,7 +22,7 @@ def queue_take_next(*, actor: User, now: dt.datetime | None = None) -> Ticket | 
     PostgreSQL, a database-wide write lock on SQLite)."""
     now = steps.moment(now)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(actor, access.LINE_ROLES, _("брать обращения из очереди"))
+    access.require(access.is_line(actor), _("брать обращения из очереди"))
     with transaction.atomic():
         queue = Ticket.objects.filter(status=steps.S.REGISTERED, assignee__isnull=True).order_by(
             "-out_of_turn", "registered_at", "id"

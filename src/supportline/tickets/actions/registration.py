@@ -108,7 +108,7 @@ def ticket_register(
     at = registered_at or now
     if at > now + dt.timedelta(minutes=1):
         raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
-    line_staff = actor is not None and actor.role in access.LINE_ROLES
+    line_staff = actor is not None and access.is_line(actor)
     if channel == Channel.PHONE and not line_staff:
         raise IntakeError({"channel": _("Телефонное обращение регистрирует консультант линии")})
     backdated = registered_at is not None and registered_at != now
@@ -133,7 +133,7 @@ def ticket_register(
     )
     is_partner_filing = resolved.partner is not None
     # The person to answer: the filer when a client files; whoever the line names otherwise.
-    client = actor if actor is not None and actor.role in access.CLIENT_ROLES else None
+    client = actor if actor is not None and access.is_client(actor) else None
     ticket = register_core(
         kind=Kind.CONSULTATION,
         actor=actor,

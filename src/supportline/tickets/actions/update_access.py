@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.lib.inn import inn_error
 from supportline.registry.models import RegistrationNumber
@@ -63,12 +63,7 @@ def update_access_request(
         errors["configuration"] = _("Укажите полное название конфигурации")
     if not version.strip():
         errors["version"] = _("Укажите нужную версию конфигурации")
-    if (
-        actor is not None
-        and actor.role == Role.CLIENT
-        and reg is not None
-        and reg.organisation_id != actor.organisation_id
-    ):
+    if reg is not None and not access.may_file_for(actor, reg):
         errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
@@ -98,7 +93,7 @@ def update_access_request(
         registration=reg,
         organisation=reg.organisation,
         # A partner asking for its client sees the request among the ones it filed.
-        partner=actor.partner if actor is not None and actor.role == Role.PARTNER else None,
+        partner=actor.partner if actor is not None and access.is_partner(actor) else None,
         contact_email=contact_email or (actor.email if actor is not None else ""),
     )
     UpdateAccessDetails.objects.create(
@@ -123,7 +118,7 @@ def update_access_decide(
     now = now or timezone.now()
     ticket = steps.lock(ticket)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(actor, access.LINE_ROLES, _("решение по доступу к обновлениям"))
+    access.require(access.is_line(actor), _("решение по доступу к обновлениям"))
     if ticket.kind != Kind.UPDATE_ACCESS:
         raise TransitionError(
             _("%(number)s — не запрос доступа к обновлениям") % {"number": ticket.number}
