@@ -409,7 +409,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from supportline.desk.selectors import planned_releases
+        from supportline.desk.selectors.escalations import planned_releases
 
         field = self.fields["release"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.core import rules
 from supportline.desk.forms import PlanForm
-from supportline.desk.selectors import (
+from supportline.desk.selectors.common import queue_row
+from supportline.desk.selectors.escalations import (
     development_items,
     planned_releases,
     published_releases,
-    queue_row,
     releases_with_items,
     transferred_tickets,
 )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supportline.desk.forms import PhoneCallForm, QueueFilterForm
-from supportline.desk.selectors import QueueFilters, queue_page
+from supportline.desk.selectors.queue import QueueFilters, queue_page
 from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
 from supportline.tickets import access

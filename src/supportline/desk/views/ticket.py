@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
 from supportline.desk import forms as f
-from supportline.desk.selectors import TicketPage, ticket_for_page, ticket_page
+from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access
 from supportline.tickets.actions.escalation import (
