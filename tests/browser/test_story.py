@@ -17,7 +17,7 @@ from supportline.core.demo import load_demo
 from supportline.tickets.models import Status, Ticket
 from tests.browser.conftest import shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:

@@ -18,10 +18,10 @@ from supportline.tickets.actions.lifecycle import (
     ticket_resolve,
 )
 from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.actions.sla import tickets_sla_scan as sla_scan
 from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Ticket
-from supportline.tickets.tasks import sla_scan
 
 
 def _data(subject: str, body: str, **extra: str) -> IntakeData:
