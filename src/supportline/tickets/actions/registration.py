@@ -55,14 +55,19 @@ def register_core(
     **fields: Any,
 ) -> Ticket:
     """The one way a ticket of any kind comes into being: the row with its kind's number, the
-    registration event (R16) and the request as the ticket's first message. The caller saves
+    regulation version and targets in force (R21), the registration event (R16) and the request
+    as the ticket's first message. The caller saves
     the ticket (`steps.save`) once it has decided what happens next."""
+    regulation = rules.regulation()
     ticket = Ticket.objects.create(
         kind=kind,
         channel=channel,
         status=steps.S.REGISTERED,
         registered_at=at,
         created_by=actor if actor is not None and actor.is_authenticated else None,
+        # R21: the ticket keeps the regulation version and targets in force at registration.
+        regulation_version=regulation.version,
+        sla_targets={level: list(pair) for level, pair in regulation.targets().items()},
         **fields,
     )
     ticket.number = f"{number_prefix(kind)}-{ticket.pk:06d}"
