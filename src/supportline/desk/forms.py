@@ -463,5 +463,29 @@ class ComplaintAnswerForm(forms.Form):
     text = forms.CharField(label=_("Ответ на претензию"), widget=_textarea(6))
 
 
+class ComplaintLinkForm(forms.Form):
+    """R20: the tickets a complaint concerns, by number (comma or space separated)."""
+
+    tickets = forms.CharField(label=_("Номера обращений"), max_length=500)
+
+    def numbers(self) -> list[str]:
+        raw = self.cleaned_data["tickets"].replace(",", " ")
+        return [n for n in raw.split() if n]
+
+
+class ComplaintAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Ответственный"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by(
+            "last_name", "username"
+        )
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Год"), min_value=MIN_YEAR, max_value=MAX_YEAR)

@@ -308,6 +308,13 @@ def _read_scope(node: _Node) -> ScopeCategory:
     )
 
 
+def _read_offer(node: _Node) -> Offer:
+    on_request = node.boolean("on_request") if "on_request" in node.data else False
+    offer = Offer(id=node.identifier(), name=node.text("name"), on_request=on_request)
+    node.finish()
+    return offer
+
+
 def _read_channel(node: _Node) -> Channel:
     channel_id = node.identifier()
     if channel_id not in KNOWN_CHANNELS:
@@ -407,10 +414,13 @@ def _read_regulation(root: _Node) -> Regulation:
     contacts = _read_contacts(root.table("contacts"))
     offers = _unique(
         root.array_of_tables("offers", required=False),
-        lambda node: Offer(id=node.identifier(), name=node.text("name")),
+        _read_offer,
         lambda offer: offer.id,
     )
     answers = _read_answers(root.table("answers"))
+    complaints = root.table("complaints")
+    complaint_days = _positive(complaints, "answer_working_days")
+    complaints.finish()
     root.finish()
     return Regulation(
         id=regulation_id,
@@ -422,6 +432,7 @@ def _read_regulation(root: _Node) -> Regulation:
         update_access_level_id=update_access_level_id,
         warning_share=warning_share,
         auto_close_working_days=auto_close,
+        complaint_answer_working_days=complaint_days,
         scope_categories=tuple(scope),
         channels=tuple(channels),
         contacts=contacts,

@@ -117,6 +117,8 @@ class Offer:
 
     id: str
     name: Text
+    # R19: a client can request it from the portal (a request the line answers).
+    on_request: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class Regulation:
     update_access_level_id: str
     warning_share: float
     auto_close_working_days: int
+    # R20: working days the quality manager has to answer a complaint.
+    complaint_answer_working_days: int
     scope_categories: tuple[ScopeCategory, ...]
     channels: tuple[Channel, ...]
     contacts: Contacts

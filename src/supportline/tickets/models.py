@@ -5,6 +5,8 @@ State changes happen only in the ticket actions (`supportline.tickets.actions`);
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,7 @@ class Level(models.TextChoices):
 class Kind(models.TextChoices):
     CONSULTATION = "consultation", _("Консультация")
     UPDATE_ACCESS = "update_access", _("Доступ к обновлениям")
+    OFFER_REQUEST = "offer_request", _("Запрос услуги")
 
 
 class TransferTarget(models.TextChoices):
@@ -368,6 +371,19 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # R20: who answers it and by when (the regulation's working days from receipt).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_complaints",
+    )
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["received_at", "id"]
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """R20: still unanswered after the regulation's deadline."""
+        return self.state == self.State.OPEN and self.due_at is not None and self.due_at < now
