@@ -67,7 +67,11 @@ class Desk:
     ) -> Ticket:
         """A ticket filed through the service (the desk's tests act on it over HTTP)."""
         # Only the line dates a ticket back (R6): a backdated ticket is registered by it.
-        actor = self.consultant.user if channel == "phone" or at is not None else self.client.user
+        actor = (
+            self.consultant.user
+            if channel in ("phone", "email") or at is not None
+            else self.client.user
+        )
         return ticket_register(
             actor=actor,
             channel=channel,

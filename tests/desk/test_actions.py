@@ -238,7 +238,7 @@ def test_r3_redirect_sends_the_chosen_categorys_answer_or_the_edited_text(desk: 
 def test_r2_refuse_prefills_the_missing_contract(desk: Desk) -> None:
     # A phone call from АО «Вектор» without the version: registered, the data is asked for.
     ticket = desk.ticket(
-        channel="phone", registration_number="800654321", organisation="АО «Вектор»", version=""
+        channel="email", registration_number="800654321", organisation="АО «Вектор»", version=""
     )
     assert ticket.status == Status.WAITING_CLIENT and ticket.missing_fields == ["version"]
     page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
@@ -253,7 +253,7 @@ def test_r2_refuse_prefills_the_missing_contract(desk: Desk) -> None:
 
 
 def test_r1_complete_missing_data_then_triage_runs(desk: Desk) -> None:
-    ticket = desk.ticket(channel="phone", version="")
+    ticket = desk.ticket(channel="email", version="")
     page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
     assert 'id="act-complete"' in page
     assert 'value="800123456"' in page  # prefilled with what the ticket has
@@ -277,7 +277,7 @@ def test_r1_complete_missing_data_then_triage_runs(desk: Desk) -> None:
 
 
 def test_r1_complete_with_a_wrong_number_shows_the_field_error(desk: Desk) -> None:
-    ticket = desk.ticket(channel="phone", version="")
+    ticket = desk.ticket(channel="email", version="")
     response = act(
         desk.consultant,
         ticket,

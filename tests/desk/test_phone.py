@@ -32,8 +32,11 @@ def test_r6_phone_call_registered_with_call_time(desk: Desk) -> None:
     assert ticket.status == Status.REGISTERED
     assert ticket.created_by == desk.consultant.user
     assert ticket.contact_email == "it@romashka.example.ru"
+    # R6: the caller's words are the client's message; the consultant is the assignee.
     first = ticket.messages.order_by("at", "id").first()
-    assert first is not None and first.author_kind == Message.Author.LINE
+    assert first is not None and first.author_kind == Message.Author.CLIENT
+    assert first.author is None
+    assert ticket.assignee == desk.consultant.user
     assert (ticket.contact_name, ticket.contact_phone) == ("Светлана Клиентова", "+7 495 123-45-67")
     # The clocks run from the call, not from the moment it was typed in.
     assert ticket.reaction_due_at == msk(2026, 11, 24, 17, 15)
@@ -48,13 +51,29 @@ def test_r6_call_form_defaults_to_now_in_moscow_time(desk: Desk) -> None:
     assert "Время звонка (МСК)" in page
 
 
-def test_r1_r6_call_with_missing_data_is_registered_and_asks_for_it(desk: Desk) -> None:
+def test_r1_r6_missing_data_is_asked_during_the_call_not_by_an_automatic_message(
+    desk: Desk,
+) -> None:
     response = desk.consultant.post("/desk/phone/", call(registration_number="", version=""))
+    assert response.status_code == 400
+    page = html(response)
+    assert "Укажите регистрационный номер" in page or "регистрационный номер" in page.lower()
+    assert "зарегистрировать без них" in page
+    assert Ticket.objects.count() == 0
+    # The caller could not say: registered without the data, and nobody is asked by mail.
+    response = desk.consultant.post(
+        "/desk/phone/", call(registration_number="", version="", without_data="on")
+    )
     assert response.status_code == 302
     ticket = Ticket.objects.get()
     assert ticket.missing_fields == ["registration_number", "version"]
-    assert ticket.status == Status.WAITING_CLIENT
-    assert ticket.resolution_state == "paused"
+    assert ticket.status == Status.REGISTERED
+    assert ticket.assignee == desk.consultant.user
+    assert not ticket.messages.filter(purpose=Message.Purpose.QUESTION).exists()
+    assert ticket.resolution_state == "running"
+    # The consultant completes the data later; triage runs then.
+    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    assert "Дополнить данные обращения" in page
 
 
 def test_r6_call_time_in_the_future_is_refused_on_its_field(desk: Desk) -> None:

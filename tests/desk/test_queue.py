@@ -35,8 +35,8 @@ def _row(page: str, number: str) -> str:
 
 
 def test_r14_queue_in_regulation_order(desk: Desk) -> None:
-    first = desk.ticket(channel="phone", at=msk(2026, 11, 24, 9, 0))
-    second = desk.ticket(channel="phone", at=msk(2026, 11, 24, 9, 30))
+    first = desk.ticket(channel="email", at=msk(2026, 11, 24, 9, 0))
+    second = desk.ticket(channel="email", at=msk(2026, 11, 24, 9, 30))
     urgent = desk.ticket()
     ticket_change_level(
         ticket=urgent, actor=desk.consultant.user, level="operational", reason="Не проводятся"
@@ -52,7 +52,7 @@ def test_r14_closed_and_evaluated_tickets_leave_the_queue(desk: Desk) -> None:
     ticket_answer(ticket=ticket, actor=desk.consultant.user, text="Ответ")
     ticket_resolve(ticket=ticket, actor=desk.consultant.user)
     refused = desk.ticket(
-        channel="phone", registration_number="800654321", organisation="АО «Вектор»"
+        channel="email", registration_number="800654321", organisation="АО «Вектор»"
     )
     assert refused.status == "refused"
     page = html(desk.consultant.get("/desk/"))
@@ -98,7 +98,7 @@ def test_r14_queue_filters(desk: Desk) -> None:
     ticket_accept(ticket=mine, actor=desk.consultant.user)
     theirs = desk.ticket(subject="Вопрос коллеги")
     ticket_accept(ticket=theirs, actor=desk.consultant2.user)
-    free = desk.ticket(channel="phone", subject="Звонок")
+    free = desk.ticket(channel="email", subject="Звонок")
     urgent = desk.ticket(subject="Срочно")
     ticket_change_level(
         ticket=urgent, actor=desk.consultant.user, level="operational", reason="Критично"
@@ -111,7 +111,7 @@ def test_r14_queue_filters(desk: Desk) -> None:
     assert numbers(who="unassigned") == {free.number, urgent.number}
     assert numbers(level="operational") == {urgent.number}
     assert numbers(status="accepted") == {mine.number, theirs.number}
-    assert numbers(channel="phone") == {free.number}
+    assert numbers(channel="email") == {free.number}
     assert numbers(who="unassigned", channel="portal") == {urgent.number}
     # A wrong filter value is ignored, not an error.
     assert numbers(level="nonsense") == {mine.number, theirs.number, free.number, urgent.number}
@@ -159,7 +159,7 @@ def test_queue_page_refreshes_itself_every_30_seconds(desk: Desk) -> None:
 
 
 def test_r14_take_next_hands_out_the_next_ticket(desk: Desk) -> None:
-    first = desk.ticket(channel="phone", at=msk(2026, 11, 24, 9, 0))
+    first = desk.ticket(channel="email", at=msk(2026, 11, 24, 9, 0))
     second = desk.ticket()
     response = desk.consultant.post("/desk/queue/take/")
     assert response.status_code == 302

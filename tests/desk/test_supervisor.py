@@ -29,7 +29,7 @@ def _board_tickets(desk: Desk, clock: time_machine.Coordinates) -> dict[str, Any
     """Now Tue 24.11 10:00. `late` waits since Mon 09:00 (reaction 8 h: breached), `risky`
     was confirmed critical on Mon 16:00 (reaction 4 h: 3 h used, at risk), `calm` is fresh."""
     clock.move_to(msk(2026, 11, 23, 9, 0))
-    late = desk.ticket(channel="phone", subject="Давний вопрос")  # stored: running, due 17:00
+    late = desk.ticket(channel="email", subject="Давний вопрос")  # stored: running, due 17:00
     clock.move_to(msk(2026, 11, 23, 16, 0))
     risky = desk.ticket(subject="Документы не проводятся")
     ticket_change_level(
@@ -64,7 +64,7 @@ def test_r11_board_query_count_is_fixed(
 ) -> None:
     _board_tickets(desk, clock)
     for i in range(4):
-        desk.ticket(channel="phone", at=msk(2026, 11, 23, 9, i), subject=f"Давний {i}")
+        desk.ticket(channel="email", at=msk(2026, 11, 23, 9, i), subject=f"Давний {i}")
     rules.calendar()  # built from the database at most once a minute: not this page's cost
     # Session, user, open tickets per level, the at-risk/breached tickets with their joins,
     # and the overdue complaints (R20).

@@ -108,7 +108,7 @@ def test_r2_ticket_page_shows_the_clients_contracts_at_a_glance(desk: Desk) -> N
     assert "✔ оба договора действовали" in text
 
     vector = desk.ticket(
-        channel="phone", registration_number="800654321", organisation="АО «Вектор»"
+        channel="email", registration_number="800654321", organisation="АО «Вектор»"
     )
     page = html(desk.consultant.get(f"/desk/tickets/{vector.number}/"))
     text = _text(page)
@@ -135,7 +135,7 @@ def test_unknown_ticket_is_404(desk: Desk) -> None:
 
 def test_closed_ticket_offers_no_actions(desk: Desk) -> None:
     refused = desk.ticket(
-        channel="phone", registration_number="800654321", organisation="АО «Вектор»"
+        channel="email", registration_number="800654321", organisation="АО «Вектор»"
     )
     page = html(desk.consultant.get(f"/desk/tickets/{refused.number}/"))
     assert "Обращение закрыто: действий нет." in page

@@ -308,7 +308,7 @@ def test_texts_the_line_stores_stay_russian_under_the_english_ui(demo: None) -> 
     with translation.override("en"):
         ticket = ticket_register(
             actor=consultant,
-            channel=Channel.PHONE,
+            channel=Channel.EMAIL,
             data=IntakeData(subject="Звонок", body="Не проводится документ"),
         )
     assert ticket.status == Status.WAITING_CLIENT

@@ -178,7 +178,7 @@ def test_r2_contracts_are_checked_at_registration_even_when_data_come_later(line
         registration_number="800654321",
         organisation="АО «Вектор»",
         version="",
-        channel="phone",
+        channel="email",
         registered_at=msk(2026, 9, 25, 11, 0).isoformat(),
     )
     assert ticket["status"] == "waiting_client"

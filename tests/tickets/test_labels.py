@@ -51,7 +51,7 @@ def test_r1_client_answer_completes_missing_data_through_the_portal(db: None) ->
     consultant = User.objects.get(username="consultant1")
     ticket = ticket_register(
         actor=consultant,
-        channel="phone",
+        channel="email",
         data=IntakeData(
             subject="Звонок",
             body="Не формируется отчёт",
@@ -80,7 +80,7 @@ def test_r1_client_cannot_move_its_ticket_to_another_organisation_by_answering(d
     load_demo()
     ticket = ticket_register(
         actor=User.objects.get(username="consultant1"),
-        channel="phone",
+        channel="email",
         data=IntakeData(subject="Звонок", body="Вопрос", organisation="ООО «Ромашка»"),
     )
     client = User.objects.get(username="client")

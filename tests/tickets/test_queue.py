@@ -15,10 +15,10 @@ from tests.tickets.conftest import Line, msk
 
 def test_r14_queue_is_fifo_with_operational_out_of_turn(line: Line) -> None:
     first = line.ticket(
-        line.consultant, channel="phone", registered_at=msk(2026, 11, 24, 9, 0).isoformat()
+        line.consultant, channel="email", registered_at=msk(2026, 11, 24, 9, 0).isoformat()
     )["number"]
     second = line.ticket(
-        line.consultant, channel="phone", registered_at=msk(2026, 11, 24, 9, 30).isoformat()
+        line.consultant, channel="email", registered_at=msk(2026, 11, 24, 9, 30).isoformat()
     )["number"]
     urgent = line.ticket()["number"]
     line.consultant.post(
@@ -32,7 +32,7 @@ def test_r14_queue_is_fifo_with_operational_out_of_turn(line: Line) -> None:
 
 def test_r14_take_next_gives_the_next_ticket_and_404_when_empty(line: Line) -> None:
     first = line.ticket(
-        line.consultant, channel="phone", registered_at=msk(2026, 11, 24, 9, 0).isoformat()
+        line.consultant, channel="email", registered_at=msk(2026, 11, 24, 9, 0).isoformat()
     )["number"]
     second = line.ticket()["number"]
     taken = line.consultant.post("/queue/take").json()

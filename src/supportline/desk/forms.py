@@ -145,6 +145,14 @@ class PhoneCallForm(forms.Form):
     category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
     subject = forms.CharField(label=_("Тема"), max_length=300)
     body = forms.CharField(label=_("Суть вопроса"), widget=_textarea(6))
+    without_data = forms.BooleanField(
+        label=_("Клиент не смог назвать данные программы — зарегистрировать без них"),
+        required=False,
+        help_text=_(
+            "Недостающие данные спросите во время звонка; без них обращение регистрируется, "
+            "а данные дополняются позже на странице обращения"
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

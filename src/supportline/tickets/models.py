@@ -21,7 +21,9 @@ class Channel(models.TextChoices):
 
 
 # Channels where missing R1 data is asked for after registration instead of being refused.
-ASKING_CHANNELS = frozenset({Channel.EMAIL, Channel.PHONE, Channel.CONNECT})
+# Channels whose missing R1 data the line asks for in an automatic message (R1, R12). On the
+# phone the consultant asks during the call (R6), so a call is not one of them.
+ASKING_CHANNELS = frozenset({Channel.EMAIL, Channel.CONNECT})
 
 
 class Status(models.TextChoices):

@@ -87,6 +87,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
                     channel=Channel.PHONE,
                     data=form.intake(),
                     registered_at=form.cleaned_data["call_at"],
+                    missing_ok=form.cleaned_data["without_data"],
                 )
             except TicketError as error:
                 status = show_error(form, _renamed(error))

@@ -54,6 +54,7 @@ def register_core(
     request: str,
     request_author: str = Message.Author.CLIENT,
     external_id: str = "",
+    written_for_caller: bool = False,
     **fields: Any,
 ) -> Ticket:
     """The one way a ticket of any kind comes into being: the row with its kind's number, the
@@ -77,7 +78,8 @@ def register_core(
     steps.message(
         ticket,
         at=at,
-        author=actor,
+        # A call's words are the caller's: the consultant who wrote them down is not their author.
+        author=None if written_for_caller else actor,
         kind=request_author,
         purpose=Message.Purpose.REQUEST,
         body=request,
@@ -96,8 +98,14 @@ def ticket_register(
     now: dt.datetime | None = None,
     external_id: str = "",
     conversation: str = "",
+    missing_ok: bool = False,
 ) -> Ticket:
     """Register a ticket (R1–R4, R6).
+
+    On the phone (R6) the consultant asks the caller for missing R1 data during the call, so the
+    data errors come back to the form; with `missing_ok` (the caller could not say) the call is
+    registered without them and without an automatic question — the consultant completes the
+    data later, and triage runs then. The consultant who registers a call is its assignee.
 
     `conversation` is the 1C-Connect conversation a messenger ticket answers into (known at
     registration, so the receipt and any question go out through the outbox like every reply).
@@ -128,7 +136,8 @@ def ticket_register(
     # into the stored question to the client below, so they are worded in the line's language.
     with translation.override(LINE_LANGUAGE) if asking else contextlib.nullcontext():
         resolved = check_intake(data, actor=actor)
-    if resolved.errors and not asking:
+    phone_without_data = channel == Channel.PHONE and missing_ok
+    if resolved.errors and not asking and not phone_without_data:
         raise IntakeError(resolved.errors)
     if not data.subject and not data.body:
         raise IntakeError({"body": _("Пустое обращение: нет ни темы, ни текста")})
@@ -147,7 +156,9 @@ def ticket_register(
         channel=channel,
         at=at,
         request=data.body or data.subject,
-        request_author=Message.Author.LINE if channel == Channel.PHONE else Message.Author.CLIENT,
+        # On the phone too, the words are the caller's (the consultant only wrote them down).
+        request_author=Message.Author.CLIENT,
+        written_for_caller=channel == Channel.PHONE,
         external_id=external_id,
         subject=data.subject or data.body[:120],
         category=data.category,
@@ -177,8 +188,11 @@ def ticket_register(
         body=steps.say(regulation.answers.receipt, number=ticket.number),
     )
 
+    if channel == Channel.PHONE and actor is not None and access.is_line(actor):
+        steps.take(ticket, actor=actor, at=at)
     if resolved.errors:
-        ask_missing(ticket, resolved.errors, at=at)
+        if asking:
+            ask_missing(ticket, resolved.errors, at=at)
     else:
         triage(ticket, at=at)
     return steps.save(ticket, now)
