@@ -232,17 +232,27 @@ def test_the_connect_clients_timeout_is_shorter_than_the_lease(
 
 
 @pytest.mark.parametrize(
-    ("setting", "value", "flagged"),
+    ("changed", "environ", "flagged"),
     [
-        ("EMAIL_TIMEOUT", 300, ["EMAIL_TIMEOUT"]),
-        ("EMAIL_TIMEOUT", None, ["EMAIL_TIMEOUT"]),  # Django's default: wait for ever
-        ("JOB_LEASE_SECONDS", 20, ["EMAIL_TIMEOUT", "IMAP"]),
+        ({"EMAIL_TIMEOUT": 300}, {}, ["EMAIL_TIMEOUT"]),
+        ({"EMAIL_TIMEOUT": None}, {}, ["EMAIL_TIMEOUT"]),  # Django's default: wait for ever
+        ({"JOB_LEASE_SECONDS": 20}, {}, ["EMAIL_TIMEOUT"]),
+        ({}, {"CONNECT_TIMEOUT": "300"}, ["CONNECT_TIMEOUT"]),
+        ({}, {"USE_MAIL_POLLING": "1"}, []),
+        ({"JOB_LEASE_SECONDS": 30}, {"USE_MAIL_POLLING": "1"}, ["EMAIL_TIMEOUT", "IMAP"]),
     ],
 )
 def test_a_timeout_as_long_as_the_lease_stops_the_worker_at_start_up(
-    settings: Any, setting: str, value: int | None, flagged: list[str]
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    changed: dict[str, Any],
+    environ: dict[str, str],
+    flagged: list[str],
 ) -> None:
-    setattr(settings, setting, value)
+    for name, value in changed.items():
+        setattr(settings, name, value)
+    for name, raw in environ.items():
+        monkeypatch.setenv(name, raw)  # read from the environment when needed
     errors = [e for e in run_checks() if e.id == "jobs.E001"]
     assert [e.msg.split("=")[0].split(" ")[0] for e in errors] == flagged
     assert all("JOB_LEASE_SECONDS" in e.msg for e in errors)

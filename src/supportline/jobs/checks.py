@@ -9,15 +9,18 @@ from django.core.checks import Error, register
 
 
 def network_timeouts() -> dict[str, float]:
-    """Every network timeout a job handler can wait for, seconds, by the setting that sets it."""
+    """Every network timeout a job handler can wait for, seconds, by the setting that sets it
+    (IMAP's fixed one only where mailboxes are polled)."""
     from supportline.connect.config import connect_timeout
-    from supportline.mail import imap
+    from supportline.mail import config, imap
 
-    return {
+    timeouts = {
         "EMAIL_TIMEOUT": float(settings.EMAIL_TIMEOUT or 0),
         "CONNECT_TIMEOUT": float(connect_timeout()),
-        "IMAP (mail.imap.TIMEOUT)": float(imap.TIMEOUT),
     }
+    if config.polling_enabled():
+        timeouts["IMAP (mail.imap.TIMEOUT)"] = float(imap.TIMEOUT)
+    return timeouts
 
 
 @register()
