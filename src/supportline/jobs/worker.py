@@ -43,7 +43,7 @@ class Reconnect:
 
     def delay(self) -> float:
         """The pause after the current number of failures."""
-        ceiling = min(self.cap, self.base * 2 ** max(0, self.failures - 1))
+        ceiling = min(self.cap, self.base * 2.0 ** max(0, self.failures - 1))
         return ceiling / 2 + self.rng() * ceiling / 2
 
     def failed(self, exc: BaseException, *, who: str) -> float:
