@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +122,32 @@ def test_run_claimed_lets_a_lost_connection_through_untouched() -> None:
     assert job.state == "running" and job.locked_by == "A" and job.attempts == 1
     assert job.last_error == "" and job.locked_until
     assert job.locked_until > timezone.now() + lease_duration() - dt.timedelta(minutes=1)
+
+
+def test_serve_starts_its_embedded_worker_again_if_it_ever_ends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Not an outage (the worker waits those out) but a crash: `serve` starts it again."""
+    from supportline.jobs.management.commands import serve
+
+    monkeypatch.setattr(serve, "RESTART_PAUSE", 0.05)
+    starts = tmp_path / "starts"
+    # A "worker" that notes its start and dies at once, the first two times.
+    script = (
+        "import pathlib, sys, time; p = pathlib.Path(sys.argv[1]); "
+        "p.write_text(p.read_text() + 'x') if p.exists() else p.write_text('x'); "
+        "sys.exit(3) if len(p.read_text()) < 3 else time.sleep(60)"
+    )
+    embedded = serve.EmbeddedWorker([sys.executable, "-c", script, str(starts)])
+    try:
+        deadline = time.monotonic() + 20
+        while embedded.restarts < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert embedded.restarts == 2
+        time.sleep(0.3)
+        assert embedded.process.poll() is None and starts.read_text() == "xxx"
+    finally:
+        embedded.stop()
+    assert embedded.process.poll() is not None
+    time.sleep(0.2)
+    assert embedded.restarts == 2  # stopping is not an end to recover from

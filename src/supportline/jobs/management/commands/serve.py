@@ -25,6 +25,7 @@ class EmbeddedWorker:
     def __init__(self, command: list[str]) -> None:
         self.command = command
         self.stopping = threading.Event()
+        self._lock = threading.Lock()  # no new start once `stop` has begun
         self.process = self._start()
         self.restarts = 0
         self._watcher = threading.Thread(target=self._watch, name="embedded-worker", daemon=True)
@@ -46,11 +47,15 @@ class EmbeddedWorker:
             )
             if self.stopping.wait(RESTART_PAUSE):
                 return
-            self.process = self._start()
-            self.restarts += 1
+            with self._lock:
+                if self.stopping.is_set():
+                    return
+                self.process = self._start()
+                self.restarts += 1
 
     def stop(self) -> None:
-        self.stopping.set()
+        with self._lock:
+            self.stopping.set()
         self.process.terminate()
         try:
             self.process.wait(timeout=30)
