@@ -48,15 +48,18 @@ test: install-test test-deps lint typecheck pytest
 lint: install-test
 	$(BIN)/ruff check src tests $(wildcard bench) scripts
 	$(BIN)/ruff format --check src tests $(wildcard bench) scripts
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy
 
 pytest: pytest-sqlite pytest-postgres
 
+# Slow process-level tests (marker `slow`) run once: in the PostgreSQL pass, or on SQLite when
+# no PostgreSQL is reachable.
 pytest-sqlite: install-test
-	@echo "== pytest on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest
+	@echo "== pytest on SQLite (slow process-level tests run in the PostgreSQL pass)"
+	env -u DATABASE_URL $(BIN)/pytest -m "not slow"
 
 pytest-postgres: install-test
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
@@ -66,7 +69,8 @@ pytest-postgres: install-test
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $$url, and CI must test on it"; exit 1; \
 	else \
-		echo "== PostgreSQL not reachable at $$url: the PostgreSQL pass is skipped"; \
+		echo "== PostgreSQL not reachable at $$url: the PostgreSQL pass is skipped; slow tests on SQLite"; \
+		env -u DATABASE_URL $(BIN)/pytest -m slow; \
 	fi
 
 clean:

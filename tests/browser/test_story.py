@@ -17,7 +17,7 @@ from supportline.core.demo import load_demo
 from supportline.tickets.models import Status, Ticket
 from tests.browser.conftest import shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
@@ -158,7 +158,8 @@ def test_r14_queue_filters_refresh_the_table_without_a_reload(
 ) -> None:
     """The desk's filter form swaps the queue table in place (htmx), keyboard-usable."""
     from supportline.accounts.models import User
-    from supportline.tickets import services
+    from supportline.tickets.actions.escalation import ticket_change_level
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
 
     load_demo()
@@ -169,17 +170,17 @@ def test_r14_queue_filters_refresh_the_table_without_a_reload(
         "configuration": "1С:CRM ПРОФ, редакция 3.0",
         "version": "3.0.36.12",
     }
-    plain = services.ticket_register(
+    plain = ticket_register(
         actor=client,
         channel="portal",
         data=IntakeData(subject="Обычный вопрос", body="Текст", **data),
     )
-    urgent = services.ticket_register(
+    urgent = ticket_register(
         actor=client,
         channel="portal",
         data=IntakeData(subject="Срочная ошибка", body="Текст", **data),
     )
-    services.ticket_change_level(
+    ticket_change_level(
         ticket=urgent,
         actor=User.objects.get(username="consultant1"),
         level="operational",

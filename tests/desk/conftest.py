@@ -14,7 +14,7 @@ from django.test import Client
 
 from supportline.accounts.models import User
 from supportline.core.demo import load_demo
-from supportline.tickets import services
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Ticket
 
@@ -68,7 +68,7 @@ class Desk:
         """A ticket filed through the service (the desk's tests act on it over HTTP)."""
         # Only the line dates a ticket back (R6): a backdated ticket is registered by it.
         actor = self.consultant.user if channel == "phone" or at is not None else self.client.user
-        return services.ticket_register(
+        return ticket_register(
             actor=actor,
             channel=channel,
             data=IntakeData(**{**VALID, **fields}),

@@ -6,14 +6,15 @@ import pytest
 from django.test import Client
 
 from supportline.registry.models import Release
-from supportline.tickets import requests, services
+from supportline.tickets.actions.complaints import complaint_file
+from supportline.tickets.actions.escalation import ticket_transfer
 from supportline.tickets.models import Status, Ticket
 from tests.desk.conftest import Desk, html, msk
 
 
 def _pages(desk: Desk) -> list[str]:
     ticket = desk.ticket()
-    complaint = requests.complaint_file(
+    complaint = complaint_file(
         actor=desk.client.user, subject="Долго отвечают", text="Третий день без ответа"
     )
     return [
@@ -34,7 +35,7 @@ def _pages(desk: Desk) -> list[str]:
 
 def _posts(desk: Desk) -> list[str]:
     ticket = desk.ticket()
-    item = services.ticket_transfer(
+    item = ticket_transfer(
         ticket=desk.ticket(),
         actor=desk.consultant.user,
         to="development",
@@ -77,7 +78,7 @@ def test_anonymous_visitor_is_sent_to_the_login_page(desk: Desk) -> None:
 
 @pytest.mark.parametrize("role", ["consultant", "methodologist", "developer"])
 def test_r11_r20_board_and_complaints_are_for_supervisors_only(desk: Desk, role: str) -> None:
-    complaint = requests.complaint_file(actor=desk.client.user, subject="Жалоба", text="Текст")
+    complaint = complaint_file(actor=desk.client.user, subject="Жалоба", text="Текст")
     who = getattr(desk, role)
     for path in ("/desk/board/", "/desk/complaints/", f"/desk/complaints/{complaint.number}/"):
         assert who.get(path).status_code == 403, path
@@ -106,14 +107,14 @@ def test_every_line_role_gets_the_desk_pages_open_to_all_staff(desk: Desk) -> No
 
 def test_methodologist_sees_only_the_tickets_transferred_to_methodologists(desk: Desk) -> None:
     plain = desk.ticket(subject="Обычный вопрос про отчёт")
-    to_method = services.ticket_transfer(
+    to_method = ticket_transfer(
         ticket=desk.ticket(subject="Методический вопрос про воронку"),
         actor=desk.consultant.user,
         to="methodologist",
         kind="wish",
         reason="Нужна методика",
     )
-    to_dev = services.ticket_transfer(
+    to_dev = ticket_transfer(
         ticket=desk.ticket(subject="Ошибка проведения документа"),
         actor=desk.consultant.user,
         to="development",

@@ -8,7 +8,9 @@ import time_machine
 
 from supportline.accounts.models import User
 from supportline.core import rules
-from supportline.tickets import requests, services
+from supportline.tickets.actions.escalation import ticket_transfer
+from supportline.tickets.actions.lifecycle import ticket_accept
+from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.models import (
     DevelopmentItem,
     EventType,
@@ -51,7 +53,7 @@ def test_r7_accept_confirms_to_the_client_and_redirects_with_a_message(desk: Des
 
 def test_illegal_action_shows_the_russian_error_and_changes_nothing(desk: Desk) -> None:
     ticket = desk.ticket()
-    services.ticket_accept(ticket=ticket, actor=desk.consultant.user)
+    ticket_accept(ticket=ticket, actor=desk.consultant.user)
     events = TicketEvent.objects.filter(ticket=ticket).count()
     response = act(desk.consultant2, ticket, "accept", text="Принято")
     assert response.status_code == 409
@@ -163,7 +165,7 @@ def test_r15_transfer_creates_a_development_item_or_links_an_existing_one(desk: 
 def test_r15_methodologist_may_answer_a_transferred_ticket_but_not_transfer_it(
     desk: Desk,
 ) -> None:
-    ticket = services.ticket_transfer(
+    ticket = ticket_transfer(
         ticket=desk.ticket(),
         actor=desk.consultant.user,
         to="methodologist",
@@ -303,7 +305,7 @@ def test_assign_to_another_consultant(desk: Desk) -> None:
 def test_r18_decide_update_access_grants_login_and_configurations(
     desk: Desk, clock: time_machine.Coordinates
 ) -> None:
-    ticket = requests.update_access_request(
+    ticket = update_access_request(
         actor=desk.client.user,
         channel="portal",
         organisation_full_name="Общество с ограниченной ответственностью «Ромашка»",
@@ -334,7 +336,7 @@ def test_r18_decide_update_access_grants_login_and_configurations(
 
 
 def test_r18_decide_refuses_when_the_contracts_are_not_valid(desk: Desk) -> None:
-    ticket = requests.update_access_request(
+    ticket = update_access_request(
         actor=desk.client_b.user,
         channel="portal",
         organisation_full_name="Акционерное общество «Вектор»",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from supportline.lib.versions import version_key
 from supportline.registry.models import Configuration, Release
-from supportline.tickets import services
+from supportline.tickets.actions.development import development_item_plan
+from supportline.tickets.actions.escalation import ticket_transfer
 from supportline.tickets.models import EventType, Notification, Ticket, TicketEvent
 from tests.desk.conftest import Desk, html
 
@@ -17,7 +18,7 @@ def _planned_release() -> Release:
 
 
 def _transferred(desk: Desk, to: str = "development", kind: str = "defect") -> Ticket:
-    return services.ticket_transfer(
+    return ticket_transfer(
         ticket=desk.ticket(),
         actor=desk.consultant.user,
         to=to,
@@ -72,9 +73,7 @@ def test_r15_publish_a_release_notifies_the_linked_clients(desk: Desk) -> None:
     ticket = _transferred(desk)
     release = _planned_release()
     assert ticket.development_item is not None
-    services.development_item_plan(
-        item=ticket.development_item, actor=desk.developer.user, release=release
-    )
+    development_item_plan(item=ticket.development_item, actor=desk.developer.user, release=release)
     page = html(desk.developer.get("/desk/releases/"))
     assert "1С:CRM ПРОФ, редакция 3.0 3.0.37.1" in page
     assert "Ошибка проведения счёта" in page

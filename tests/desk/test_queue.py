@@ -8,7 +8,13 @@ from typing import Any
 import time_machine
 
 from supportline.core import rules
-from supportline.tickets import services
+from supportline.tickets.actions.escalation import ticket_change_level
+from supportline.tickets.actions.lifecycle import (
+    ticket_accept,
+    ticket_answer,
+    ticket_ask,
+    ticket_resolve,
+)
 from supportline.tickets.models import Ticket
 from tests.desk.conftest import Desk, html, msk
 
@@ -32,7 +38,7 @@ def test_r14_queue_in_regulation_order(desk: Desk) -> None:
     first = desk.ticket(channel="phone", at=msk(2026, 11, 24, 9, 0))
     second = desk.ticket(channel="phone", at=msk(2026, 11, 24, 9, 30))
     urgent = desk.ticket()
-    services.ticket_change_level(
+    ticket_change_level(
         ticket=urgent, actor=desk.consultant.user, level="operational", reason="Не проводятся"
     )
     page = html(desk.consultant.get("/desk/"))
@@ -43,8 +49,8 @@ def test_r14_queue_in_regulation_order(desk: Desk) -> None:
 
 def test_r14_closed_and_evaluated_tickets_leave_the_queue(desk: Desk) -> None:
     ticket = desk.ticket()
-    services.ticket_answer(ticket=ticket, actor=desk.consultant.user, text="Ответ")
-    services.ticket_resolve(ticket=ticket, actor=desk.consultant.user)
+    ticket_answer(ticket=ticket, actor=desk.consultant.user, text="Ответ")
+    ticket_resolve(ticket=ticket, actor=desk.consultant.user)
     refused = desk.ticket(
         channel="phone", registration_number="800654321", organisation="АО «Вектор»"
     )
@@ -81,7 +87,7 @@ def test_r11_queue_shows_remaining_working_time_and_the_state_in_words(
 
 def test_r12_paused_clock_is_shown_as_paused(desk: Desk) -> None:
     ticket = desk.ticket()
-    services.ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Какой релиз?")
+    ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Какой релиз?")
     row = _row(html(desk.consultant.get("/desk/")), ticket.number)
     assert "выполнено" in row  # the question was the reaction (R7)
     assert 'class="sla sla-paused"' in row and "на паузе" in row
@@ -89,12 +95,12 @@ def test_r12_paused_clock_is_shown_as_paused(desk: Desk) -> None:
 
 def test_r14_queue_filters(desk: Desk) -> None:
     mine = desk.ticket(subject="Мой вопрос")
-    services.ticket_accept(ticket=mine, actor=desk.consultant.user)
+    ticket_accept(ticket=mine, actor=desk.consultant.user)
     theirs = desk.ticket(subject="Вопрос коллеги")
-    services.ticket_accept(ticket=theirs, actor=desk.consultant2.user)
+    ticket_accept(ticket=theirs, actor=desk.consultant2.user)
     free = desk.ticket(channel="phone", subject="Звонок")
     urgent = desk.ticket(subject="Срочно")
-    services.ticket_change_level(
+    ticket_change_level(
         ticket=urgent, actor=desk.consultant.user, level="operational", reason="Критично"
     )
 
@@ -117,7 +123,7 @@ def test_r11_queue_query_count_does_not_grow_with_the_tickets(
     for i in range(6):
         ticket = desk.ticket(subject=f"Вопрос {i}")
         if i % 2:
-            services.ticket_accept(ticket=ticket, actor=desk.consultant.user)
+            ticket_accept(ticket=ticket, actor=desk.consultant.user)
     rules.calendar()  # built from the database at most once a minute: not this page's cost
     # Session, user, the tickets with their assignee and organisation: nothing per row.
     with django_assert_num_queries(3):
@@ -185,7 +191,7 @@ def test_r12_paused_ticket_shows_what_is_left_of_its_resolution_time(
 ) -> None:
     ticket = desk.ticket()  # Tue 24.11.2026 10:00, resolution target 24 working hours
     clock.move_to(msk(2026, 11, 24, 12, 30))
-    services.ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Уточните версию платформы")
+    ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Уточните версию платформы")
     clock.move_to(msk(2026, 11, 26, 15, 0))  # two days later, still waiting
     row = _row(html(desk.consultant.get("/desk/")), ticket.number)
     assert "на паузе" in row

@@ -8,7 +8,8 @@ from typing import Any
 import time_machine
 
 from supportline.core import rules
-from supportline.tickets import requests, services
+from supportline.tickets.actions.complaints import complaint_answer, complaint_file
+from supportline.tickets.actions.escalation import ticket_assign, ticket_change_level
 from supportline.tickets.models import Complaint
 from tests.desk.conftest import Desk, html, msk
 
@@ -30,10 +31,10 @@ def _board_tickets(desk: Desk, clock: time_machine.Coordinates) -> dict[str, Any
     late = desk.ticket(channel="phone", subject="Давний вопрос")  # stored: running, due 17:00
     clock.move_to(msk(2026, 11, 23, 16, 0))
     risky = desk.ticket(subject="Документы не проводятся")
-    services.ticket_change_level(
+    ticket_change_level(
         ticket=risky, actor=desk.consultant.user, level="operational", reason="Критично"
     )
-    services.ticket_assign(ticket=risky, actor=desk.supervisor.user, assignee=desk.consultant2.user)
+    ticket_assign(ticket=risky, actor=desk.supervisor.user, assignee=desk.consultant2.user)
     clock.move_to(msk(2026, 11, 24, 10, 0))
     calm = desk.ticket(subject="Свежий вопрос")
     return {"late": late, "risky": risky, "calm": calm}
@@ -72,7 +73,7 @@ def test_r11_board_query_count_is_fixed(
 
 def test_r20_supervisor_answers_complaint(desk: Desk) -> None:
     ticket = desk.ticket()
-    complaint = requests.complaint_file(
+    complaint = complaint_file(
         actor=desk.client.user,
         subject="Консультант не отвечает",
         text="Третий день жду ответа по обращению.",
@@ -105,11 +106,11 @@ def test_r20_supervisor_answers_complaint(desk: Desk) -> None:
 
 def test_r20_complaints_filter_and_linked_ticket_page(desk: Desk) -> None:
     ticket = desk.ticket()
-    answered = requests.complaint_file(
+    answered = complaint_file(
         actor=desk.client.user, subject="Старая", text="x", ticket_numbers=[ticket.number]
     )
-    requests.complaint_answer(complaint=answered, actor=desk.supervisor.user, text="Ответ")
-    fresh = requests.complaint_file(actor=desk.client.user, subject="Новая", text="y")
+    complaint_answer(complaint=answered, actor=desk.supervisor.user, text="Ответ")
+    fresh = complaint_file(actor=desk.client.user, subject="Новая", text="y")
     page = html(desk.supervisor.get("/desk/complaints/", {"state": "open"}))
     assert fresh.number in page and answered.number not in page
     # The ticket page of a complained-about ticket links the complaint (for the supervisor).
@@ -118,7 +119,7 @@ def test_r20_complaints_filter_and_linked_ticket_page(desk: Desk) -> None:
 
 
 def test_r20_empty_answer_is_a_form_error(desk: Desk) -> None:
-    complaint = requests.complaint_file(actor=desk.client.user, subject="Жалоба", text="z")
+    complaint = complaint_file(actor=desk.client.user, subject="Жалоба", text="z")
     response = desk.supervisor.post(f"/desk/complaints/{complaint.number}/", {"complaint-text": ""})
     assert response.status_code == 400
     assert "Обязательное поле." in html(response)

@@ -8,7 +8,8 @@ from typing import Any
 import time_machine
 
 from supportline.core import rules
-from supportline.tickets import services
+from supportline.tickets.actions.escalation import ticket_change_level
+from supportline.tickets.actions.lifecycle import ticket_accept, ticket_ask, ticket_client_reply
 from supportline.tickets.models import Ticket
 from tests.desk.conftest import Desk, html, msk
 
@@ -24,12 +25,12 @@ def _history(desk: Desk, clock: time_machine.Coordinates) -> Ticket:
     clock.move_to(msk(2026, 11, 23, 8, 0))
     ticket = desk.ticket()
     clock.move_to(msk(2026, 11, 23, 11, 0))
-    services.ticket_accept(ticket=ticket, actor=desk.consultant.user)
+    ticket_accept(ticket=ticket, actor=desk.consultant.user)
     clock.move_to(msk(2026, 11, 23, 12, 0))
-    services.ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Какой у вас релиз?")
+    ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Какой у вас релиз?")
     clock.move_to(msk(2026, 11, 23, 14, 0))
-    services.ticket_client_reply(ticket=ticket, actor=desk.client.user, text="3.0.36.12")
-    services.ticket_change_level(
+    ticket_client_reply(ticket=ticket, actor=desk.client.user, text="3.0.36.12")
+    ticket_change_level(
         ticket=ticket,
         actor=desk.consultant.user,
         level="operational",

@@ -26,7 +26,8 @@ from supportline.accounts.models import User
 from supportline.api.models import ApiToken
 from supportline.core.demo import load_demo
 from supportline.core.templatetags.supportline import minutes_hm, msk
-from supportline.tickets import requests, services
+from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.actions.update_access import update_access_decide, update_access_request
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Channel, Message, Status, Ticket
 
@@ -305,7 +306,7 @@ def test_texts_the_line_stores_stay_russian_under_the_english_ui(demo: None) -> 
     language): the question for missing data and a refusal's reason are stored texts."""
     consultant = User.objects.get(username="consultant1")
     with translation.override("en"):
-        ticket = services.ticket_register(
+        ticket = ticket_register(
             actor=consultant,
             channel=Channel.PHONE,
             data=IntakeData(subject="Звонок", body="Не проводится документ"),
@@ -342,7 +343,7 @@ def test_one_russian_word_two_english_meanings_on_the_desk(demo: None) -> None:
     """«Решение» is the SLA resolution and an update-access decision; «Срок» is a contract's
     validity and a clock's due time — each by its own context."""
     client = User.objects.get(username="client")
-    ticket = requests.update_access_request(
+    ticket = update_access_request(
         actor=client,
         channel=Channel.PORTAL,
         organisation_full_name="Общество с ограниченной ответственностью «Ромашка»",
@@ -351,7 +352,7 @@ def test_one_russian_word_two_english_meanings_on_the_desk(demo: None) -> None:
         configuration="1С:CRM ПРОФ, редакция 3.0",
         version="3.0.36.12",
     )
-    requests.update_access_decide(
+    update_access_decide(
         ticket=ticket, actor=User.objects.get(username="consultant1"), login="romashka-upd"
     )
     html = page(f"/desk/tickets/{ticket.number}/", "consultant1", "en")

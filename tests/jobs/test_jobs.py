@@ -150,6 +150,7 @@ def _env(tmp: Path) -> dict[str, str]:
     return {**env, "SUPPORTLINE_DATA_DIR": str(tmp), "DEBUG": "1", "SUPPORTLINE_TESTING": "1"}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=False)
 def test_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     exe = str(Path(sys.executable).with_name("supportline"))

@@ -15,20 +15,18 @@ from supportline.jobs.models import Job
 from supportline.mail import outbound
 from supportline.mail.models import SentMail
 from supportline.registry.models import Release
-from supportline.tickets.intake import IntakeData
-from supportline.tickets.models import DevelopmentItem, Message, Ticket
-from supportline.tickets.services import (
-    development_item_plan,
-    release_publish,
+from supportline.tickets.actions.development import development_item_plan, release_publish
+from supportline.tickets.actions.escalation import ticket_redirect, ticket_transfer
+from supportline.tickets.actions.lifecycle import (
     ticket_accept,
     ticket_answer,
     ticket_ask,
-    ticket_redirect,
-    ticket_register,
     ticket_resolve,
-    ticket_transfer,
     tickets_auto_close,
 )
+from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.intake import IntakeData
+from supportline.tickets.models import DevelopmentItem, Message, Ticket
 from tests.mail.conftest import LINE_ADDRESS, SmtpServer, drain
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +131,7 @@ def test_each_kind_of_line_message_gets_its_own_mail(demo: None) -> None:
     ticket = register()
     ticket_accept(ticket=ticket, actor=consultant)
     ticket_ask(ticket=ticket, actor=consultant, text="У всех пользователей?")
-    from supportline.tickets.services import ticket_client_reply
+    from supportline.tickets.actions.lifecycle import ticket_client_reply
 
     ticket_client_reply(ticket=ticket, actor=None, text="Да, у всех.", channel="email")
     ticket_answer(ticket=ticket, actor=consultant, text="Переустановите обновление.")
@@ -208,7 +206,7 @@ def test_r20_complaint_answer_is_mailed_to_its_author_once(db: None, smtp: SmtpS
     """The quality manager's answer goes out through the outbox to whoever complained."""
     from supportline.core.demo import load_demo
     from supportline.jobs.core import discover, run_due
-    from supportline.tickets.requests import complaint_answer, complaint_file
+    from supportline.tickets.actions.complaints import complaint_answer, complaint_file
 
     load_demo()
     discover()

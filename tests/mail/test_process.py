@@ -13,6 +13,7 @@ from supportline.accounts.models import User
 from supportline.mail import outbound
 from supportline.mail.models import InboundMail
 from supportline.mail.services import inbound_mail_process, inbound_mail_store
+from supportline.tickets.actions.lifecycle import ticket_accept, ticket_ask, ticket_resolve
 from supportline.tickets.models import (
     Attachment,
     Complaint,
@@ -21,7 +22,6 @@ from supportline.tickets.models import (
     Status,
     Ticket,
 )
-from supportline.tickets.services import ticket_accept, ticket_ask, ticket_resolve
 from tests.mail.conftest import deliver, drain, eml
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.core.management import call_command
 
 from supportline.accounts.models import User
 from supportline.mail.models import InboundMail
+from supportline.tickets.actions.lifecycle import ticket_accept, ticket_ask
 from supportline.tickets.models import EventType, Message, Status, Ticket
-from supportline.tickets.services import ticket_accept, ticket_ask
 from tests.mail.conftest import Delivered, Mailboxes, SmtpServer, drain
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 MESSAGES = 40
 BATCH = 5
 
@@ -69,6 +71,7 @@ def _grab(lock: sqlite3.Connection) -> None:
                 raise
 
 
+@pytest.mark.slow
 def test_sigkill_in_the_middle_of_a_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     exe = str(Path(sys.executable).with_name("supportline"))
     env = _env(tmp_path)

@@ -15,7 +15,7 @@ from django.test import Client
 
 from supportline.accounts.models import User
 from supportline.core.demo import load_demo
-from supportline.tickets import services
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Channel, Ticket
 
@@ -57,7 +57,7 @@ class Portal:
     def ticket(self, who: Persona | None = None, **fields: Any) -> Ticket:
         """A ticket registered through the service, as the portal does."""
         who = who or self.client
-        return services.ticket_register(
+        return ticket_register(
             actor=who.user, channel=Channel.PORTAL, data=IntakeData(**{**VALID, **fields})
         )
 

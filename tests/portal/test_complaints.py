@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from supportline.accounts.models import User
+from supportline.tickets.actions.complaints import complaint_answer
 from supportline.tickets.models import Complaint
-from supportline.tickets.requests import complaint_answer
 from tests.portal.conftest import Portal
 
 

@@ -12,18 +12,16 @@ from supportline.portal.kb import (
     seed_articles,
 )
 from supportline.portal.models import Article
-from supportline.tickets import services
+from supportline.tickets.actions.lifecycle import ticket_evaluate, ticket_resolve
 from supportline.tickets.models import Ticket
 from tests.portal.conftest import Portal
 
 
 def _closed(portal: Portal, subject: str, rating: int | None = 5) -> Ticket:
     ticket = portal.ticket(subject=subject)
-    services.ticket_resolve(ticket=ticket, actor=portal.consultant.user, text="Ответ линии")
+    ticket_resolve(ticket=ticket, actor=portal.consultant.user, text="Ответ линии")
     if rating is not None:
-        services.ticket_evaluate(
-            ticket=ticket, actor=portal.client.user, accepted=True, rating=rating
-        )
+        ticket_evaluate(ticket=ticket, actor=portal.client.user, accepted=True, rating=rating)
     return ticket
 
 

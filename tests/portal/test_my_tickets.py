@@ -6,7 +6,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from supportline.tickets import services
+from supportline.tickets.actions.lifecycle import ticket_ask, ticket_evaluate, ticket_resolve
 from tests.portal.conftest import Portal, msk
 
 
@@ -49,7 +49,7 @@ def test_r11_sla_state_is_told_in_words_not_colour_alone(
     html = portal.client.browser.get("/portal/").content.decode()
     assert "badge-breached" in html and "срок нарушен" in html
     consultant = portal.consultant.user
-    services.ticket_ask(ticket=ticket, actor=consultant, text="Пришлите снимок экрана")
+    ticket_ask(ticket=ticket, actor=consultant, text="Пришлите снимок экрана")
     html = portal.client.browser.get("/portal/").content.decode()
     # Reaction breached (worst of the two clocks wins), resolution paused.
     assert "badge-breached" in html
@@ -57,7 +57,7 @@ def test_r11_sla_state_is_told_in_words_not_colour_alone(
 
 def test_r12_waiting_for_the_client_shows_paused(portal: Portal) -> None:
     ticket = portal.ticket()
-    services.ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Какая версия платформы?")
+    ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Какая версия платформы?")
     html = portal.client.browser.get("/portal/").content.decode()
     assert "Ожидает ответа клиента" in html
     assert "badge-paused" in html and "пауза: ждём вашего ответа" in html
@@ -67,8 +67,8 @@ def test_filter_open_and_closed(portal: Portal) -> None:
     open_ticket = portal.ticket(subject="Открытый вопрос")
     closed = portal.ticket(subject="Закрытый вопрос")
     consultant = portal.consultant.user
-    services.ticket_resolve(ticket=closed, actor=consultant, text="Ответ")
-    services.ticket_evaluate(ticket=closed, actor=portal.client.user, accepted=True, rating=5)
+    ticket_resolve(ticket=closed, actor=consultant, text="Ответ")
+    ticket_evaluate(ticket=closed, actor=portal.client.user, accepted=True, rating=5)
     browser = portal.client.browser
     opened = browser.get("/portal/?state=open").content.decode()
     assert open_ticket.number in opened and closed.number not in opened

@@ -10,7 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from supportline.portal.selectors import stored_badge, ticket_badge
-from supportline.tickets import services
+from supportline.tickets.actions.lifecycle import (
+    ticket_accept,
+    ticket_ask,
+    ticket_evaluate,
+    ticket_resolve,
+)
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.models import Attachment, EventType, Message, Status, Ticket
 from tests.portal.conftest import Portal, msk
@@ -27,7 +32,7 @@ def test_ticket_page_shows_conversation_status_level_and_sla_in_moscow_time(
 ) -> None:
     ticket = portal.ticket()
     clock.move_to(msk(2026, 11, 24, 11, 30))
-    services.ticket_accept(ticket=ticket, actor=portal.consultant.user)
+    ticket_accept(ticket=ticket, actor=portal.consultant.user)
     html = _page(portal, ticket)
     assert f"Обращение № {ticket.number}" in html
     assert "Принято в работу" in html
@@ -66,8 +71,8 @@ def test_outsider_gets_404_for_another_organisations_ticket(portal: Portal) -> N
 def test_r12_answer_box_resumes_the_clock(portal: Portal, clock: time_machine.Coordinates) -> None:
     ticket = portal.ticket()
     clock.move_to(msk(2026, 11, 24, 11, 0))
-    services.ticket_accept(ticket=ticket, actor=portal.consultant.user)
-    services.ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Пришлите снимок экрана")
+    ticket_accept(ticket=ticket, actor=portal.consultant.user)
+    ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Пришлите снимок экрана")
     html = _page(portal, ticket)
     assert "Линия ждёт вашего ответа" in html
     assert "определится после вашего ответа" in html
@@ -97,8 +102,8 @@ def test_empty_reply_is_refused_next_to_the_box(portal: Portal) -> None:
 
 def test_closed_ticket_has_no_answer_box(portal: Portal) -> None:
     ticket = portal.ticket()
-    services.ticket_resolve(ticket=ticket, actor=portal.consultant.user, text="Ответ")
-    services.ticket_evaluate(ticket=ticket, actor=portal.client.user, accepted=True, rating=4)
+    ticket_resolve(ticket=ticket, actor=portal.consultant.user, text="Ответ")
+    ticket_evaluate(ticket=ticket, actor=portal.client.user, accepted=True, rating=4)
     html = _page(portal, ticket)
     assert "Обращение закрыто. Если вопрос остался" in html
     assert f'action="/portal/tickets/{ticket.number}/reply/"' not in html
@@ -110,7 +115,7 @@ def test_closed_ticket_has_no_answer_box(portal: Portal) -> None:
 
 def _in_evaluation(portal: Portal) -> Ticket:
     ticket = portal.ticket()
-    services.ticket_resolve(
+    ticket_resolve(
         ticket=ticket, actor=portal.consultant.user, text="Заполните этапы процесса продаж."
     )
     return ticket
@@ -227,7 +232,7 @@ def test_attachments_are_listed_and_downloaded_only_by_those_who_see_the_ticket(
 
 
 def test_r17_update_access_ticket_shows_its_details(portal: Portal) -> None:
-    from supportline.tickets.requests import update_access_request
+    from supportline.tickets.actions.update_access import update_access_request
 
     ticket = update_access_request(
         actor=portal.client.user,
@@ -271,7 +276,7 @@ def test_r12_client_attaches_a_file_with_the_answer(
     from supportline.tickets.models import Attachment
 
     ticket = portal.ticket()
-    services.ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Пришлите журнал")
+    ticket_ask(ticket=ticket, actor=portal.consultant.user, text="Пришлите журнал")
     upload = SimpleUploadedFile("журнал.log", b"ERROR 42\n", "text/plain")
     response = portal.client.browser.post(
         f"/portal/tickets/{ticket.number}/reply/", {"text": "Журнал во вложении", "file": upload}

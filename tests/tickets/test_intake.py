@@ -219,8 +219,8 @@ def test_r6_registration_time_without_a_zone_is_a_clear_error(line: Line) -> Non
 
 def test_r2_a_stranger_is_not_told_which_contract_of_an_organisation_lapsed(line: Line) -> None:
     """The refusal goes to the sender: only the organisation's own people learn the details."""
+    from supportline.tickets.actions.registration import CONTRACTS_IN_GENERAL, ticket_register
     from supportline.tickets.intake import IntakeData
-    from supportline.tickets.services import CONTRACTS_IN_GENERAL, ticket_register
 
     def by_mail(sender: str) -> str:
         ticket = ticket_register(

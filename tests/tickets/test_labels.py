@@ -43,8 +43,9 @@ def test_r1_client_answer_completes_missing_data_through_the_portal(db: None) ->
     fills it in and triage runs (R1, R12)."""
     from supportline.accounts.models import User
     from supportline.core.demo import load_demo
+    from supportline.tickets.actions.lifecycle import ticket_client_reply
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
-    from supportline.tickets.services import ticket_client_reply, ticket_register
 
     load_demo()
     consultant = User.objects.get(username="consultant1")
@@ -72,8 +73,9 @@ def test_r1_client_cannot_move_its_ticket_to_another_organisation_by_answering(d
     """Labelled lines are checked with the client's own rules (second reading)."""
     from supportline.accounts.models import User
     from supportline.core.demo import load_demo
+    from supportline.tickets.actions.lifecycle import ticket_client_reply
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
-    from supportline.tickets.services import ticket_client_reply, ticket_register
 
     load_demo()
     ticket = ticket_register(
@@ -96,8 +98,9 @@ def test_r1_client_cannot_move_its_ticket_to_another_organisation_by_answering(d
 def test_r13_a_reply_during_evaluation_with_labels_does_not_break_the_clock(db: None) -> None:
     from supportline.accounts.models import User
     from supportline.core.demo import load_demo
+    from supportline.tickets.actions.lifecycle import ticket_client_reply
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
-    from supportline.tickets.services import ticket_client_reply, ticket_register
 
     load_demo()
     client = User.objects.get(username="client")

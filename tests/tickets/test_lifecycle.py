@@ -6,8 +6,8 @@ import datetime as dt
 
 import time_machine
 
+from supportline.tickets.actions.lifecycle import tickets_auto_close
 from supportline.tickets.models import Ticket, TicketEvent
-from supportline.tickets.services import tickets_auto_close
 from tests.tickets.conftest import Line, msk
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from supportline.accounts.models import User
+from supportline.tickets.actions.sla import tickets_sla_scan as sla_scan
 from supportline.tickets.models import Notification
-from supportline.tickets.tasks import sla_scan
 from tests.tickets.conftest import Line, msk
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 from supportline.accounts.models import Role, User
+from supportline.tickets.actions.queue import queue_take_next
 from supportline.tickets.models import Ticket
-from supportline.tickets.services import queue_take_next
 from tests.tickets.conftest import Line, msk
 
 
@@ -51,8 +51,8 @@ def test_r14_concurrent_take_next_hands_each_consultant_a_different_ticket() -> 
     if connection.vendor != "postgresql":
         pytest.skip("row locks with SKIP LOCKED are proved on PostgreSQL (make test's second pass)")
     from supportline.core.demo import load_demo
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
-    from supportline.tickets.services import ticket_register
     from tests.tickets.conftest import NOW
 
     load_demo(today=NOW.date())

@@ -3,8 +3,8 @@ from the stored columns, once each however often the scan runs."""
 
 from __future__ import annotations
 
+from supportline.tickets.actions.sla import tickets_sla_scan as sla_scan
 from supportline.tickets.models import Notification, Ticket
-from supportline.tickets.tasks import sla_scan
 from tests.tickets.conftest import Line, msk
 
 

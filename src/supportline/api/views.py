@@ -12,12 +12,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.api import schemas as s
 from supportline.core import rules
-from supportline.registry.models import Configuration, RegistrationNumber, Release
+from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
-from supportline.tickets import access, requests, services
+from supportline.tickets import access
+from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
+from supportline.tickets.actions.complaints import complaint_answer, complaint_file
+from supportline.tickets.actions.development import development_item_plan, release_publish
+from supportline.tickets.actions.escalation import (
+    ticket_change_level,
+    ticket_redirect,
+    ticket_refuse,
+    ticket_transfer,
+)
+from supportline.tickets.actions.lifecycle import (
+    ticket_accept,
+    ticket_answer,
+    ticket_ask,
+    ticket_client_reply,
+    ticket_evaluate,
+    ticket_resolve,
+)
+from supportline.tickets.actions.queue import queue_take_next
+from supportline.tickets.actions.registration import ticket_complete_data, ticket_register
+from supportline.tickets.actions.steps import WORKING
+from supportline.tickets.actions.update_access import (
+    update_access_decide as update_access_decide_action,
+)
+from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, TicketError
 from supportline.tickets.intake import IntakeData
@@ -90,7 +114,7 @@ INTERNAL_EVENTS = frozenset({EventType.ASSIGNED, EventType.TRANSFERRED, EventTyp
 def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
     events = list(t.events.select_related("author").order_by("at", "id"))
     sla = ticket_sla(t, now=timezone.now(), events=events)
-    inside = viewer.is_line_staff
+    inside = access.is_staff_member(viewer)
     shown = [e for e in events if inside or e.type not in INTERNAL_EVENTS]
     return {
         **ticket_out(t),
@@ -136,14 +160,14 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     if payload.channel not in Channel.values:
         message = _("Неизвестный канал «%(channel)s»") % {"channel": payload.channel}
         return Status(422, {"errors": {"channel": message}})
-    if payload.channel != Channel.API and user.role not in access.LINE_ROLES:
+    if payload.channel != Channel.API and not access.is_line(user):
         # E-mail, phone and the messenger come in through their own channels; a client
         # choosing one would skip the R1 refusal of the API (and could date tickets back).
         return Status(
             422, {"errors": {"channel": _("Через API клиент подаёт обращение с каналом «api»")}}
         )
     data = IntakeData(**payload.dict(exclude={"channel", "registered_at"}))
-    ticket = services.ticket_register(
+    ticket = ticket_register(
         actor=user, channel=payload.channel, data=data, registered_at=payload.registered_at
     )
     return Status(201, ticket_detail(ticket, _user(request)))
@@ -186,25 +210,21 @@ def get_ticket(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post("/tickets/{number}/accept", response=s.TicketDetailOut, tags=["lifecycle"])
 def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     """R7: accept for service (the reaction)."""
-    t = services.ticket_accept(
-        ticket=_visible(request, number), actor=_user(request), text=payload.text
-    )
+    t = ticket_accept(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/ask", response=s.TicketDetailOut, tags=["lifecycle"])
 def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     """R12: a question to the client; the resolution clock pauses."""
-    t = services.ticket_ask(
-        ticket=_visible(request, number), actor=_user(request), text=payload.text
-    )
+    t = ticket_ask(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/reply", response=s.TicketDetailOut, tags=["lifecycle"])
 def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     """The client's message; an answer to a question resumes the clock (R12)."""
-    t = services.ticket_client_reply(
+    t = ticket_client_reply(
         ticket=_visible(request, number),
         actor=_user(request),
         text=payload.text,
@@ -215,25 +235,21 @@ def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any
 
 @router.post("/tickets/{number}/answer", response=s.TicketDetailOut, tags=["lifecycle"])
 def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
-    t = services.ticket_answer(
-        ticket=_visible(request, number), actor=_user(request), text=payload.text
-    )
+    t = ticket_answer(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/resolve", response=s.TicketDetailOut, tags=["lifecycle"])
 def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     """R8: to client evaluation; the resolution clock stops."""
-    t = services.ticket_resolve(
-        ticket=_visible(request, number), actor=_user(request), text=payload.text
-    )
+    t = ticket_resolve(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
 @router.post("/tickets/{number}/evaluate", response=s.TicketDetailOut, tags=["lifecycle"])
 def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[str, Any]:
     """R13: accept with a 1–5 rating (→ closed) or reject with a comment (→ in progress)."""
-    t = services.ticket_evaluate(
+    t = ticket_evaluate(
         ticket=_visible(request, number),
         actor=_user(request),
         accepted=payload.accepted,
@@ -246,7 +262,7 @@ def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[s
 @router.post("/tickets/{number}/change-level", response=s.TicketDetailOut, tags=["lifecycle"])
 def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[str, Any]:
     """R10: targets of the new level apply from the registration instant."""
-    t = services.ticket_change_level(
+    t = ticket_change_level(
         ticket=_visible(request, number),
         actor=_user(request),
         level=payload.level,
@@ -261,7 +277,7 @@ def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[s
     item = None
     if payload.development_item is not None:
         item = get_object_or_404(DevelopmentItem, pk=payload.development_item)
-    t = services.ticket_transfer(
+    t = ticket_transfer(
         ticket=_visible(request, number),
         actor=_user(request),
         to=payload.to,
@@ -276,7 +292,7 @@ def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[s
 @router.post("/tickets/{number}/redirect", response=s.TicketDetailOut, tags=["lifecycle"])
 def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[str, Any]:
     """R3: out of scope, with the regulation's standard answer."""
-    t = services.ticket_redirect(
+    t = ticket_redirect(
         ticket=_visible(request, number),
         actor=_user(request),
         category=payload.category,
@@ -288,9 +304,7 @@ def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[s
 @router.post("/tickets/{number}/refuse", response=s.TicketDetailOut, tags=["lifecycle"])
 def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, Any]:
     """R2: no valid contract."""
-    t = services.ticket_refuse(
-        ticket=_visible(request, number), actor=_user(request), reason=payload.reason
-    )
+    t = ticket_refuse(ticket=_visible(request, number), actor=_user(request), reason=payload.reason)
     return ticket_detail(t, _user(request))
 
 
@@ -310,16 +324,16 @@ def attach(
         raise TicketError(_("Не больше %(n)s файлов за раз") % {"n": MAX_FILES})
     parts = []
     for upload in files:
-        services.check_attachment_size(upload.name or "file", upload.size or 0)
+        check_attachment_size(upload.name or "file", upload.size or 0)
         parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
-    services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+    ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
 
 
 @router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])
 def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) -> dict[str, Any]:
     """R1: the line fills in data missing from an e-mail/phone ticket; triage then runs."""
-    t = services.ticket_complete_data(
+    t = ticket_complete_data(
         ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
     )
     return ticket_detail(t, _user(request))
@@ -329,8 +343,8 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
 def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(_user(request), access.LINE_ROLES, _("очередь видна сотрудникам линии"))
-    open_tickets = Ticket.objects.filter(status__in=services.WORKING)
+    access.require(access.is_line(_user(request)), _("очередь видна сотрудникам линии"))
+    open_tickets = Ticket.objects.filter(status__in=WORKING)
     rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
         : max(1, min(limit, 500))
     ]
@@ -340,7 +354,7 @@ def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
 @router.post("/queue/take", response={200: s.TicketDetailOut, 404: s.Detail}, tags=["queue"])
 def take_next(request: HttpRequest) -> Status[Any]:
     """R14: the next ticket for the calling consultant; each caller gets a different one."""
-    ticket = services.queue_take_next(actor=_user(request))
+    ticket = queue_take_next(actor=_user(request))
     if ticket is None:
         return Status(404, {"detail": _("Очередь пуста")})
     return Status(200, ticket_detail(ticket, _user(request)))
@@ -354,14 +368,14 @@ def take_next(request: HttpRequest) -> Status[Any]:
 )
 def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
     """R17: a request for access to updates (Operational level; INN check digits verified)."""
-    t = requests.update_access_request(actor=_user(request), channel=Channel.API, **payload.dict())
+    t = update_access_request(actor=_user(request), channel=Channel.API, **payload.dict())
     return Status(201, ticket_detail(t, _user(request)))
 
 
 @router.post("/update-access/{number}/decide", response=s.TicketDetailOut, tags=["update access"])
 def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn) -> dict[str, Any]:
     """R18: grant (login, configurations) when both contracts are valid; refuse otherwise."""
-    t = requests.update_access_decide(
+    t = update_access_decide_action(
         ticket=_visible(request, number),
         actor=_user(request),
         login=payload.login,
@@ -388,7 +402,7 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
 
 @router.post("/complaints", response={201: s.ComplaintOut, 422: s.Errors}, tags=["complaints"])
 def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
-    c = requests.complaint_file(
+    c = complaint_file(
         actor=_user(request),
         subject=payload.subject,
         text=payload.text,
@@ -408,9 +422,7 @@ def list_complaints(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/complaints/{number}/answer", response=s.ComplaintOut, tags=["complaints"])
 def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     c = get_object_or_404(access.visible_complaints(_user(request)), number=number)
-    return complaint_out(
-        requests.complaint_answer(complaint=c, actor=_user(request), text=payload.text)
-    )
+    return complaint_out(complaint_answer(complaint=c, actor=_user(request), text=payload.text))
 
 
 # ------------------------------------------------------------- registries, releases (R15)
@@ -418,7 +430,7 @@ def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> di
 
 def _require_staff(request: HttpRequest) -> User:
     user = _user(request)
-    if not user.is_line_staff:
+    if not access.is_staff_member(user):
         raise AccessDenied(_("Реестры доступны сотрудникам линии"))
     return user
 
@@ -426,18 +438,11 @@ def _require_staff(request: HttpRequest) -> User:
 @router.get("/registry/registrations/{number}", response=s.RegistrationOut, tags=["registry"])
 def registration(request: HttpRequest, number: str) -> dict[str, Any]:
     """A registration number with its contracts (R2) — line staff, or the holder itself."""
-    user = _user(request)
-    regs = RegistrationNumber.objects.select_related(
-        "organisation", "partner", "product"
-    ).prefetch_related("contracts")
-    if user.role == Role.CLIENT:
-        regs = (
-            regs.filter(organisation__in=[user.organisation_id])
-            if user.organisation_id
-            else regs.none()
-        )
-    elif user.role == Role.PARTNER:
-        regs = regs.filter(partner__in=[user.partner_id]) if user.partner_id else regs.none()
+    regs = (
+        access.visible_registrations(_user(request))
+        .select_related("organisation", "partner", "product")
+        .prefetch_related("contracts")
+    )
     reg = get_object_or_404(regs, number=number)
     today = rules.local_date(timezone.now())
     return {
@@ -499,7 +504,7 @@ def publish_release(request: HttpRequest, release_id: int) -> list[dict[str, Any
     """R15: publish a release; every client linked through a development item is notified."""
     user = _require_staff(request)
     release = get_object_or_404(Release, pk=release_id)
-    return [notification_out(n) for n in services.release_publish(release=release, actor=user)]
+    return [notification_out(n) for n in release_publish(release=release, actor=user)]
 
 
 @router.get("/development-items", response=list[s.DevelopmentItemOut], tags=["releases"])
@@ -527,7 +532,7 @@ def plan_item(request: HttpRequest, item_id: int, payload: s.PlanIn) -> dict[str
     user = _require_staff(request)
     item = get_object_or_404(DevelopmentItem, pk=item_id)
     release = get_object_or_404(Release, pk=payload.release_id)
-    item = services.development_item_plan(item=item, actor=user, release=release)
+    item = development_item_plan(item=item, actor=user, release=release)
     return {
         "id": item.pk,
         "title": item.title,

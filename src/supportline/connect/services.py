@@ -4,19 +4,16 @@
     connect_event_process  — job "connect.process_event": a message becomes a ticket or a reply
     connect_message_send   — job "connect.send_message": a line message goes to the user's chat
 
-Every ticket change goes through `supportline.tickets.services`; this module only decides which
-service to call and keeps the channel's own rows.
+Every ticket change goes through the ticket actions (`supportline.tickets.actions`); this module
+only decides which action to call and keeps the channel's own rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
 from typing import Any
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -36,11 +33,12 @@ from supportline.connect.inbound import (
 )
 from supportline.connect.models import ConnectEvent, ConnectOutbound
 from supportline.jobs.core import enqueue, renew_lease
-from supportline.tickets import outbox
+from supportline.tickets.actions import attachments
+from supportline.tickets.actions.lifecycle import ticket_client_reply
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.errors import TicketError
 from supportline.tickets.intake import IntakeData
-from supportline.tickets.models import FINAL_STATUSES, Attachment, Channel, Message, Ticket
-from supportline.tickets.services import ticket_client_reply, ticket_register
+from supportline.tickets.models import FINAL_STATUSES, Channel, Message, Ticket
 
 log = logging.getLogger(__name__)
 State = ConnectEvent.State
@@ -176,7 +174,7 @@ def _finish(
 
 
 def _fetch(file: FileRef, conf: ConnectSettings) -> tuple[Download | None, str]:
-    limit = int(settings.MAX_ATTACHMENT_BYTES)
+    limit = attachments.limit_bytes()
     if file.size is not None and file.size > limit:
         return None, f"файл «{file.name}» больше допустимых {limit} байт"
     renew_lease()  # each download may take up to CONNECT_TIMEOUT per read
@@ -219,7 +217,10 @@ def _take_message(
         message = ticket.messages.filter(
             external_id=event.message_id, author_kind=Message.Author.CLIENT
         ).latest("id")
-        _attach(message, event.file.name, fetched)
+        attachments.attach_files(
+            message=message,
+            files=[attachments.File(event.file.name, fetched.content, fetched.content_type or "")],
+        )
     stored.state = State.DONE
     stored.ticket = ticket
     stored.processed_at = now
@@ -232,33 +233,17 @@ def _take_message(
 def _register(event: Event, *, text: str, now: dt.datetime) -> Ticket:
     """R1, R6: a new conversation becomes a ticket; with data missing the service asks for it."""
     data = IntakeData(subject=subject_of(text) or DEFAULT_SUBJECT, body=text, **intake_labels(text))
-    ticket = ticket_register(
+    # The conversation is known at registration: the receipt and any question go to the
+    # messenger through the outbox like every later message.
+    return ticket_register(
         actor=None,
         channel=Channel.CONNECT,
         data=data,
         registered_at=min(event.message_time, now),
         now=now,
         external_id=event.message_id,
+        conversation=event.conversation,
     )
-    # The registration service does not know the conversation: set the plain field in the
-    # same transaction, then hand the receipt and any question to the outbox, which sends a
-    # ticket's messages to 1C-Connect once the conversation is known (dedupe keys make a
-    # second hand-over a no-op).
-    Ticket.objects.filter(pk=ticket.pk).update(connect_conversation=event.conversation)
-    ticket.connect_conversation = event.conversation
-    for message in ticket.messages.select_related("ticket").order_by("at", "id"):
-        outbox.message_created(message)
-    return ticket
-
-
-def _attach(message: Message, name: str, fetched: Download) -> Attachment:
-    content_type = fetched.content_type or mimetypes.guess_type(name)[0] or ""
-    attachment = Attachment(
-        message=message, name=name, size=len(fetched.content), content_type=content_type[:100]
-    )
-    attachment.file.save(name, ContentFile(fetched.content), save=False)
-    attachment.save()
-    return attachment
 
 
 # ---------------------------------------------------------------- send

@@ -8,10 +8,20 @@ import datetime as dt
 from django.db import transaction
 
 from supportline.accounts.models import User
-from supportline.tickets import requests, services
+from supportline.tickets.actions.complaints import complaint_file
+from supportline.tickets.actions.escalation import ticket_change_level, ticket_transfer
+from supportline.tickets.actions.lifecycle import (
+    ticket_accept,
+    ticket_answer,
+    ticket_ask,
+    ticket_evaluate,
+    ticket_resolve,
+)
+from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.actions.sla import tickets_sla_scan as sla_scan
+from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Ticket
-from supportline.tickets.tasks import sla_scan
 
 
 def _data(subject: str, body: str, **extra: str) -> IntakeData:
@@ -39,9 +49,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     hour = dt.timedelta(hours=1)
 
     def reg(actor: User, data: IntakeData, at: dt.datetime, channel: str = "portal") -> Ticket:
-        return services.ticket_register(
-            actor=actor, channel=channel, data=data, registered_at=at, now=at
-        )
+        return ticket_register(actor=actor, channel=channel, data=data, registered_at=at, now=at)
 
     # Breached: registered a week ago, accepted, never resolved (24 working hours long gone).
     t = reg(
@@ -49,8 +57,8 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         _data("Не отправляются письма из CRM", "Письма клиентам зависают в исходящих."),
         now - 7 * day,
     )
-    services.ticket_accept(ticket=t, actor=c1, now=now - 7 * day + hour)
-    services.ticket_answer(
+    ticket_accept(ticket=t, actor=c1, now=now - 7 * day + hour)
+    ticket_answer(
         ticket=t, actor=c1, text="Проверьте настройки учётной записи почты.", now=now - 6 * day
     )
 
@@ -60,8 +68,8 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         _data("Ошибка при проведении сделки", "При проведении сделки появляется ошибка."),
         now - 2 * day,
     )
-    services.ticket_accept(ticket=t, actor=c1, now=now - 2 * day + hour)
-    services.ticket_ask(
+    ticket_accept(ticket=t, actor=c1, now=now - 2 * day + hour)
+    ticket_ask(
         ticket=t,
         actor=c1,
         text="Пришлите, пожалуйста, снимок экрана с текстом ошибки.",
@@ -72,13 +80,13 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     t = reg(
         client, _data("Как настроить воронку продаж", "Нужна воронка по этапам сделок."), now - day
     )
-    services.ticket_answer(
+    ticket_answer(
         ticket=t, actor=c2, text="Воронка настраивается в разделе «Продажи».", now=now - day + hour
     )
 
     # Client evaluation and closed with a rating.
     t = reg(client, _data("Не формируется отчёт по менеджерам", "Отчёт пустой."), now - 3 * day)
-    services.ticket_resolve(
+    ticket_resolve(
         ticket=t,
         actor=c2,
         text="Снимите отбор по периоду в настройках отчёта.",
@@ -87,13 +95,13 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     t = reg(
         client, _data("Права доступа для менеджера", "Менеджер не видит клиентов."), now - 5 * day
     )
-    services.ticket_resolve(
+    ticket_resolve(
         ticket=t,
         actor=c1,
         text="Добавьте пользователя в группу «Менеджеры».",
         now=now - 5 * day + hour,
     )
-    services.ticket_evaluate(
+    ticket_evaluate(
         ticket=t,
         actor=client,
         accepted=True,
@@ -108,8 +116,8 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         _data("Не запускается программа после обновления", "После обновления ошибка при запуске."),
         now - 3 * hour,
     )
-    services.ticket_accept(ticket=t, actor=c2, now=now - 2 * hour)
-    services.ticket_change_level(
+    ticket_accept(ticket=t, actor=c2, now=now - 2 * hour)
+    ticket_change_level(
         ticket=t,
         actor=c2,
         level="operational",
@@ -123,7 +131,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         _data("Пожелание: отчёт по источникам лидов", "Хотим видеть конверсию по источникам."),
         now - 4 * day,
     )
-    services.ticket_transfer(
+    ticket_transfer(
         ticket=t,
         actor=c1,
         to="methodologist",
@@ -177,7 +185,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     )
 
     # Update access (R17) and a quality complaint (R20).
-    requests.update_access_request(
+    update_access_request(
         actor=client,
         channel="portal",
         organisation_full_name="Общество с ограниченной ответственностью «Ромашка»",
@@ -188,7 +196,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
         previous_login="romashka",
         now=now - 30 * dt.timedelta(minutes=1),
     )
-    requests.complaint_file(
+    complaint_file(
         actor=client,
         subject="Долгий ответ",
         text="По обращению о письмах нет решения неделю.",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.registry.models import Release
+from supportline.tickets.actions.steps import say
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
     OPEN_STATUSES,
@@ -25,7 +26,6 @@ from supportline.tickets.models import (
     Ticket,
     TransferTarget,
 )
-from supportline.tickets.services import say
 from supportline.worktime import MAX_YEAR, MIN_YEAR
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -409,7 +409,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from supportline.desk.selectors import planned_releases
+        from supportline.desk.selectors.escalations import planned_releases
 
         field = self.fields["release"]
         assert isinstance(field, forms.ModelChoiceField)

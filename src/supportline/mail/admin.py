@@ -10,20 +10,20 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.mail.inbound import decode_text
 from supportline.mail.models import InboundMail, SentMail
 from supportline.mail.services import inbound_mail_retry
+from supportline.tickets import access
 from supportline.tickets.errors import TicketError
 
 PREVIEW_BYTES = 200_000
-# Supervisors (quality managers) watch the quarantine without per-model permissions.
-WATCHERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _watcher(request: HttpRequest) -> bool:
+    # Supervisors (quality managers) watch the quarantine without per-model permissions.
     user = request.user
-    return bool(user.is_active and user.is_staff and getattr(user, "role", None) in WATCHERS)
+    return isinstance(user, User) and access.may_watch_mail(user)
 
 
 M = TypeVar("M", bound=Model)

@@ -17,22 +17,21 @@ import datetime as dt
 import logging
 import traceback
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from supportline.accounts.models import User
 from supportline.jobs.core import enqueue
 from supportline.mail import inbound, outbound
 from supportline.mail.models import InboundMail
 from supportline.tickets import access
+from supportline.tickets.actions import attachments
+from supportline.tickets.actions.complaints import complaint_file
+from supportline.tickets.actions.lifecycle import ticket_client_reply
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.errors import IntakeError, TicketError
 from supportline.tickets.intake import IntakeData
-from supportline.tickets.models import Attachment, Channel, Message, Ticket
-from supportline.tickets.requests import complaint_file
-from supportline.tickets.services import ticket_client_reply, ticket_register
+from supportline.tickets.models import Channel, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def inbound_mail_retry(*, mail: InboundMail, actor: User) -> InboundMail:
     """A supervisor sends a quarantined message through processing again (after a fix)."""
     with transaction.atomic():
         mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
-        access.require_role(actor, access.LINE_ROLES, "повторно обрабатывать письма из карантина")
+        access.require(access.is_line(actor), "повторно обрабатывать письма из карантина")
         if mail.state != InboundMail.State.QUARANTINED:
             raise TicketError("Повторно обработать можно только письмо из карантина")
         mail.state = InboundMail.State.NEW
@@ -150,7 +149,10 @@ def _apply(mail: InboundMail, action: inbound.Action, *, now: dt.datetime) -> No
         mail.ticket = known.ticket
         mail.error = f"уже получено: обращение {known.ticket.number}"
         return
-    kept, notes = _limit_files(letter.files)
+    kept, notes = attachments.split_oversize(
+        [attachments.File(f.name, f.content, f.content_type) for f in letter.files],
+        kept_in="в исходном письме",
+    )
     ticket = _thread(action, user)
     if ticket is not None and ticket.is_open:
         actor = user if user is not None and access.is_client_side(user, ticket) else None
@@ -169,7 +171,7 @@ def _apply(mail: InboundMail, action: inbound.Action, *, now: dt.datetime) -> No
         Message.objects.filter(ticket=ticket, external_id=letter.message_id).order_by("-id").first()
     )
     if message is not None:
-        _save_files(message, kept)
+        attachments.attach_files(message=message, files=kept)
 
 
 def _register(
@@ -177,7 +179,7 @@ def _register(
     action: inbound.TicketMail,
     user: User | None,
     closed: Ticket | None,
-    kept: list[inbound.File],
+    kept: list[attachments.File],
     notes: list[str],
     *,
     now: dt.datetime,
@@ -208,7 +210,7 @@ def _register(
         data.organisation = data.organisation or closed.organisation_name
         data.configuration = data.configuration or closed.configuration_name
         data.version = data.version or closed.version
-    actor = user if user is not None and user.role in access.CLIENT_ROLES else None
+    actor = user if user is not None and access.is_client(user) else None
     return ticket_register(
         actor=actor,
         channel=Channel.EMAIL,
@@ -261,14 +263,16 @@ def _complaint(
     """R20: mail to the quality mailbox is a complaint, linked to the tickets it names that
     its author may see. The complaint has no files: they are listed, the raw mail is kept."""
     letter = action.letter
-    actor = user if user is not None and user.role in access.CLIENT_ROLES else None
+    actor = user if user is not None and access.is_client(user) else None
     numbers: list[str] = []
     if actor is not None and action.numbers:
         visible = access.visible_tickets(actor).filter(number__in=action.numbers)
         numbers = [n for n in visible.values_list("number", flat=True) if n]
     text = letter.reply_text or letter.text
     if letter.files:
-        listed = ", ".join(f"«{f.name}» ({_size(len(f.content))})" for f in letter.files)
+        listed = ", ".join(
+            f"«{f.name}» ({attachments.human_size(len(f.content))})" for f in letter.files
+        )
         text = (text + "\n\n" if text else "") + (
             f"Вложения (хранятся в исходном письме #{mail.pk}): {listed}"
         )
@@ -289,54 +293,9 @@ def _user_for(address: str) -> User | None:
     return users[0] if len(users) == 1 else None
 
 
-def _limit_files(files: tuple[inbound.File, ...]) -> tuple[list[inbound.File], list[str]]:
-    """Files within MAX_ATTACHMENT_BYTES; a note for each larger one (not fatal)."""
-    limit = settings.MAX_ATTACHMENT_BYTES
-    kept, notes = [], []
-    for f in files:
-        if len(f.content) > limit:
-            notes.append(
-                f"Вложение «{f.name}» ({_size(len(f.content))}) не сохранено: "
-                f"больше допустимого размера {_size(limit)}. Оно есть в исходном письме."
-            )
-        else:
-            kept.append(f)
-    return kept, notes
-
-
-def _text(body: str, kept: list[inbound.File], notes: list[str]) -> str:
+def _text(body: str, kept: list[attachments.File], notes: list[str]) -> str:
     parts = [body.strip()] if body.strip() else []
     if not parts and kept:
         parts.append("Вложения: " + ", ".join(f.name for f in kept))
     parts += notes
     return "\n\n".join(parts) or "(письмо без текста)"
-
-
-def _save_files(message: Message, files: list[inbound.File]) -> None:
-    for f in files:
-        attachment = Attachment(
-            message=message, name=f.name[:255], size=len(f.content), content_type=f.content_type
-        )
-        attachment.file.save(_storage_name(f.name), ContentFile(f.content), save=False)
-        attachment.save()
-
-
-def _storage_name(name: str) -> str:
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    try:
-        safe = get_valid_filename(stem[:80]) + (
-            f".{get_valid_filename(extension[:10])}" if extension else ""
-        )
-    except Exception:  # nothing usable left of the name
-        safe = "attachment.bin"
-    return safe or "attachment.bin"
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} МБ"
-    if n >= 1024:
-        return f"{n / 1024:.0f} КБ"
-    return f"{n} Б"

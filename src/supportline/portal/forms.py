@@ -21,10 +21,10 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.registry.models import (
     Configuration,
-    RegistrationNumber,
     Release,
     SupportStatus,
 )
+from supportline.tickets import access
 from supportline.tickets.errors import IntakeError
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Ticket
@@ -201,14 +201,9 @@ class TicketForm(ServiceForm):
 
 def registration_numbers(user: User) -> list[str]:
     """The registration numbers a client or partner may pick from (a datalist hint)."""
-    if user.role == Role.PARTNER:
-        if user.partner_id is None:
-            return []
-        regs = RegistrationNumber.objects.filter(partner_id=user.partner_id)
-    elif user.organisation_id is not None:
-        regs = RegistrationNumber.objects.filter(organisation_id=user.organisation_id)
-    else:
+    if not access.is_client(user):
         return []
+    regs = access.visible_registrations(user)
     return list(regs.order_by("number").values_list("number", flat=True))
 
 

@@ -38,7 +38,12 @@ from supportline.portal.forms import (
 )
 from supportline.portal.line import line_info
 from supportline.portal.models import Article
-from supportline.tickets import access, requests, services
+from supportline.tickets import access
+from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
+from supportline.tickets.actions.complaints import complaint_file
+from supportline.tickets.actions.lifecycle import ticket_client_reply, ticket_evaluate
+from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 from supportline.tickets.models import Attachment, Channel, Status, Ticket
@@ -67,7 +72,7 @@ def portal_view(view: View[P]) -> View[P]:
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if _user(request).is_line_staff:
+        if access.is_staff_member(_user(request)):
             return redirect("desk:queue")
         return view(request, *args, **kwargs)
 
@@ -77,7 +82,7 @@ def portal_view(view: View[P]) -> View[P]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where signing in lands (LOGIN_REDIRECT_URL): the desk for line staff, else the portal."""
-    if _user(request).is_line_staff:
+    if access.is_staff_member(_user(request)):
         return redirect("desk:queue")
     return redirect("portal:tickets")
 
@@ -120,9 +125,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         form = TicketForm(request.POST, user=user)
         if form.is_valid():
             try:
-                ticket = services.ticket_register(
-                    actor=user, channel=Channel.PORTAL, data=form.intake()
-                )
+                ticket = ticket_register(actor=user, channel=Channel.PORTAL, data=form.intake())
             except IntakeError as error:
                 form.add_service_errors(error)
             except TicketError as error:
@@ -218,15 +221,15 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if upload is not None:
                 # The size is checked before the file is read into memory.
-                services.check_attachment_size(upload.name, upload.size)
-                services.ticket_attach(
+                check_attachment_size(upload.name, upload.size)
+                ticket_attach(
                     ticket=ticket,
                     actor=_user(request),
                     files=[(upload.name, upload.read(), upload.content_type or "")],
                     text=form.cleaned_data["text"],
                 )
             else:
-                services.ticket_client_reply(
+                ticket_client_reply(
                     ticket=ticket,
                     actor=_user(request),
                     text=form.cleaned_data["text"],
@@ -258,7 +261,7 @@ def evaluate(request: HttpRequest, number: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if accepting:
-                services.ticket_evaluate(
+                ticket_evaluate(
                     ticket=ticket,
                     actor=_user(request),
                     accepted=True,
@@ -266,7 +269,7 @@ def evaluate(request: HttpRequest, number: str) -> HttpResponse:
                     comment=data["comment"],
                 )
             else:
-                services.ticket_evaluate(
+                ticket_evaluate(
                     ticket=ticket, actor=_user(request), accepted=False, comment=data["reason"]
                 )
         except (TransitionError, AccessDenied) as error:
@@ -304,7 +307,7 @@ def update_access(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                ticket = requests.update_access_request(
+                ticket = update_access_request(
                     actor=user,
                     channel=Channel.PORTAL,
                     organisation_full_name=data["organisation_full_name"],
@@ -358,7 +361,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                complaint = requests.complaint_file(
+                complaint = complaint_file(
                     actor=user,
                     subject=data["subject"],
                     text=data["text"],

@@ -7,8 +7,10 @@ silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 import string
@@ -377,6 +379,7 @@ def _read_regulation(root: _Node) -> Regulation:
             f"неподдерживаемая версия формата {version}; поддерживается {SCHEMA_VERSION}",
         )
     regulation_id = root.identifier("id", _REGULATION_ID_RE)
+    declared_version = root.opt_string("version")
 
     line = root.table("line")
     line_name = line.text("name")
@@ -424,6 +427,7 @@ def _read_regulation(root: _Node) -> Regulation:
         contacts=contacts,
         offers=tuple(offers),
         answers=answers,
+        version=declared_version or "",
     )
 
 
@@ -433,7 +437,12 @@ def parse_regulation(text: str, *, source: str = "<string>") -> Regulation:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegulationError(source, "", f"синтаксическая ошибка TOML: {exc}") from None
-    return _read_regulation(_Node(data, "", source))
+    regulation = _read_regulation(_Node(data, "", source))
+    if not regulation.version:
+        # No declared version: the text itself names it (any change is a new version).
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        regulation = dataclasses.replace(regulation, version=f"sha256:{digest}")
+    return regulation
 
 
 def load_regulation(path: str | os.PathLike[str]) -> Regulation:

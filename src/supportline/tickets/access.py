@@ -5,6 +5,9 @@
 - consultant, supervisor, administrator: every ticket;
 - methodologist / developer: tickets transferred to them (R15) and tickets assigned to them.
 Callers that must not leak existence answer 404 for a ticket outside `visible_tickets`.
+
+Every rule of who may do what is a named function here (`may_…`, `is_…`, `visible_…`): the desk
+*offers* an action through the same function the action *requires* it with (`require`).
 """
 
 from __future__ import annotations
@@ -13,11 +16,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
+from supportline.registry.models import RegistrationNumber
 from supportline.tickets.errors import AccessDenied
 from supportline.tickets.models import Complaint, Ticket, TransferTarget
 
 LINE_ROLES = frozenset({Role.CONSULTANT, Role.SUPERVISOR, Role.ADMIN})
 CLIENT_ROLES = frozenset({Role.CLIENT, Role.PARTNER})
+# The quality manager (R20) and the line's head: complaints, the SLA board, the mail quarantine.
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+# R15: who publishes releases and who plans development items for a release.
+PUBLISHER_ROLES = frozenset({Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN})
+PLANNER_ROLES = frozenset({Role.DEVELOPER, Role.METHODOLOGIST, Role.SUPERVISOR, Role.ADMIN})
 _TRANSFER_OF_ROLE = {
     Role.METHODOLOGIST: TransferTarget.METHODOLOGIST,
     Role.DEVELOPER: TransferTarget.DEVELOPMENT,
@@ -73,10 +82,95 @@ def require_line_worker(user: User, ticket: Ticket) -> None:
         raise AccessDenied(_("Это действие доступно только сотрудникам линии консультаций"))
 
 
-def require_role(user: User, roles: frozenset[Role] | set[Role], what: str) -> None:
-    """`what` is already translated by the caller: it completes «Недостаточно прав: …»."""
-    if user.role not in roles:
+def require(allowed: bool, what: str) -> None:
+    """Refuse unless `allowed` (one of the rules below). `what` is already translated by the
+    caller: it completes «Недостаточно прав: …»."""
+    if not allowed:
         raise AccessDenied(_("Недостаточно прав: %(what)s") % {"what": what})
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_line(user: User) -> bool:
+    """The line itself (consultants, supervisors, administrators): the queue, registering
+    calls, dating a ticket, transfers, assignments, update-access decisions."""
+    return _active(user) and user.role in LINE_ROLES
+
+
+def is_staff_member(user: User) -> bool:
+    """Anyone who works for the line, methodologists and developers too: the desk, registries."""
+    return _active(user) and user.is_line_staff
+
+
+def is_supervisor(user: User) -> bool:
+    return _active(user) and user.role in SUPERVISOR_ROLES
+
+
+def is_client(user: User) -> bool:
+    """A client contact or a partner: files tickets for itself or its clients."""
+    return _active(user) and user.role in CLIENT_ROLES
+
+
+def may_publish_release(user: User) -> bool:
+    return _active(user) and user.role in PUBLISHER_ROLES
+
+
+def may_plan_development(user: User) -> bool:
+    return _active(user) and user.role in PLANNER_ROLES
+
+
+def may_answer_complaints(user: User) -> bool:
+    """R20: the quality manager answers complaints."""
+    return is_supervisor(user)
+
+
+def may_watch_mail(user: User) -> bool:
+    """The mail quarantine in the admin: supervisors with admin access."""
+    return is_supervisor(user) and bool(user.is_staff)
+
+
+def may_be_assignee(user: User) -> bool:
+    """Who a ticket can be assigned to: the line's staff, not the administrator account."""
+    return _active(user) and user.is_line_staff and user.role != Role.ADMIN
+
+
+def is_partner(user: User) -> bool:
+    return _active(user) and user.role == Role.PARTNER
+
+
+def may_name_partner(user: User | None) -> bool:
+    """A client cannot attach a partner to its ticket (the partner would then see it)."""
+    return user is None or user.role != Role.CLIENT
+
+
+def may_file_for(user: User | None, reg: RegistrationNumber) -> bool:
+    """Whether `user` may file a ticket (or a request) on this registration number: a client
+    only on its own organisation's; the line, a channel without a user, a partner (its own
+    rules are checked with the partner code) on any."""
+    if user is None or user.role != Role.CLIENT:
+        return True
+    return user.organisation_id is not None and user.organisation_id == reg.organisation_id
+
+
+def visible_registrations(user: User) -> QuerySet[RegistrationNumber]:
+    """Registration numbers (and their contracts): the line's staff sees all, a client its
+    organisation's, a partner its own."""
+    regs = RegistrationNumber.objects.all()
+    if not _active(user):
+        return regs.none()
+    if user.is_line_staff:
+        return regs
+    if user.role == Role.CLIENT:
+        if user.organisation_id is None:
+            return regs.none()
+        return regs.filter(organisation_id=user.organisation_id)
+    if user.role == Role.PARTNER:
+        if user.partner_id is None:
+            return regs.none()
+        return regs.filter(partner_id=user.partner_id)
+    return regs.none()
 
 
 def visible_complaints(user: User) -> QuerySet[Complaint]:
@@ -84,7 +178,7 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     complaints = Complaint.objects.all()
     if not user.is_authenticated:
         return complaints.none()
-    if user.role in {Role.SUPERVISOR, Role.ADMIN}:
+    if user.role in SUPERVISOR_ROLES:
         return complaints
     if user.role in CLIENT_ROLES:
         return complaints.filter(author=user)

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.lib.versions import version_error, version_key
 from supportline.registry.models import (
@@ -24,6 +24,7 @@ from supportline.registry.models import (
     RegistrationNumber,
     Release,
 )
+from supportline.tickets import access
 
 # The language of the line: what the line writes to clients and stores (questions, refusals,
 # notices) is Russian, like the regulation's standard answers, whatever the UI language of the
@@ -89,15 +90,14 @@ def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: st
     for name, message in REQUIRED_MESSAGES.items():
         if not getattr(data, name):
             out.errors[name] = str(message)
-    is_partner = actor is not None and actor.role == Role.PARTNER
+    is_partner = actor is not None and access.is_partner(actor)
     if is_partner and not data.partner_code:
         out.errors["partner_code"] = _("Партнёр указывает свой код партнёра")
 
     if (
         data.partner_code
         and data.partner_code != known_partner_code
-        and actor is not None
-        and actor.role == Role.CLIENT
+        and not access.may_name_partner(actor)
     ):
         # A client cannot attach a partner to its ticket (the partner would then see it).
         out.errors["partner_code"] = _("Код партнёра указывает только партнёр")
@@ -163,11 +163,7 @@ def _check_holder(
                 "Эта NFR-версия зарегистрирована на другого партнёра"
             )
         return
-    if (
-        actor is not None
-        and actor.role == Role.CLIENT
-        and actor.organisation_id != reg.organisation_id
-    ):
+    if not access.may_file_for(actor, reg):
         out.errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )

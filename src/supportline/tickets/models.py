@@ -1,6 +1,6 @@
 """Tickets of the consultation line, their append-only event log (R16) and what hangs off them.
 
-State changes happen only in `supportline.tickets.services`; nothing here writes other rows.
+State changes happen only in the ticket actions (`supportline.tickets.actions`); nothing here writes other rows.
 """
 
 from __future__ import annotations
@@ -149,6 +149,13 @@ class Ticket(models.Model):
     resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
     sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # R21, reproducible figures: the regulation version in force at registration and the levels'
+    # targets it set ({level: [reaction, resolution]} working minutes), kept for the ticket's
+    # life; and, once the ticket is finished, its SLA figures frozen (sla.frozen), so a later
+    # change of the regulation or the calendar never rewrites them.
+    regulation_version = models.CharField(max_length=80, blank=True)
+    sla_targets = models.JSONField(default=dict, blank=True)
+    sla_frozen = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Periodic work of the ticket domain, run by `supportline worker` (issue 7 §5; R11, R13).
 
-Everything is driven by stored columns (due-at, warn-at), never by rescanning all tickets.
+Everything is driven by stored columns (due-at, warn-at), never by rescanning all tickets; the
+writes are the actions' (`tickets/actions/sla.py`, `tickets/actions/lifecycle.py`).
 """
 
 from __future__ import annotations
@@ -8,61 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from supportline.core import rules
 from supportline.jobs.core import periodic
-from supportline.tickets.clock import SLA_FIELDS, store_sla
-from supportline.tickets.models import FINAL_STATUSES, Ticket
-from supportline.tickets.notify import consultants_for, notify, supervisors
-from supportline.tickets.services import _locked, tickets_auto_close
-
-CLOCK_NAMES = {"reaction": "реакции", "resolution": "решения"}
-
-
-def sla_scan(*, now: dt.datetime) -> dict[str, int]:
-    """Warn consultants at the warning share (default 75 %) and supervisors at a breach."""
-    warned = breached = 0
-    share = int(rules.regulation().warning_share * 100)
-    overdue = Ticket.objects.exclude(status__in=FINAL_STATUSES).filter(
-        Q(sla_warn_at__lte=now)
-        | Q(reaction_state="running", reaction_due_at__lt=now)
-        | Q(resolution_state="running", resolution_due_at__lt=now)
-    )
-    for pk in overdue.values_list("pk", flat=True):
-        with transaction.atomic():
-            ticket = _locked(Ticket(pk=pk))
-            before = {"reaction": ticket.reaction_state, "resolution": ticket.resolution_state}
-            sla = store_sla(ticket, now=now)
-            ticket.save(update_fields=[*SLA_FIELDS, "updated_at"])
-            for name, clock in (("reaction", sla.reaction), ("resolution", sla.resolution)):
-                if clock.state == "breached" and before[name] != "breached":
-                    breached += notify(
-                        supervisors(),
-                        ticket=ticket,
-                        kind=f"sla_breach_{name}",
-                        text=f"Нарушен срок {CLOCK_NAMES[name]} по обращению {ticket.number} «{ticket.subject}»",
-                        now=now,
-                    )
-                elif clock.at_risk and clock.state == "running":
-                    warned += notify(
-                        consultants_for(ticket),
-                        ticket=ticket,
-                        kind=f"sla_warning_{name}",
-                        text=(
-                            f"Обращение {ticket.number}: израсходовано не менее {share} % срока "
-                            f"{CLOCK_NAMES[name]}, осталось {clock.remaining_minutes} раб. мин"
-                        ),
-                        now=now,
-                    )
-    return {"warned": warned, "breached": breached}
+from supportline.tickets.actions.lifecycle import tickets_auto_close
+from supportline.tickets.actions.sla import tickets_sla_scan
 
 
 @periodic("tickets.sla_scan", every=dt.timedelta(minutes=1))
 def run_sla_scan(payload: dict[str, Any]) -> None:
-    sla_scan(now=timezone.now())
+    tickets_sla_scan(now=timezone.now())
 
 
 @periodic("tickets.auto_close", every=dt.timedelta(minutes=10))

@@ -1,53 +1,14 @@
-"""Template helpers shared by the portal and the desk: Moscow time with the zone named."""
+"""Template filters shared by the portal and the desk: Moscow (or the user's) time with the zone
+named, and working-time durations. The wording lives in `core.formatting`, which the desk's
+selectors call too; these are only its names for templates."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
-from django.utils.translation import gettext as _
 
-from supportline.core import rules
+from supportline.core.formatting import minutes_hm, msk
 
 register = template.Library()
 
-
-@register.filter
-def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
-    """24.11.2026 10:00 МСК — Moscow time with the zone named; or the zone the signed-in user
-    chose for display, named by its UTC offset («24.11.2026 12:00 UTC+5»)."""
-    if moment is None:
-        return "—"
-    zone = rules.display_zone()
-    local = moment.astimezone(zone)
-    if zone.key == rules.line_zone().key:
-        # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
-        return _("%(time)s МСК") % {"time": local.strftime(fmt)}
-    return f"{local.strftime(fmt)} {utc_offset_label(local)}"
-
-
-def utc_offset_label(local: dt.datetime) -> str:
-    """UTC+5, UTC−3:30, UTC+0."""
-    minutes = int((local.utcoffset() or dt.timedelta(0)).total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-@register.filter
-def minutes_hm(minutes: int | None) -> str:
-    """570 → «9 ч 30 мин» (working time)."""
-    if minutes is None:
-        return "—"
-    sign = "−" if minutes < 0 else ""
-    hours, rest = divmod(abs(int(minutes)), 60)
-    if hours and rest:
-        # Translators: a working-time duration, hours and minutes, e.g. «9 ч 30 мин».
-        text = _("%(hours)d ч %(minutes)d мин") % {"hours": hours, "minutes": rest}
-    elif hours:
-        # Translators: a working-time duration in whole hours, e.g. «9 ч».
-        text = _("%(hours)d ч") % {"hours": hours}
-    else:
-        # Translators: a working-time duration in minutes, e.g. «30 мин».
-        text = _("%(minutes)d мин") % {"minutes": rest}
-    return sign + text
+register.filter("msk", msk)
+register.filter("minutes_hm", minutes_hm)

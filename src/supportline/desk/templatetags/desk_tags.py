@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from supportline.desk import selectors
+from supportline.core import formatting
+from supportline.desk.selectors.common import ClockCell
 
 register = template.Library()
 
@@ -14,15 +15,15 @@ register = template.Library()
 @register.filter
 def level_name(level_id: str) -> str:
     """The level's name from the regulation file (R21), in the active language."""
-    return selectors.level_name(level_id)
+    return formatting.level_name(level_id)
 
 
 @register.filter
 def category_name(category_id: str) -> str:
-    return selectors.category_name(category_id) if category_id else ""
+    return formatting.category_name(category_id) if category_id else ""
 
 
 @register.inclusion_tag("desk/_clock.html")
-def clock(cell: selectors.ClockCell, title: str = "") -> dict[str, Any]:
+def clock(cell: ClockCell, title: str = "") -> dict[str, Any]:
     """A clock as remaining working time with its state in colour AND words."""
     return {"cell": cell, "title": title}

@@ -11,16 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.tickets import access
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 
 View = Callable[..., HttpResponse]
-
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-# R15: who publishes releases (the service's own check is the authority).
-PUBLISHER_ROLES = frozenset({Role.DEVELOPER, Role.SUPERVISOR, Role.ADMIN})
-PLANNER_ROLES = frozenset({Role.DEVELOPER, Role.METHODOLOGIST, Role.SUPERVISOR, Role.ADMIN})
 
 
 def user_of(request: HttpRequest) -> User:
@@ -41,10 +36,10 @@ def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
     return decorator
 
 
-staff_required = _guard(lambda user: user.is_active and user.is_line_staff)
-supervisor_required = _guard(lambda user: user.is_active and user.role in SUPERVISOR_ROLES)
+staff_required = _guard(access.is_staff_member)
+supervisor_required = _guard(access.is_supervisor)
 # The line itself (consultants, supervisors, administrators): registering calls, the queue.
-line_required = _guard(lambda user: user.is_active and user.role in access.LINE_ROLES)
+line_required = _guard(access.is_line)
 
 
 def show_error(form: forms.Form, error: TicketError) -> int:

@@ -13,22 +13,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.core import rules
 from supportline.desk.forms import PlanForm
-from supportline.desk.selectors import (
+from supportline.desk.selectors.common import queue_row
+from supportline.desk.selectors.escalations import (
     development_items,
     planned_releases,
     published_releases,
-    queue_row,
     releases_with_items,
     transferred_tickets,
 )
 from supportline.desk.views.common import (
-    PLANNER_ROLES,
-    PUBLISHER_ROLES,
     staff_required,
     user_of,
 )
 from supportline.registry.models import Release
-from supportline.tickets import services
+from supportline.tickets import access
+from supportline.tickets.actions.development import development_item_plan
+from supportline.tickets.actions.development import release_publish as release_publish_action
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import DevelopmentItem, TransferTarget
 
@@ -46,7 +46,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
         to = ""
     now = timezone.now()
     cal = rules.calendar()
-    can_plan = user.role in PLANNER_ROLES
+    can_plan = access.may_plan_development(user)
     return render(
         request,
         "desk/escalations.html",
@@ -72,7 +72,7 @@ def item_plan(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Выберите запланированный релиз"))
         return redirect("desk:escalations")
     try:
-        services.development_item_plan(
+        development_item_plan(
             item=item, actor=user_of(request), release=form.cleaned_data["release"]
         )
     except TicketError as error:
@@ -90,7 +90,7 @@ def item_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def releases(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if user.role not in PUBLISHER_ROLES:
+    if not access.may_publish_release(user):
         raise PermissionDenied
     return render(
         request,
@@ -107,11 +107,11 @@ def releases(request: HttpRequest) -> HttpResponse:
 @staff_required
 def release_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """R15: publishing notifies every client whose ticket is linked to the release."""
-    if user_of(request).role not in PUBLISHER_ROLES:
+    if not access.may_publish_release(user_of(request)):
         raise PermissionDenied
     release = get_object_or_404(Release.objects.select_related("configuration"), pk=pk)
     try:
-        notices = services.release_publish(release=release, actor=user_of(request))
+        notices = release_publish_action(release=release, actor=user_of(request))
     except TicketError as error:
         messages.error(request, error.message)
     else:

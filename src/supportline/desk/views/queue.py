@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supportline.desk.forms import PhoneCallForm, QueueFilterForm
-from supportline.desk.selectors import QueueFilters, queue_page
+from supportline.desk.selectors.queue import QueueFilters, queue_page
 from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
-from supportline.tickets import access, services
+from supportline.tickets import access
+from supportline.tickets.actions.queue import queue_take_next
+from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import Channel
 
@@ -32,7 +34,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
     return {
         "filters": form,
         "page": queue_page(user, filters, timezone.now()),
-        "can_take": user.role in access.LINE_ROLES,
+        "can_take": access.is_line(user),
         "section": "queue",
     }
 
@@ -60,7 +62,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 def take_next(request: HttpRequest) -> HttpResponse:
     """R14: the next ticket for this consultant alone."""
     try:
-        ticket = services.queue_take_next(actor=user_of(request))
+        ticket = queue_take_next(actor=user_of(request))
     except TicketError as error:
         messages.error(request, error.message)
         return redirect("desk:queue")
@@ -80,7 +82,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
         form = PhoneCallForm(request.POST)
         if form.is_valid():
             try:
-                ticket = services.ticket_register(
+                ticket = ticket_register(
                     actor=user_of(request),
                     channel=Channel.PHONE,
                     data=form.intake(),

@@ -12,16 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from supportline.core import rules
 from supportline.desk.forms import ComplaintAnswerForm, YearForm
-from supportline.desk.selectors import (
-    REGISTRY_LIMIT,
-    YEAR_STATUS_LABELS,
-    calendar_year,
-    complaints_for,
-    registry_overview,
-    sla_board,
-)
+from supportline.desk.selectors.board import sla_board
+from supportline.desk.selectors.calendar import YEAR_STATUS_LABELS, calendar_year
+from supportline.desk.selectors.complaints import complaints_for
+from supportline.desk.selectors.registries import REGISTRY_LIMIT, registry_overview
 from supportline.desk.views.common import show_error, staff_required, supervisor_required, user_of
-from supportline.tickets import requests
+from supportline.tickets.actions.complaints import complaint_answer
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import Complaint
 from supportline.worktime import YearStatus
@@ -75,7 +71,7 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                requests.complaint_answer(
+                complaint_answer(
                     complaint=item, actor=user_of(request), text=form.cleaned_data["text"]
                 )
             except TicketError as error:

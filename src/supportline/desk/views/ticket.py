@@ -20,17 +20,33 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
 from supportline.desk import forms as f
-from supportline.desk.selectors import TicketPage, ticket_for_page, ticket_page
+from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views.common import show_error, staff_required, user_of
-from supportline.tickets import access, requests, services
+from supportline.tickets import access
+from supportline.tickets.actions.escalation import (
+    ticket_assign,
+    ticket_change_level,
+    ticket_redirect,
+    ticket_refuse,
+    ticket_transfer,
+)
+from supportline.tickets.actions.lifecycle import (
+    ticket_accept,
+    ticket_answer,
+    ticket_ask,
+    ticket_resolve,
+)
+from supportline.tickets.actions.registration import ticket_complete_data
+from supportline.tickets.actions.steps import ALLOWED_FROM
+from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import FINAL_STATUSES, Kind, Ticket
 
-ALLOWED = services.ALLOWED_FROM  # the statuses each action may start from (one table)
+ALLOWED = ALLOWED_FROM  # the statuses each action may start from (one table)
 
 
 def _line(user: User) -> bool:
-    return user.role in access.LINE_ROLES
+    return access.is_line(user)
 
 
 @dataclass(frozen=True)
@@ -49,41 +65,35 @@ ACTIONS: dict[str, Action] = {
     "accept": Action(
         _("Принять в работу"),
         f.AcceptForm,
-        lambda form, t, u: services.ticket_accept(
-            ticket=t, actor=u, text=form.cleaned_data["text"]
-        ),
+        lambda form, t, u: ticket_accept(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s принято в работу"),
         lambda u, t: t.status in ALLOWED["accept"],
     ),
     "ask": Action(
         _("Задать вопрос клиенту"),
         f.AskForm,
-        lambda form, t, u: services.ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
+        lambda form, t, u: ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Вопрос клиенту отправлен; срок решения на паузе"),
         lambda u, t: t.status in ALLOWED["ask"],
     ),
     "answer": Action(
         _("Ответить клиенту"),
         f.AnswerForm,
-        lambda form, t, u: services.ticket_answer(
-            ticket=t, actor=u, text=form.cleaned_data["text"]
-        ),
+        lambda form, t, u: ticket_answer(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Ответ клиенту отправлен"),
         lambda u, t: t.status in ALLOWED["answer"],
     ),
     "resolve": Action(
         _("Передать на оценку клиенту"),
         f.ResolveForm,
-        lambda form, t, u: services.ticket_resolve(
-            ticket=t, actor=u, text=form.cleaned_data["text"]
-        ),
+        lambda form, t, u: ticket_resolve(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s передано на оценку клиенту"),
         lambda u, t: t.status in ALLOWED["resolve"],
     ),
     "level": Action(
         _("Изменить уровень поддержки"),
         f.LevelForm,
-        lambda form, t, u: services.ticket_change_level(
+        lambda form, t, u: ticket_change_level(
             ticket=t, actor=u, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"]
         ),
         _("Уровень поддержки изменён"),
@@ -92,7 +102,7 @@ ACTIONS: dict[str, Action] = {
     "transfer": Action(
         _("Передать методологу / в отдел разработки"),
         f.TransferForm,
-        lambda form, t, u: services.ticket_transfer(
+        lambda form, t, u: ticket_transfer(
             ticket=t,
             actor=u,
             to=form.cleaned_data["to"],
@@ -107,7 +117,7 @@ ACTIONS: dict[str, Action] = {
     "redirect": Action(
         _("Перенаправить: вне рамок регламента"),
         f.RedirectForm,
-        lambda form, t, u: services.ticket_redirect(
+        lambda form, t, u: ticket_redirect(
             ticket=t, actor=u, category=form.cleaned_data["category"], text=form.text_to_send()
         ),
         _("Обращение %(number)s перенаправлено"),
@@ -116,32 +126,28 @@ ACTIONS: dict[str, Action] = {
     "refuse": Action(
         _("Отказать: нет действующего договора"),
         f.RefuseForm,
-        lambda form, t, u: services.ticket_refuse(
-            ticket=t, actor=u, reason=form.cleaned_data["reason"]
-        ),
+        lambda form, t, u: ticket_refuse(ticket=t, actor=u, reason=form.cleaned_data["reason"]),
         _("В обслуживании обращения %(number)s отказано"),
         lambda u, t: t.status in ALLOWED["refuse"],
     ),
     "assign": Action(
         _("Назначить исполнителя"),
         f.AssignForm,
-        lambda form, t, u: services.ticket_assign(
-            ticket=t, actor=u, assignee=form.cleaned_data["assignee"]
-        ),
+        lambda form, t, u: ticket_assign(ticket=t, actor=u, assignee=form.cleaned_data["assignee"]),
         _("Исполнитель назначен"),
         lambda u, t: _line(u) and t.status not in FINAL_STATUSES,
     ),
     "complete": Action(
         _("Дополнить данные обращения"),
         f.CompleteDataForm,
-        lambda form, t, u: services.ticket_complete_data(ticket=t, actor=u, data=form.intake()),
+        lambda form, t, u: ticket_complete_data(ticket=t, actor=u, data=form.intake()),
         _("Данные обращения %(number)s дополнены"),
         lambda u, t: t.status in ALLOWED["complete"] and bool(t.missing_fields),
     ),
     "decide": Action(
         _("Решение по доступу к обновлениям"),
         f.DecideForm,
-        lambda form, t, u: requests.update_access_decide(
+        lambda form, t, u: update_access_decide(
             ticket=t,
             actor=u,
             login=form.cleaned_data["login"],

@@ -1,9 +1,7 @@
-"""Update-access requests (R17–R18) and quality complaints (R20): their own request types.
+"""Update-access requests (R17–R18): a ticket kind of its own, registered through the same core.
 
-As in `services`: errors are translated into the language of whoever caused them; texts the
-line stores in a ticket (its subject, the request as a message, the grant) stay Russian, the
-line's language, whatever the UI language of the person acting.
-"""
+Errors are translated into the language of whoever caused them; texts the line stores in a ticket
+(its subject, the request as a message, the grant) stay Russian, the line's language."""
 
 from __future__ import annotations
 
@@ -13,33 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supportline.accounts.models import Role, User
+from supportline.accounts.models import User
 from supportline.core import rules
-from supportline.jobs.core import enqueue
 from supportline.lib.inn import inn_error
 from supportline.registry.models import RegistrationNumber
 from supportline.tickets import access
+from supportline.tickets.actions import registration, steps
 from supportline.tickets.errors import IntakeError, TicketError, TransitionError
 from supportline.tickets.intake import contract_eligibility
 from supportline.tickets.models import (
-    Channel,
-    Complaint,
     EventType,
     Kind,
     Message,
     Status,
     Ticket,
     UpdateAccessDetails,
-)
-from supportline.tickets.services import (
-    ALLOWED_FROM,
-    _event,
-    _locked,
-    _message,
-    _refuse,
-    _require_status,
-    _save,
-    _take,
 )
 
 
@@ -77,12 +63,7 @@ def update_access_request(
         errors["configuration"] = _("Укажите полное название конфигурации")
     if not version.strip():
         errors["version"] = _("Укажите нужную версию конфигурации")
-    if (
-        actor is not None
-        and actor.role == Role.CLIENT
-        and reg is not None
-        and reg.organisation_id != actor.organisation_id
-    ):
+    if reg is not None and not access.may_file_for(actor, reg):
         errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
@@ -91,12 +72,20 @@ def update_access_request(
     assert reg is not None
     level = rules.regulation().update_access_level_id
     # The subject and the request message below are stored: Russian, the line's language.
-    ticket = Ticket.objects.create(
+    request = (
+        f"Прошу предоставить доступ к обновлениям. Организация: {organisation_full_name.strip()}, "
+        f"ИНН {inn.strip()}, рег. номер {reg.number}, конфигурация {configuration.strip()} "
+        f"версии {version.strip()}"
+        + (f", прежний логин {previous_login.strip()}" if previous_login.strip() else "")
+    )
+    ticket = registration.register_core(
         kind=Kind.UPDATE_ACCESS,
-        subject=f"Доступ к обновлениям: {configuration.strip()} {version.strip()}",
+        actor=actor,
         channel=channel,
+        at=now,
+        request=request,
+        subject=f"Доступ к обновлениям: {configuration.strip()} {version.strip()}",
         level=level,
-        registered_at=now,
         registration_number=reg.number,
         organisation_name=organisation_full_name.strip(),
         configuration_name=configuration.strip(),
@@ -104,32 +93,16 @@ def update_access_request(
         registration=reg,
         organisation=reg.organisation,
         # A partner asking for its client sees the request among the ones it filed.
-        partner=actor.partner if actor is not None and actor.role == Role.PARTNER else None,
-        created_by=actor,
+        partner=actor.partner if actor is not None and access.is_partner(actor) else None,
         contact_email=contact_email or (actor.email if actor is not None else ""),
     )
-    ticket.number = f"UPD-{ticket.pk:06d}"
     UpdateAccessDetails.objects.create(
         ticket=ticket,
         organisation_full_name=organisation_full_name.strip(),
         inn=inn.strip(),
         previous_login=previous_login.strip(),
     )
-    _event(ticket, EventType.REGISTERED, now, actor, level=level, channel=channel)
-    _message(
-        ticket,
-        at=now,
-        author=actor,
-        kind=Message.Author.CLIENT,
-        purpose=Message.Purpose.REQUEST,
-        body=(
-            f"Прошу предоставить доступ к обновлениям. Организация: {organisation_full_name.strip()}, "
-            f"ИНН {inn.strip()}, рег. номер {reg.number}, конфигурация {configuration.strip()} "
-            f"версии {version.strip()}"
-            + (f", прежний логин {previous_login.strip()}" if previous_login.strip() else "")
-        ),
-    )
-    return _save(ticket, now)
+    return steps.save(ticket, now)
 
 
 @transaction.atomic
@@ -143,26 +116,26 @@ def update_access_decide(
 ) -> Ticket:
     """R18: grant only with the main delivery and both contracts valid; else refuse with why."""
     now = now or timezone.now()
-    ticket = _locked(ticket)
+    ticket = steps.lock(ticket)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-    access.require_role(actor, access.LINE_ROLES, _("решение по доступу к обновлениям"))
+    access.require(access.is_line(actor), _("решение по доступу к обновлениям"))
     if ticket.kind != Kind.UPDATE_ACCESS:
         raise TransitionError(
             _("%(number)s — не запрос доступа к обновлениям") % {"number": ticket.number}
         )
-    _require_status(
+    steps.require_status(
         ticket,
-        ALLOWED_FROM["decide"],
+        steps.ALLOWED_FROM["decide"],
         # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
         _("решить запрос доступа"),
     )
     details = ticket.update_access
     eligibility = contract_eligibility(ticket.registration, now)
     if not eligibility.eligible:
-        _refuse(ticket, actor=actor, at=now, reason=", ".join(eligibility.missing))
+        steps.refuse(ticket, actor=actor, at=now, reason=", ".join(eligibility.missing))
         details.decided_at = now
         details.save(update_fields=["decided_at"])
-        return _save(ticket, now)
+        return steps.save(ticket, now)
     if not login.strip():
         raise TicketError(_("Укажите логин доступа к сайту обновлений"))
     covered = [c.strip() for c in (configurations or [ticket.configuration_name]) if c.strip()]
@@ -171,10 +144,10 @@ def update_access_decide(
     details.decided_at = now
     details.save(update_fields=["granted_login", "configurations_covered", "decided_at"])
     if ticket.status == Status.REGISTERED:
-        _event(ticket, EventType.ACCEPTED, now, actor)
-    _take(ticket, actor=actor, at=now)
+        steps.event(ticket, EventType.ACCEPTED, now, actor)
+    steps.take(ticket, actor=actor, at=now)
     # The grant is stored and sent to the client: Russian, the line's language.
-    _message(
+    steps.message(
         ticket,
         at=now,
         author=actor,
@@ -182,92 +155,8 @@ def update_access_decide(
         purpose=Message.Purpose.EVALUATION,
         body=f"Доступ к обновлениям предоставлен. Логин: {login.strip()}. Конфигурации: {', '.join(covered)}.",
     )
-    _event(
+    steps.event(
         ticket, EventType.RESOLVED, now, actor, granted_login=login.strip(), configurations=covered
     )
     ticket.status = Status.CLIENT_EVALUATION
-    return _save(ticket, now)
-
-
-@transaction.atomic
-def complaint_file(
-    *,
-    actor: User | None,
-    subject: str,
-    text: str,
-    channel: str = Channel.PORTAL,
-    ticket_numbers: list[str] | None = None,
-    author_email: str = "",
-    now: dt.datetime | None = None,
-) -> Complaint:
-    """R20: a complaint about the line's quality, for the quality manager's own queue."""
-    now = now or timezone.now()
-    errors = {}
-    if not subject.strip():
-        errors["subject"] = _("Укажите тему претензии")
-    if not text.strip():
-        errors["text"] = _("Опишите претензию")
-    tickets: list[Ticket] = []
-    for number in ticket_numbers or []:
-        found = (
-            (access.visible_tickets(actor) if actor is not None else Ticket.objects.none())
-            .filter(number=number.strip())
-            .first()
-        )
-        if found is None:
-            errors["tickets"] = _("Обращение «%(number)s» не найдено среди ваших обращений") % {
-                "number": number.strip()
-            }
-        else:
-            tickets.append(found)
-    if errors:
-        raise IntakeError(errors)
-    complaint = Complaint.objects.create(
-        received_at=now,
-        channel=channel,
-        author=actor,
-        author_email=author_email or (actor.email if actor is not None else ""),
-        organisation=actor.organisation if actor is not None else None,
-        subject=subject.strip(),
-        text=text.strip(),
-    )
-    complaint.number = f"Q-{complaint.pk:06d}"
-    complaint.save(update_fields=["number"])
-    complaint.tickets.set(tickets)
-    return complaint
-
-
-@transaction.atomic
-def complaint_answer(
-    *, complaint: Complaint, actor: User, text: str, now: dt.datetime | None = None
-) -> Complaint:
-    now = now or timezone.now()
-    access.require_role(
-        actor,
-        {Role.SUPERVISOR, Role.ADMIN},
-        # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
-        _("отвечать на претензии может менеджер по качеству"),
-    )
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if complaint.state == Complaint.State.ANSWERED:
-        raise TransitionError(
-            _("На претензию %(number)s уже дан ответ") % {"number": complaint.number}
-        )
-    if not text.strip():
-        raise TicketError(_("Напишите ответ на претензию"))
-    complaint.answer = text.strip()
-    complaint.answered_by = actor
-    complaint.answered_at = now
-    complaint.state = Complaint.State.ANSWERED
-    complaint.save()
-    if complaint.author_email:
-        # Mailed after commit by the worker (outbox), once per complaint.
-        enqueue(
-            "mail.send_complaint_answer",
-            {"complaint": complaint.pk},
-            dedupe_key=f"mail:complaint:{complaint.pk}",
-        )
-    return complaint
-
-
-__all__ = ["complaint_answer", "complaint_file", "update_access_decide", "update_access_request"]
+    return steps.save(ticket, now)

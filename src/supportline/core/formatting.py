@@ -1,0 +1,69 @@
+"""How SupportLine writes times, working-time durations and regulation names for people.
+
+Plain functions, no template machinery: the template filters (`core/templatetags/supportline`,
+`desk/templatetags/desk_tags`) and the code that builds screens (`desk/selectors/`) both call
+them, so a page and the sentence a selector composes say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from supportline.core import rules
+
+
+def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """24.11.2026 10:00 МСК — Moscow time with the zone named; or the zone the signed-in user
+    chose for display, named by its UTC offset («24.11.2026 12:00 UTC+5»)."""
+    if moment is None:
+        return "—"
+    zone = rules.display_zone()
+    local = moment.astimezone(zone)
+    if zone.key == rules.line_zone().key:
+        # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
+        return _("%(time)s МСК") % {"time": local.strftime(fmt)}
+    return f"{local.strftime(fmt)} {utc_offset_label(local)}"
+
+
+def utc_offset_label(local: dt.datetime) -> str:
+    """UTC+5, UTC−3:30, UTC+0."""
+    minutes = int((local.utcoffset() or dt.timedelta(0)).total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def minutes_hm(minutes: int | None) -> str:
+    """570 → «9 ч 30 мин» (working time)."""
+    if minutes is None:
+        return "—"
+    sign = "−" if minutes < 0 else ""
+    hours, rest = divmod(abs(int(minutes)), 60)
+    if hours and rest:
+        # Translators: a working-time duration, hours and minutes, e.g. «9 ч 30 мин».
+        text = _("%(hours)d ч %(minutes)d мин") % {"hours": hours, "minutes": rest}
+    elif hours:
+        # Translators: a working-time duration in whole hours, e.g. «9 ч».
+        text = _("%(hours)d ч") % {"hours": hours}
+    else:
+        # Translators: a working-time duration in minutes, e.g. «30 мин».
+        text = _("%(minutes)d мин") % {"minutes": rest}
+    return sign + text
+
+
+def level_name(level_id: str) -> str:
+    """The level's name from the regulation (R21), in the active language."""
+    regulation = rules.regulation()
+    if not regulation.has_level(level_id):
+        return level_id
+    return rules.tr(regulation.level(level_id).name)
+
+
+def category_name(category_id: str) -> str:
+    """The scope category's name from the regulation (R21); the id itself when unknown."""
+    try:
+        return rules.tr(rules.regulation().scope_category(category_id).name)
+    except KeyError:
+        return category_id

@@ -1,0 +1,66 @@
+"""The consultants' queue (R14): the open tickets the user may see, with their clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from supportline.accounts.models import User
+from supportline.core import rules
+from supportline.desk.selectors.common import QueueRow, queue_row
+from supportline.tickets import access
+from supportline.tickets.models import OPEN_STATUSES, Status, Ticket
+
+# The queue shows the tickets the line has to work on; client evaluation waits on the client
+# (it can still be chosen with the status filter).
+QUEUE_STATUSES = frozenset(OPEN_STATUSES - {Status.CLIENT_EVALUATION})
+# A page of the queue; more rows than this are cut with a note (filters narrow it).
+QUEUE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    who: str = ""  # "" everyone, "mine", "unassigned"
+    level: str = ""
+    status: str = ""
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    truncated: bool
+    now: dt.datetime
+
+
+def queue_tickets(user: User, filters: QueueFilters) -> QuerySet[Ticket]:
+    """R14: the open tickets the user may see, out-of-turn first, then FIFO by registration."""
+    tickets = access.visible_tickets(user)
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    else:
+        tickets = tickets.filter(status__in=QUEUE_STATUSES)
+    if filters.who == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif filters.who == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    if filters.level:
+        tickets = tickets.filter(level=filters.level)
+    if filters.channel:
+        tickets = tickets.filter(channel=filters.channel)
+    return tickets.select_related("assignee", "organisation").order_by(
+        "-out_of_turn", "registered_at", "id"
+    )
+
+
+def queue_page(user: User, filters: QueueFilters, now: dt.datetime) -> QueuePage:
+    """One query for the whole page; the clocks come from the stored columns."""
+    tickets = list(queue_tickets(user, filters)[: QUEUE_LIMIT + 1])
+    cal = rules.calendar()
+    return QueuePage(
+        rows=[queue_row(t, now, cal) for t in tickets[:QUEUE_LIMIT]],
+        truncated=len(tickets) > QUEUE_LIMIT,
+        now=now,
+    )

@@ -1,0 +1,420 @@
+"""The ticket page: the ticket with its conversation, contracts, timeline (R16) and its SLA
+explained (R11) — the one screen that runs the full clock, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from supportline.accounts.models import User
+from supportline.core import rules
+from supportline.core.formatting import category_name, level_name, minutes_hm, msk
+from supportline.desk.selectors.common import (
+    AT_RISK,
+    BREACHED,
+    MET,
+    ON_TRACK,
+    PAUSED,
+    STATE_LABELS,
+    RegistrationCard,
+    day_key,
+    person_name,
+    registration_card,
+)
+from supportline.registry.models import Contract
+from supportline.sla import Clock, ClockState, IntervalKind, SlaInputError, TicketSla
+from supportline.tickets import access
+from supportline.tickets.clock import ticket_sla
+from supportline.tickets.intake import Eligibility, contract_eligibility
+from supportline.tickets.models import (
+    CLOCK_EVENTS,
+    Channel,
+    Complaint,
+    DevelopmentItem,
+    EventType,
+    Message,
+    Ticket,
+    TicketEvent,
+    TransferTarget,
+)
+from supportline.worktime import DayKind
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: TicketEvent
+    label: str
+    author: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class LevelChangeRow:
+    at: dt.datetime
+    from_level: str
+    to_level: str
+    author: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    kind: str
+    label: str
+    start: dt.datetime
+    end: dt.datetime
+    minutes: int
+    current: bool
+
+
+@dataclass(frozen=True)
+class NotableDay:
+    day: dt.date
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One clock explained (R11): every figure with where it comes from."""
+
+    title: str
+    state: str
+    target_minutes: int
+    elapsed_minutes: int
+    paused_minutes: int
+    remaining_minutes: int
+    due_at: dt.datetime | None
+    intervals: list[IntervalRow]
+    paused: list[IntervalRow]
+    why: str
+    provisional: bool
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+@dataclass(frozen=True)
+class SlaView:
+    level: str
+    registered_at: dt.datetime
+    started_at: dt.datetime
+    level_changes: list[LevelChangeRow]
+    reaction: ClockView
+    resolution: ClockView
+    notable_days: list[NotableDay]
+
+    @property
+    def clocks(self) -> tuple[ClockView, ClockView]:
+        return (self.reaction, self.resolution)
+
+
+@dataclass
+class TicketPage:
+    ticket: Ticket
+    timeline: list[TimelineRow]
+    messages: list[Message]
+    sla: SlaView | None
+    sla_error: str
+    registration: RegistrationCard | None
+    eligibility: Eligibility
+    complaints: list[Complaint] = field(default_factory=list)
+
+
+def ticket_for_page(user: User, number: str) -> Ticket | None:
+    """The ticket with everything the page shows, or None when the user may not see it."""
+    contracts = Prefetch("registration__contracts", queryset=Contract.objects.order_by("kind"))
+    return (
+        access.visible_tickets(user)
+        .select_related(
+            "assignee",
+            "organisation",
+            "partner",
+            "configuration",
+            "registration__organisation",
+            "registration__partner",
+            "registration__product",
+            "development_item__target_release__configuration",
+            "update_access",
+        )
+        .prefetch_related(contracts)
+        .filter(number=number)
+        .first()
+    )
+
+
+KIND_LABELS = {
+    IntervalKind.RUNNING: gettext_lazy("идёт"),
+    IntervalKind.PAUSED: gettext_lazy("пауза: ожидание ответа клиента"),
+    IntervalKind.EVALUATION: gettext_lazy("оценка клиентом"),
+    IntervalKind.STOPPED: gettext_lazy("остановлено"),
+}
+
+
+def _intervals(clock: Clock) -> list[IntervalRow]:
+    return [
+        IntervalRow(
+            kind=str(i.kind),
+            label=str(KIND_LABELS[i.kind]),
+            start=i.start,
+            end=i.end,
+            minutes=i.working_minutes,
+            current=i.current,
+        )
+        for i in clock.intervals
+    ]
+
+
+def _clock_state(clock: Clock) -> str:
+    if clock.state == ClockState.BREACHED:
+        return BREACHED
+    if clock.state == ClockState.MET:
+        return MET
+    if clock.at_risk:
+        return AT_RISK
+    if clock.state == ClockState.PAUSED:
+        return PAUSED
+    return ON_TRACK
+
+
+def _why(
+    clock: Clock,
+    *,
+    sla: TicketSla,
+    started_at: dt.datetime,
+    changes: list[LevelChangeRow],
+    resolution: bool,
+) -> str:
+    """«8 ч рабочего времени (уровень …) от регистрации 24.11.2026 10:00 МСК; пауза 2 ч; …»."""
+    parts = [
+        _("%(target)s рабочего времени (уровень «%(level)s») от регистрации %(at)s")
+        % {
+            "target": minutes_hm(clock.target_minutes),
+            "level": level_name(sla.level),
+            "at": msk(sla.registered_at),
+        }
+    ]
+    if started_at != sla.registered_at:
+        parts.append(_("отсчёт с начала рабочего времени %(at)s (R9)") % {"at": msk(started_at)})
+    if resolution and clock.paused_minutes:
+        parts.append(
+            _("пауза %(paused)s — ожидание ответа клиента не считается (R12)")
+            % {"paused": minutes_hm(clock.paused_minutes)}
+        )
+    if resolution and any(i.kind == IntervalKind.EVALUATION for i in clock.intervals):
+        parts.append(_("время оценки клиентом не считается (R8, R13)"))
+    for change in changes:
+        parts.append(
+            _(
+                "уровень изменён %(at)s: «%(old)s» → «%(new)s» — цели нового уровня "
+                "считаются от регистрации (R10)"
+            )
+            % {"at": msk(change.at), "old": change.from_level, "new": change.to_level}
+        )
+    used = _("использовано %(used)s из %(target)s") % {
+        "used": minutes_hm(clock.elapsed_minutes),
+        "target": minutes_hm(clock.target_minutes),
+    }
+    if clock.state == ClockState.MET:
+        outcome = _("выполнено: %(used)s") % {"used": used}
+    elif clock.state == ClockState.BREACHED:
+        outcome = _("нарушено: срок %(due)s, %(used)s") % {"due": msk(clock.due_at), "used": used}
+    elif clock.state == ClockState.PAUSED:
+        outcome = _(
+            "на паузе: %(used)s, осталось %(left)s; срок будет определён после ответа клиента"
+        ) % {"used": used, "left": minutes_hm(clock.remaining_minutes)}
+    else:
+        outcome = _("%(used)s, осталось %(left)s → срок %(due)s") % {
+            "used": used,
+            "left": minutes_hm(clock.remaining_minutes),
+            "due": msk(clock.due_at),
+        }
+    return "; ".join(parts) + " — " + outcome
+
+
+def _notable_days(start: dt.datetime, end: dt.datetime) -> list[NotableDay]:
+    """Holidays, transferred days and short days between two instants: why a due time falls
+    where it does (R9). Ordinary weekends are left out; at most 62 days are scanned."""
+    cal = rules.calendar()
+    zone = rules.line_zone()
+    day = start.astimezone(zone).date()
+    last = min(end.astimezone(zone).date(), day + dt.timedelta(days=62))
+    out = []
+    while day <= last:
+        key, label = day_key(cal.day_kind(day), day)
+        if key not in (DayKind.WORKING, DayKind.WEEKEND):
+            out.append(NotableDay(day, key, label))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def sla_view(sla: TicketSla, events: list[TicketEvent]) -> SlaView:
+    # LevelChange.index is a position in the list of clock events the clock was given.
+    clock_list = [e for e in events if e.type in CLOCK_EVENTS]
+    changes = []
+    for change in sla.level_changes:
+        event = clock_list[change.index]
+        changes.append(
+            LevelChangeRow(
+                at=change.at,
+                from_level=level_name(change.from_level),
+                to_level=level_name(change.to_level),
+                author=person_name(event.author) or _("система"),
+                reason=str(event.data.get("reason", "")),
+            )
+        )
+    cal = rules.calendar()
+    started_at = cal.next_working_instant(sla.registered_at)
+
+    def view(title: str, clock: Clock, resolution: bool) -> ClockView:
+        intervals = _intervals(clock)
+        return ClockView(
+            title=title,
+            state=_clock_state(clock),
+            target_minutes=clock.target_minutes,
+            elapsed_minutes=clock.elapsed_minutes,
+            paused_minutes=clock.paused_minutes,
+            remaining_minutes=clock.remaining_minutes,
+            due_at=clock.due_at,
+            intervals=intervals,
+            paused=[i for i in intervals if i.kind == IntervalKind.PAUSED],
+            why=_why(clock, sla=sla, started_at=started_at, changes=changes, resolution=resolution),
+            provisional=clock.due_at is not None and cal.is_provisional(clock.due_at),
+        )
+
+    horizon = max(
+        [d for d in (sla.reaction.due_at, sla.resolution.due_at) if d is not None] + [sla.now]
+    )
+    return SlaView(
+        level=level_name(sla.level),
+        registered_at=sla.registered_at,
+        started_at=started_at,
+        level_changes=changes,
+        reaction=view(_("Время реакции (R7)"), sla.reaction, False),
+        resolution=view(_("Время решения (R8)"), sla.resolution, True),
+        notable_days=_notable_days(sla.registered_at, horizon),
+    )
+
+
+# Ticket fields a «data changed» event names (R16), as people call them.
+DATA_FIELDS = {
+    "registration_number": gettext_lazy("регистрационный номер"),
+    "partner_code": gettext_lazy("код партнёра"),
+    "organisation_name": gettext_lazy("организация"),
+    "configuration_name": gettext_lazy("конфигурация"),
+    "version": gettext_lazy("версия"),
+    "category": gettext_lazy("категория"),
+}
+
+
+def _describe(event: TicketEvent, users: dict[int, str]) -> str:
+    """A line of the timeline saying what the event changed (R16)."""
+    data: dict[str, Any] = event.data or {}
+    t = event.type
+    if t == EventType.REGISTERED:
+        channel = str(data.get("channel", ""))
+        return _("канал: %(channel)s; уровень: %(level)s") % {
+            "channel": Channel(channel).label if channel in Channel.values else channel,
+            "level": level_name(str(data.get("level", ""))),
+        }
+    if t == EventType.LEVEL_CHANGED:
+        return _("«%(old)s» → «%(new)s»; причина: %(reason)s") % {
+            "old": level_name(str(data.get("previous", ""))),
+            "new": level_name(str(data.get("level", ""))),
+            "reason": data.get("reason", ""),
+        }
+    if t == EventType.ASSIGNED:
+        who = users.get(int(data.get("assignee") or 0), "")
+        if data.get("via") == "take_next":
+            return _("исполнитель: %(who)s (взято из очереди)") % {"who": who}
+        return _("исполнитель: %(who)s") % {"who": who}
+    if t == EventType.TRANSFERRED:
+        to, kind = str(data.get("to", "")), str(data.get("kind", ""))
+        return _("куда: %(to)s; вид: %(kind)s; причина: %(reason)s") % {
+            "to": TransferTarget(to).label if to in TransferTarget.values else to,
+            "kind": (
+                DevelopmentItem.ItemKind(kind).label
+                if kind in DevelopmentItem.ItemKind.values
+                else kind
+            ),
+            "reason": data.get("reason", ""),
+        }
+    if t == EventType.REDIRECTED:
+        return _("категория: %(category)s") % {
+            "category": category_name(str(data.get("category", "")))
+        }
+    if t == EventType.REFUSED:
+        return _("не хватает: %(reason)s") % {"reason": data.get("reason", "")}
+    if t == EventType.DATA_CHANGED:
+        if "target_release" in data:
+            return _("целевой релиз: %(release)s") % {"release": data["target_release"]}
+        changed = data.get("changed") or {}
+        return "; ".join(f"{DATA_FIELDS.get(k, k)}: {v or '—'}" for k, v in changed.items())
+    if t == EventType.EVALUATED:
+        if data.get("accepted"):
+            return _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}
+        return _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
+    if t == EventType.CLOSED and data.get("reason") == "auto_close":
+        return _("автоматически (R13)")
+    if t == EventType.ANSWERED and data.get("reason") == "outdated_release":
+        return _("обновиться до релиза %(release)s (R4)") % {"release": data.get("release", "")}
+    if t == EventType.MESSAGE:
+        kind = str(data.get("kind", ""))
+        if kind == "release_published":
+            return _("опубликован релиз %(release)s (R15)") % {"release": data.get("release", "")}
+        if kind in Message.Author.values:
+            return str(Message.Author(kind).label)
+    if t == EventType.RESOLVED and data.get("granted_login"):
+        return _("доступ предоставлен, логин %(login)s") % {"login": data["granted_login"]}
+    return ""
+
+
+def _timeline(events: list[TicketEvent]) -> list[TimelineRow]:
+    wanted = {
+        int(e.data["assignee"])
+        for e in events
+        if e.type == EventType.ASSIGNED and str(e.data.get("assignee", "")).isdigit()
+    }
+    users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=wanted)} if wanted else {}
+    return [
+        TimelineRow(
+            event=e,
+            label=str(e.get_type_display()),
+            author=person_name(e.author) or _("система"),
+            detail=_describe(e, users),
+        )
+        for e in events
+    ]
+
+
+def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
+    events = list(ticket.events.select_related("author").order_by("at", "id"))
+    messages = list(
+        ticket.messages.select_related("author")
+        .prefetch_related("attachments")
+        .order_by("at", "id")
+    )
+    sla: SlaView | None = None
+    sla_error = ""
+    try:
+        sla = sla_view(ticket_sla(ticket, now=now, events=events), events)
+    except SlaInputError as error:  # an inconsistent history is shown, not hidden behind a 500
+        sla_error = str(error)
+    today = rules.local_date(now)
+    reg = ticket.registration
+    return TicketPage(
+        ticket=ticket,
+        timeline=_timeline(events),
+        messages=messages,
+        sla=sla,
+        sla_error=sla_error,
+        registration=registration_card(reg, today) if reg is not None else None,
+        eligibility=contract_eligibility(reg, ticket.registered_at),
+        complaints=list(ticket.complaints.only("number", "subject", "state")),
+    )

@@ -1,0 +1,99 @@
+"""Quality complaints (R20): their own register for the quality manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supportline.accounts.models import User
+from supportline.jobs.core import enqueue
+from supportline.tickets import access
+from supportline.tickets.errors import IntakeError, TicketError, TransitionError
+from supportline.tickets.models import (
+    Channel,
+    Complaint,
+    Ticket,
+)
+
+
+@transaction.atomic
+def complaint_file(
+    *,
+    actor: User | None,
+    subject: str,
+    text: str,
+    channel: str = Channel.PORTAL,
+    ticket_numbers: list[str] | None = None,
+    author_email: str = "",
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """R20: a complaint about the line's quality, for the quality manager's own queue."""
+    now = now or timezone.now()
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("Укажите тему претензии")
+    if not text.strip():
+        errors["text"] = _("Опишите претензию")
+    tickets: list[Ticket] = []
+    for number in ticket_numbers or []:
+        found = (
+            (access.visible_tickets(actor) if actor is not None else Ticket.objects.none())
+            .filter(number=number.strip())
+            .first()
+        )
+        if found is None:
+            errors["tickets"] = _("Обращение «%(number)s» не найдено среди ваших обращений") % {
+                "number": number.strip()
+            }
+        else:
+            tickets.append(found)
+    if errors:
+        raise IntakeError(errors)
+    complaint = Complaint.objects.create(
+        received_at=now,
+        channel=channel,
+        author=actor,
+        author_email=author_email or (actor.email if actor is not None else ""),
+        organisation=actor.organisation if actor is not None else None,
+        subject=subject.strip(),
+        text=text.strip(),
+    )
+    complaint.number = f"Q-{complaint.pk:06d}"
+    complaint.save(update_fields=["number"])
+    complaint.tickets.set(tickets)
+    return complaint
+
+
+@transaction.atomic
+def complaint_answer(
+    *, complaint: Complaint, actor: User, text: str, now: dt.datetime | None = None
+) -> Complaint:
+    now = now or timezone.now()
+    access.require(
+        access.may_answer_complaints(actor),
+        # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+        _("отвечать на претензии может менеджер по качеству"),
+    )
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.state == Complaint.State.ANSWERED:
+        raise TransitionError(
+            _("На претензию %(number)s уже дан ответ") % {"number": complaint.number}
+        )
+    if not text.strip():
+        raise TicketError(_("Напишите ответ на претензию"))
+    complaint.answer = text.strip()
+    complaint.answered_by = actor
+    complaint.answered_at = now
+    complaint.state = Complaint.State.ANSWERED
+    complaint.save()
+    if complaint.author_email:
+        # Mailed after commit by the worker (outbox), once per complaint.
+        enqueue(
+            "mail.send_complaint_answer",
+            {"complaint": complaint.pk},
+            dedupe_key=f"mail:complaint:{complaint.pk}",
+        )
+    return complaint

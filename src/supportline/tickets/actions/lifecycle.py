@@ -1,0 +1,293 @@
+"""The life of a ticket on the line (R7–R13): acceptance, questions and the client's answers,
+the line's answers, resolution, the client's evaluation and the automatic close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from supportline.accounts.models import User
+from supportline.core import rules
+from supportline.tickets import access
+from supportline.tickets.actions import registration, steps
+from supportline.tickets.clock import store_sla
+from supportline.tickets.errors import TicketError, TransitionError
+from supportline.tickets.intake import (
+    IntakeData,
+)
+from supportline.tickets.labels import intake_labels
+from supportline.tickets.models import (
+    FINAL_STATUSES,
+    EventType,
+    Message,
+    Ticket,
+)
+
+
+@transaction.atomic
+def ticket_accept(
+    *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """R7: the explicit act that confirms to the client that the ticket is accepted."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "accept", _("принять обращение в работу"), now)
+    accept(ticket, actor=actor, at=now, text=text)
+    return steps.save(ticket, now)
+
+
+def _level_name(level: str) -> str:
+    return rules.regulation().level(level).name.ru
+
+
+def _format_due(moment: dt.datetime | None) -> str:
+    """The due time in the acceptance confirmation: stored, so in the line's language."""
+    if moment is None:
+        return "будет определён после ответа клиента"
+    return moment.astimezone(rules.line_zone()).strftime("%d.%m.%Y %H:%M МСК")
+
+
+def accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
+    steps.event(ticket, EventType.ACCEPTED, at, actor)
+    steps.take(ticket, actor=actor, at=at)
+    ticket.status = steps.S.ACCEPTED
+    sla = store_sla(ticket, now=at)
+    confirmation = steps.say(
+        rules.regulation().answers.acceptance,
+        number=ticket.number,
+        level=_level_name(ticket.level),
+        resolution_due=_format_due(sla.resolution.due_at),
+    )
+    steps.message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.ACCEPTANCE,
+        body=steps.line_text(text, confirmation),
+    )
+
+
+@transaction.atomic
+def ticket_ask(*, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None) -> Ticket:
+    """R12: a clarifying question; the resolution clock pauses until the client answers."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "ask", _("задать вопрос клиенту"), now)
+    if not text.strip():
+        raise TicketError(_("Напишите вопрос клиенту"))
+    steps.take(ticket, actor=actor, at=now)
+    steps.ask_client(ticket, actor=actor, at=now, text=text.strip())
+    return steps.save(ticket, now)
+
+
+@transaction.atomic
+def ticket_client_reply(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    text: str,
+    now: dt.datetime | None = None,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Ticket:
+    """The client writes (any channel). An answer to a question resumes the clock (R12)."""
+    now = steps.moment(now)
+    ticket = steps.lock(ticket)
+    client_reply(ticket, actor=actor, text=text, at=now, channel=channel, external_id=external_id)
+    return steps.save(ticket, now)
+
+
+def client_reply(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    text: str,
+    at: dt.datetime,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Message:
+    """The client's message on a locked ticket; returns it (attachments hang on it)."""
+    if actor is not None:
+        access.require_client_side(actor, ticket)
+    if ticket.status in FINAL_STATUSES:
+        raise TransitionError(
+            _("Обращение %(number)s закрыто; пожалуйста, зарегистрируйте новое обращение")
+            % {"number": ticket.number}
+        )
+    if not text.strip():
+        raise TicketError(_("Пустое сообщение"))
+    message = steps.message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.CLIENT,
+        purpose=Message.Purpose.CLIENT,
+        body=text.strip(),
+        channel=channel,
+        external_id=external_id,
+    )
+    if ticket.status == steps.S.WAITING_CLIENT:
+        steps.event(ticket, EventType.CLIENT_REPLIED, at, actor)
+        ticket.status = steps.resume_status(ticket)
+    if ticket.missing_fields and ticket.status in steps.WORKING:
+        # R1: the data the line asked for, written as labelled lines, complete the ticket;
+        # what is still missing is asked again, a complete ticket goes through triage.
+        supplied = intake_labels(text)
+        if supplied:
+            errors = registration.apply_intake(ticket, IntakeData(**supplied), actor=actor, at=at)
+            if errors:
+                registration.ask_missing(ticket, errors, at=at)
+            else:
+                registration.triage(ticket, at=at)
+    return message
+
+
+@transaction.atomic
+def ticket_answer(
+    *, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None
+) -> Ticket:
+    """An answer of the line; answering a ticket not yet accepted accepts it first (R7)."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "answer", _("ответить клиенту"), now)
+    if not text.strip():
+        raise TicketError(_("Напишите ответ"))
+    if ticket.status == steps.S.REGISTERED:
+        accept(ticket, actor=actor, at=now)
+    steps.message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.ANSWER,
+        body=text.strip(),
+    )
+    steps.event(ticket, EventType.ANSWERED, now, actor)
+    if ticket.status == steps.S.ACCEPTED:
+        ticket.status = steps.S.IN_PROGRESS
+    return steps.save(ticket, now)
+
+
+@transaction.atomic
+def ticket_resolve(
+    *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """R8: the answer is given; the ticket goes to client evaluation and the clock stops."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(
+        ticket, actor, "resolve", _("передать обращение на оценку клиенту"), now
+    )
+    if text.strip():
+        steps.message(
+            ticket,
+            at=now,
+            author=actor,
+            kind=Message.Author.LINE,
+            purpose=Message.Purpose.EVALUATION,
+            body=text.strip(),
+        )
+    elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
+        raise TicketError(_("Перед передачей на оценку дайте клиенту ответ"))
+    steps.take(ticket, actor=actor, at=now)
+    steps.event(ticket, EventType.RESOLVED, now, actor)
+    ticket.status = steps.S.CLIENT_EVALUATION
+    return steps.save(ticket, now)
+
+
+@transaction.atomic
+def ticket_evaluate(
+    *,
+    ticket: Ticket,
+    actor: User,
+    accepted: bool,
+    rating: int | None = None,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R13: the client accepts (rating 1–5 → closed) or rejects (→ in progress, clock resumes)."""
+    now = steps.moment(now)
+    ticket = steps.lock(ticket)
+    access.require_client_side(actor, ticket)
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    steps.require_status(ticket, steps.ALLOWED_FROM["evaluate"], _("оценить ответ"))
+    if accepted:
+        if rating is None or not 1 <= rating <= 5:
+            raise TicketError(_("Оценка — целое число от 1 до 5"))
+        ticket.rating = rating
+        ticket.rating_comment = comment.strip()
+        steps.event(
+            ticket,
+            EventType.EVALUATED,
+            now,
+            actor,
+            accepted=True,
+            rating=rating,
+            comment=comment.strip(),
+        )
+        steps.event(ticket, EventType.CLOSED, now, actor)
+        ticket.status = steps.S.CLOSED
+        ticket.closed_at = now
+    else:
+        if not comment.strip():
+            raise TicketError(_("Напишите, почему ответ не подошёл"))
+        steps.message(
+            ticket,
+            at=now,
+            author=actor,
+            kind=Message.Author.CLIENT,
+            purpose=Message.Purpose.CLIENT,
+            body=comment.strip(),
+        )
+        steps.event(
+            ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip()
+        )
+        steps.event(ticket, EventType.REOPENED, now, actor)
+        ticket.status = steps.resume_status(ticket)
+    return steps.save(ticket, now)
+
+
+def evaluation_deadline(start: dt.datetime, working_days: int) -> dt.datetime:
+    """The end of the `working_days`-th working day after the day evaluation started (R13)."""
+    cal = rules.calendar()
+    zone = rules.line_zone()
+    day = start.astimezone(zone).date()
+    counted = 0
+    while counted < working_days:
+        day += dt.timedelta(days=1)
+        if cal.working_hours(day) is not None:
+            counted += 1
+    hours = cal.working_hours(day)
+    assert hours is not None
+    return dt.datetime.combine(day, hours[1], tzinfo=zone)
+
+
+def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:
+    """R13: close tickets left in client evaluation longer than the regulation allows."""
+    now = steps.moment(now)
+    days = rules.regulation().auto_close_working_days
+    # Only tickets that entered evaluation at least `days` calendar days ago can be due.
+    candidates = Ticket.objects.filter(
+        status=steps.S.CLIENT_EVALUATION, evaluation_started_at__lte=now - dt.timedelta(days=days)
+    ).values_list("pk", flat=True)
+    closed = []
+    for pk in candidates:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=pk)
+            if ticket.status != steps.S.CLIENT_EVALUATION or ticket.evaluation_started_at is None:
+                continue
+            if evaluation_deadline(ticket.evaluation_started_at, days) > now:
+                continue
+            steps.event(ticket, EventType.CLOSED, now, None, reason="auto_close", working_days=days)
+            # A stored notice to the client: the line's language, not translated per request.
+            steps.message(
+                ticket,
+                at=now,
+                author=None,
+                kind=Message.Author.SYSTEM,
+                purpose=Message.Purpose.NOTICE,
+                body=f"Обращение закрыто автоматически: оценка не получена в течение {days} рабочих дней.",
+            )
+            ticket.status = steps.S.CLOSED
+            ticket.closed_at = now
+            closed.append(steps.save(ticket, now))
+    return closed

@@ -1,0 +1,334 @@
+"""Registration of tickets (R1–R6): one core for every kind of ticket, the R1 data check, the
+automatic question for missing data, and triage (R2 contracts, R3 scope, R4 outdated release)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from supportline.accounts.models import Role, User
+from supportline.core import rules
+from supportline.tickets import access
+from supportline.tickets.actions import steps
+from supportline.tickets.errors import IntakeError
+from supportline.tickets.intake import (
+    FIELD_NAMES,
+    LINE_LANGUAGE,
+    IntakeData,
+    check_intake,
+    contract_eligibility,
+    outdated_release,
+)
+from supportline.tickets.models import (
+    ASKING_CHANNELS,
+    Channel,
+    EventType,
+    Kind,
+    Message,
+    Ticket,
+)
+
+
+def number_prefix(kind: str) -> str:
+    """Each kind of ticket has its own numbering (data of the one registration core)."""
+    if kind == Kind.UPDATE_ACCESS:
+        return "UPD"
+    return str(getattr(settings, "TICKET_NUMBER_PREFIX", "CRM"))
+
+
+def register_core(
+    *,
+    kind: str,
+    actor: User | None,
+    channel: str,
+    at: dt.datetime,
+    request: str,
+    request_author: str = Message.Author.CLIENT,
+    external_id: str = "",
+    **fields: Any,
+) -> Ticket:
+    """The one way a ticket of any kind comes into being: the row with its kind's number, the
+    regulation version and targets in force (R21), the registration event (R16) and the request
+    as the ticket's first message. The caller saves
+    the ticket (`steps.save`) once it has decided what happens next."""
+    regulation = rules.regulation()
+    ticket = Ticket.objects.create(
+        kind=kind,
+        channel=channel,
+        status=steps.S.REGISTERED,
+        registered_at=at,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        # R21: the ticket keeps the regulation version and targets in force at registration.
+        regulation_version=regulation.version,
+        sla_targets={level: list(pair) for level, pair in regulation.targets().items()},
+        **fields,
+    )
+    ticket.number = f"{number_prefix(kind)}-{ticket.pk:06d}"
+    steps.event(ticket, EventType.REGISTERED, at, actor, level=ticket.level, channel=channel)
+    steps.message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=request_author,
+        purpose=Message.Purpose.REQUEST,
+        body=request,
+        external_id=external_id,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_register(
+    *,
+    actor: User | None,
+    channel: str,
+    data: IntakeData,
+    registered_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    external_id: str = "",
+    conversation: str = "",
+) -> Ticket:
+    """Register a ticket (R1–R4, R6).
+
+    `conversation` is the 1C-Connect conversation a messenger ticket answers into (known at
+    registration, so the receipt and any question go out through the outbox like every reply).
+
+    Steps:
+    1. R1: resolve the data against the registries. The portal and the API refuse missing or
+       invalid data with per-field errors (`IntakeError`); e-mail, phone and the messenger
+       register the ticket anyway and immediately ask for what is missing (R12 pause).
+    2. R2: without valid 1C:ITS and KP contracts at the registration instant, the ticket is
+       refused with the reason — unless the question is about licensing or protection.
+    3. R3: out-of-scope categories and withdrawn products are redirected with the standard answer.
+    4. R4: a version older than the current release gets "update to release N".
+    """
+    now = steps.moment(now)
+    at = registered_at or now
+    if at > now + dt.timedelta(minutes=1):
+        raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
+    line_staff = actor is not None and access.is_line(actor)
+    if channel == Channel.PHONE and not line_staff:
+        raise IntakeError({"channel": _("Телефонное обращение регистрирует консультант линии")})
+    backdated = registered_at is not None and registered_at != now
+    if backdated and channel in {Channel.PORTAL, Channel.API} and not line_staff:
+        # Only the line (or a channel's own receipt time) dates a ticket; clients file «now».
+        raise IntakeError({"registered_at": _("Время регистрации указывает только линия")})
+    data = data.cleaned()
+    asking = channel in ASKING_CHANNELS
+    # From e-mail, phone and the messenger the field errors are not shown to anyone: they go
+    # into the stored question to the client below, so they are worded in the line's language.
+    with translation.override(LINE_LANGUAGE) if asking else contextlib.nullcontext():
+        resolved = check_intake(data, actor=actor)
+    if resolved.errors and not asking:
+        raise IntakeError(resolved.errors)
+    if not data.subject and not data.body:
+        raise IntakeError({"body": _("Пустое обращение: нет ни темы, ни текста")})
+
+    regulation = rules.regulation()
+    level = regulation.default_level.id
+    organisation = resolved.organisation or (
+        actor.organisation if actor is not None and actor.role == Role.CLIENT else None
+    )
+    is_partner_filing = resolved.partner is not None
+    # The person to answer: the filer when a client files; whoever the line names otherwise.
+    client = actor if actor is not None and access.is_client(actor) else None
+    ticket = register_core(
+        kind=Kind.CONSULTATION,
+        actor=actor,
+        channel=channel,
+        at=at,
+        request=data.body or data.subject,
+        request_author=Message.Author.LINE if channel == Channel.PHONE else Message.Author.CLIENT,
+        external_id=external_id,
+        subject=data.subject or data.body[:120],
+        category=data.category,
+        level=level,
+        registration_number=data.registration_number,
+        partner_code=data.partner_code,
+        organisation_name=data.organisation,
+        configuration_name=data.configuration,
+        version=data.version,
+        registration=resolved.registration,
+        organisation=organisation,
+        partner=resolved.partner if is_partner_filing else None,
+        configuration=resolved.configuration,
+        missing_fields=sorted(resolved.errors),
+        contact_email=data.contact_email or (client.email if client else ""),
+        contact_name=data.contact_name or (client.get_full_name() if client else ""),
+        contact_phone=data.contact_phone or (client.phone if client else ""),
+        connect_conversation=conversation,
+    )
+    # The receipt with the number is NOT the reaction (R7).
+    steps.message(
+        ticket,
+        at=at,
+        author=None,
+        kind=Message.Author.SYSTEM,
+        purpose=Message.Purpose.RECEIPT,
+        body=steps.say(regulation.answers.receipt, number=ticket.number),
+    )
+
+    if resolved.errors:
+        ask_missing(ticket, resolved.errors, at=at)
+    else:
+        triage(ticket, at=at)
+    return steps.save(ticket, now)
+
+
+def ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> None:
+    """R1: ask the client for the data the ticket lacks (the R12 pause applies)."""
+    # Stored and sent to the client: Russian, the line's language (see the module docstring).
+    with translation.override(LINE_LANGUAGE):
+        wanted = "; ".join(f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(errors.items()))
+    steps.ask_client(
+        ticket,
+        actor=None,
+        at=at,
+        text=(
+            f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
+            f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение "
+            "в виде строк «Рег. номер: …», «Организация: …», «Конфигурация: …», «Версия: …»."
+        ),
+    )
+
+
+# Stored and sent to the client: Russian, the line's language.
+CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+
+
+def _known_contact(ticket: Ticket) -> bool:
+    """Whether the ticket's sender is the registration's holder: a signed-in filer, a user of
+    its organisation or partner, or the organisation's own address."""
+    if ticket.created_by_id is not None:
+        return True
+    reg = ticket.registration
+    address = ticket.contact_email.strip().lower()
+    if reg is None or not address:
+        return False
+    if reg.organisation is not None and reg.organisation.email.strip().lower() == address:
+        return True
+    holders = User.objects.filter(email__iexact=address, is_active=True)
+    return holders.filter(
+        Q(organisation_id=reg.organisation_id, organisation__isnull=False)
+        | Q(partner_id=reg.partner_id, partner__isnull=False)
+    ).exists()
+
+
+def triage(ticket: Ticket, *, at: dt.datetime) -> None:
+    """R2, R3, R4 on a ticket whose R1 data are complete."""
+    regulation = rules.regulation()
+    category = regulation.scope_category(ticket.category) if ticket.category else None
+    exempt = category is not None and category.contract_exempt
+    if not exempt:
+        # R2: validity at the registration instant, even when the data arrive later.
+        eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
+        if not eligibility.eligible:
+            reason = ", ".join(eligibility.missing)
+            if not _known_contact(ticket):
+                # Someone who only knows a registration number does not learn which of that
+                # organisation's contracts lapsed (the answer goes to the sender).
+                reason = CONTRACTS_IN_GENERAL
+            steps.refuse(ticket, actor=None, at=at, reason=reason)
+            return
+    if category is not None and not category.in_scope:
+        steps.redirect(ticket, actor=None, at=at, category_id=category.id)
+        return
+    if ticket.configuration is not None and not ticket.configuration.is_supported:
+        steps.redirect(ticket, actor=None, at=at, category_id="withdrawn_product")
+        return
+    current = outdated_release(ticket.configuration, ticket.version)
+    if current is not None:
+        text = steps.say(
+            regulation.answers.update_to_current_release,
+            number=ticket.number,
+            release=current.version,
+        )
+        steps.message(
+            ticket,
+            at=at,
+            author=None,
+            kind=Message.Author.LINE,
+            purpose=Message.Purpose.EVALUATION,
+            body=text,
+        )
+        steps.event(
+            ticket, EventType.ANSWERED, at, None, reason="outdated_release", release=current.version
+        )
+        steps.event(ticket, EventType.RESOLVED, at, None)
+        ticket.status = steps.S.CLIENT_EVALUATION
+
+
+@transaction.atomic
+def ticket_complete_data(
+    *, ticket: Ticket, actor: User, data: IntakeData, now: dt.datetime | None = None
+) -> Ticket:
+    """A consultant fills in the R1 data a ticket from e-mail/phone lacked, then triage runs.
+
+    The data came from the client (a call, a letter), so a ticket that was waiting for them
+    stops waiting: the clock resumes from now (R12)."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "complete", _("изменить данные обращения"), now)
+    errors = apply_intake(ticket, data, actor=actor, at=now)
+    if errors:
+        raise IntakeError(errors)
+    if ticket.status == steps.S.WAITING_CLIENT:
+        steps.event(ticket, EventType.CLIENT_REPLIED, now, actor, via="complete_data")
+        ticket.status = steps.resume_status(ticket)
+    triage(ticket, at=now)
+    return steps.save(ticket, now)
+
+
+def apply_intake(
+    ticket: Ticket, data: IntakeData, *, actor: User | None, at: dt.datetime
+) -> dict[str, str]:
+    """Merge R1 data into a ticket that lacked some (R1). Valid values are kept, the rest
+    stays missing; returns the remaining per-field errors (empty: complete)."""
+    merged = IntakeData(
+        subject=ticket.subject,
+        body="-",
+        registration_number=data.registration_number or ticket.registration_number,
+        partner_code=data.partner_code or ticket.partner_code,
+        organisation=data.organisation or ticket.organisation_name,
+        configuration=data.configuration or ticket.configuration_name,
+        version=data.version or ticket.version,
+        category=data.category or ticket.category,
+    ).cleaned()
+    # The actor's own rules apply: a client completes data only with its organisation's
+    # registration number, and cannot bring in a partner.
+    resolved = check_intake(merged, actor=actor, known_partner_code=ticket.partner_code)
+    errors = resolved.errors
+    # Ticket field ← intake field; a value is taken only when its field has no error.
+    fields = {
+        "registration_number": "registration_number",
+        "partner_code": "partner_code",
+        "organisation_name": "organisation",
+        "configuration_name": "configuration",
+        "version": "version",
+        "category": "category",
+    }
+    changed = {
+        k: getattr(merged, f)
+        for k, f in fields.items()
+        if f not in errors and getattr(ticket, k) != getattr(merged, f)
+    }
+    if not changed and ticket.missing_fields == sorted(errors):
+        return errors
+    for k, v in changed.items():
+        setattr(ticket, k, v)
+    if "registration_number" not in errors:
+        ticket.registration = resolved.registration
+        ticket.organisation = resolved.organisation or ticket.organisation
+    if "partner_code" not in errors:
+        ticket.partner = resolved.partner
+    if "configuration" not in errors:
+        ticket.configuration = resolved.configuration
+    ticket.missing_fields = sorted(errors)
+    steps.event(ticket, EventType.DATA_CHANGED, at, actor, changed=changed)
+    return errors

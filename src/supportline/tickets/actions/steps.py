@@ -1,0 +1,202 @@
+"""The shared steps of every ticket action: one instant, the row lock, who may act from which
+status, an event (R16), a message (handed to the outbox), the save that recomputes the stored SLA
+figures from the events (R11), and the small outcomes several areas reach (ask, refuse, redirect).
+
+Two kinds of text live in the actions:
+- errors (`TicketError` and its kinds) go to the person who caused them, so they are gettext'ed
+  when raised, in that person's language;
+- what the line writes into a ticket (messages to the client, notices, event reasons) is stored
+  and sent to the client in the line's language, Russian (`LINE_LANGUAGE`), like the
+  regulation's standard answers (`say`): those strings are plain Russian on purpose and are not
+  translated per request — a consultant working in the English UI still writes to the client
+  in Russian, and a stored text cannot follow the language of whoever reads it later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supportline.accounts.models import User
+from supportline.core import rules
+from supportline.regulation import Text
+from supportline.tickets import access, outbox
+from supportline.tickets.clock import store_sla
+from supportline.tickets.errors import TransitionError
+from supportline.tickets.models import (
+    EventType,
+    Message,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+S = Status
+# Where the line may act from: an open ticket not waiting in client evaluation.
+WORKING = frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_CLIENT, S.TRANSFERRED})
+# Where the line may write to the client (not while the ticket waits for the client's answer).
+TALKING = WORKING - {S.WAITING_CLIENT}
+
+# The statuses each action may start from: the actions refuse anything else, and the desk
+# offers only what passes — one table, not a copy per screen.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "accept": frozenset({S.REGISTERED}),
+    "ask": TALKING,
+    "answer": TALKING,
+    "transfer": TALKING,
+    "resolve": WORKING,
+    "redirect": WORKING,
+    "refuse": WORKING,
+    "complete": WORKING,
+    "evaluate": frozenset({S.CLIENT_EVALUATION}),
+    "decide": frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS}),
+}
+
+
+def say(text: Text, **values: Any) -> str:
+    """A standard answer of the regulation, in Russian (the line's language), filled in."""
+    return text.ru.format(**values)
+
+
+def moment(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
+    """`action` is already translated by the caller: it completes «Нельзя …» ("Cannot …")."""
+    if ticket.status not in allowed:
+        raise TransitionError(
+            _("Нельзя %(action)s: обращение %(number)s в статусе «%(status)s»")
+            % {"action": action, "number": ticket.number, "status": ticket.get_status_display()}
+        )
+
+
+def begin(
+    ticket: Ticket, actor: User, action: str, doing: str, now: dt.datetime | None
+) -> tuple[Ticket, dt.datetime]:
+    """The common start of a line action: one instant for all it writes, the row locked, the
+    actor allowed to act for the line, the status one the action may start from."""
+    now = moment(now)
+    ticket = lock(ticket)
+    access.require_line_worker(actor, ticket)
+    require_status(ticket, ALLOWED_FROM[action], doing)
+    return ticket, now
+
+
+def event(
+    ticket: Ticket, type: str, at: dt.datetime, author: User | None, **data: Any
+) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, type=type, at=at, author=author, data=data)
+
+
+def message(
+    ticket: Ticket,
+    *,
+    at: dt.datetime,
+    author: User | None,
+    kind: str,
+    purpose: str,
+    body: str,
+    channel: str | None = None,
+    external_id: str = "",
+) -> Message:
+    message = Message.objects.create(
+        ticket=ticket,
+        at=at,
+        author=author,
+        author_kind=kind,
+        purpose=purpose,
+        channel=channel or ticket.channel,
+        body=body,
+        external_id=external_id,
+    )
+    event(ticket, EventType.MESSAGE, at, author, message=message.pk, kind=kind)
+    outbox.message_created(message)
+    return message
+
+
+def save(ticket: Ticket, now: dt.datetime) -> Ticket:
+    ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
+    store_sla(ticket, now=now)
+    ticket.save()
+    return ticket
+
+
+def line_text(text: str, default: str) -> str:
+    return text.strip() or default
+
+
+def take(ticket: Ticket, *, actor: User, at: dt.datetime) -> None:
+    """Whoever acts first on an unassigned ticket becomes its assignee (so a rejected answer
+    comes back to them, R13)."""
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        event(ticket, EventType.ASSIGNED, at, actor, assignee=actor.pk)
+
+
+def resume_status(ticket: Ticket) -> str:
+    """Where a ticket goes when the client answers or rejects: back to whoever works it, or
+    to the queue when nobody has taken it yet."""
+    if ticket.transferred_to:
+        return S.TRANSFERRED
+    return S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED
+
+
+def ask_client(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str) -> None:
+    message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.QUESTION,
+        body=text,
+    )
+    event(ticket, EventType.ASKED, at, actor)
+    ticket.status = S.WAITING_CLIENT
+
+
+def refuse(ticket: Ticket, *, actor: User | None, at: dt.datetime, reason: str) -> None:
+    text = say(rules.regulation().answers.refusal_no_contract, number=ticket.number, missing=reason)
+    message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.REFUSAL,
+        body=text,
+    )
+    event(ticket, EventType.REFUSED, at, actor, reason=reason)
+    ticket.status = S.REFUSED
+    ticket.closed_at = at
+
+
+def redirect(
+    ticket: Ticket, *, actor: User | None, at: dt.datetime, category_id: str, text: str = ""
+) -> None:
+    category = rules.regulation().scope_category(category_id)
+    if category.in_scope:
+        raise TransitionError(
+            _("Категория «%(category)s» входит в рамки линии: перенаправлять нечего")
+            % {"category": rules.tr(category.name)}
+        )
+    answer = text.strip() or (say(category.answer, number=ticket.number) if category.answer else "")
+    message(
+        ticket,
+        at=at,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.REDIRECTION,
+        body=answer,
+    )
+    event(ticket, EventType.REDIRECTED, at, actor, category=category_id, to=category.redirect_to)
+    ticket.category = category_id
+    ticket.status = S.REDIRECTED
+    ticket.closed_at = at
