@@ -229,7 +229,7 @@ def run_claimed(job: Job, *, worker: str, now: dt.datetime | None = None) -> boo
     is recorded: the lease runs out and the job runs again (the worker waits for the database).
     """
     lease = Lease(job.pk, worker, job.attempts)
-    if not _renew(lease, now or timezone.now()):
+    if not acquire(job, worker=worker, now=now):
         log.warning(
             "job %s #%s: the lease of %s ran out before it started; skipped",
             job.kind,
