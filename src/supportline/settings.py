@@ -163,6 +163,15 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@rarus.ru")
 
+# Background workers (supportline.jobs). A claimed job is its worker's for JOB_LEASE_SECONDS;
+# handlers renew the lease before each external call, and every network timeout (SMTP here,
+# CONNECT_TIMEOUT, IMAP) must be shorter than the lease, or a hung server would outlive it and
+# another worker would run the job a second time (system check jobs.E001). A worker that loses
+# the database retries with exponential backoff and jitter, capped at WORKER_DB_RETRY_MAX_SECONDS.
+JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", default=300)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", default=30)
+WORKER_DB_RETRY_MAX_SECONDS = envint("WORKER_DB_RETRY_MAX_SECONDS", default=30)
+
 # Attachments larger than this are refused with a clear message.
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 

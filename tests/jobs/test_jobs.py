@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from supportline.jobs.core import (
     HANDLERS,
-    LEASE,
     claim,
     enqueue,
     handler,
+    lease_duration,
     run_claimed,
     run_due,
     schedule_periodic,
@@ -92,13 +92,15 @@ def test_a_dead_workers_job_is_claimed_again_after_its_lease() -> None:
     taken = claim(worker="dead")
     assert len(taken) == 1
     assert claim(worker="alive") == []  # leased
-    later = timezone.now() + LEASE + dt.timedelta(seconds=1)
+    later = timezone.now() + lease_duration() + dt.timedelta(seconds=1)
     again = claim(worker="alive", now=later)
     assert [j.pk for j in again] == [taken[0].pk]
-    # The dead worker cannot record a result over the new owner's lease.
-    assert run_claimed(taken[0], worker="dead") is True
+    # The dead worker's stale claim is refused before its handler runs.
+    assert run_claimed(taken[0], worker="dead", now=later) is False
+    assert CALLS == []
     assert Job.objects.get(pk=taken[0].pk).state == "running"
-    assert run_claimed(again[0], worker="alive") is True
+    assert run_claimed(again[0], worker="alive", now=later) is True
+    assert CALLS == [{"n": 1}]
     assert Job.objects.get(pk=taken[0].pk).state == "done"
 
 
@@ -180,7 +182,9 @@ def test_a_job_that_kills_its_worker_every_time_ends_failed() -> None:
     assert job is not None
     now = timezone.now()
     claim(worker="w1", now=now)
-    claim(worker="w2", now=now + LEASE + dt.timedelta(seconds=1))  # attempt 2 after a crash
-    assert claim(worker="w3", now=now + 2 * LEASE + dt.timedelta(seconds=2)) == []
+    claim(
+        worker="w2", now=now + lease_duration() + dt.timedelta(seconds=1)
+    )  # attempt 2 after a crash
+    assert claim(worker="w3", now=now + 2 * lease_duration() + dt.timedelta(seconds=2)) == []
     job.refresh_from_db()
     assert job.state == "failed" and job.attempts == 2

@@ -3,7 +3,7 @@
 `supportline worker` runs as a real process against a file SQLite database. The test holds the
 database's write lock once a few messages are processed, so the worker is certainly stuck in
 the middle of its batch (jobs claimed, not finished), kills it with SIGKILL, lets the dead
-worker's leases run out (as the clock would, LEASE later) and starts another worker.
+worker's leases run out (as the clock would, JOB_LEASE_SECONDS later) and starts another worker.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def test_sigkill_in_the_middle_of_a_batch_loses_and_duplicates_nothing(tmp_path:
     assert 1 <= done_before < MESSAGES, "the worker must die in the middle of the work"
     assert _count(db, "SELECT count(*) FROM jobs_job WHERE state = 'running'") >= 1
 
-    # The dead worker's leases run out (jobs.core.LEASE later); another worker takes over.
+    # The dead worker's leases run out (JOB_LEASE_SECONDS later); another worker takes over.
     with sqlite3.connect(str(db), timeout=30) as conn:
         conn.execute(
             "UPDATE jobs_job SET locked_until = '2000-01-01 00:00:00' WHERE state = 'running'"

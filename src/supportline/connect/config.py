@@ -43,6 +43,17 @@ def enabled() -> bool:
     return envbool("USE_CONNECT", default=False)
 
 
+def connect_timeout() -> int:
+    """Seconds per HTTP call to the API (CONNECT_TIMEOUT, default 10; shorter than the job
+    lease, system check jobs.E001)."""
+    timeout = envint("CONNECT_TIMEOUT", default=10)
+    if timeout <= 0:
+        raise ImproperlyConfigured(
+            f"CONNECT_TIMEOUT={timeout} must be a positive number of seconds"
+        )
+    return timeout
+
+
 def _read(name: str) -> str:
     if name in SECRETS:
         return envsecret(name, default="").strip()
@@ -70,11 +81,7 @@ def connect_settings() -> ConnectSettings | None:
         raise ImproperlyConfigured(
             f"CONNECT_API_URL={url!r} is not an http(s) URL (e.g. https://push.1c-connect.com)"
         )
-    timeout = envint("CONNECT_TIMEOUT", default=10)
-    if timeout <= 0:
-        raise ImproperlyConfigured(
-            f"CONNECT_TIMEOUT={timeout} must be a positive number of seconds"
-        )
+    timeout = connect_timeout()
     return ConnectSettings(
         api_url=url,
         user=values["CONNECT_API_USER"],

@@ -32,7 +32,7 @@ from supportline.connect.inbound import (
     subject_of,
 )
 from supportline.connect.models import ConnectEvent, ConnectOutbound
-from supportline.jobs.core import enqueue
+from supportline.jobs.core import enqueue, renew_lease
 from supportline.tickets.actions import attachments
 from supportline.tickets.actions.lifecycle import ticket_client_reply
 from supportline.tickets.actions.registration import ticket_register
@@ -177,6 +177,7 @@ def _fetch(file: FileRef, conf: ConnectSettings) -> tuple[Download | None, str]:
     limit = attachments.limit_bytes()
     if file.size is not None and file.size > limit:
         return None, f"файл «{file.name}» больше допустимых {limit} байт"
+    renew_lease()  # each download may take up to CONNECT_TIMEOUT per read
     try:
         return ConnectClient.from_settings(conf).download(file.url, max_bytes=limit), ""
     except ConnectError as exc:
@@ -267,6 +268,7 @@ def connect_message_send(
         return None
     line_id, user_id = split_conversation(conversation)
     request_id = str(message.pk)
+    renew_lease()  # still this worker's job, for a whole lease (CONNECT_TIMEOUT is shorter)
     status = ConnectClient.from_settings().send_message(
         line_id=line_id, user_id=user_id, text=message.body, request_id=request_id
     )

@@ -9,3 +9,6 @@ class JobsConfig(AppConfig):
 
     name = "supportline.jobs"
     verbose_name = _("Фоновые задания")
+
+    def ready(self) -> None:
+        from supportline.jobs import checks  # noqa: F401 - registers the system checks

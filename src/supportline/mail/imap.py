@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from supportline.jobs.core import renew_lease
 from supportline.mail import config
 from supportline.mail.services import inbound_mail_store
 
@@ -44,6 +45,7 @@ def poll_all(*, limit: int = BATCH) -> list[PollResult]:
     """Poll every configured mailbox; one failing does not stop the others, but is raised."""
     results, errors = [], []
     for box in config.mailboxes():
+        renew_lease()  # a poll job keeps its lease mailbox by mailbox (TIMEOUT is shorter)
         try:
             results.append(poll(box, limit=limit))
         except (OSError, imaplib.IMAP4.error, MailboxError) as exc:

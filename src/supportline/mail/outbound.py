@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from supportline.core import rules
+from supportline.jobs.core import renew_lease
 from supportline.mail import config
 from supportline.mail.models import SentMail
 from supportline.tickets.models import Channel, Complaint, Message, Ticket
@@ -225,6 +226,7 @@ def send_message(*, pk: int, now: dt.datetime | None = None) -> SentMail | None:
     if not kind:
         return None
     email = BUILDERS[kind](message)
+    renew_lease()  # still this worker's job, for a whole lease (EMAIL_TIMEOUT is shorter)
     email.send()
     try:
         sent, _ = SentMail.objects.get_or_create(
@@ -290,6 +292,7 @@ def _send_complaint_mail(complaint: Complaint, *, kind: str) -> bool:
             "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
         },
     )
+    renew_lease()
     mail.send()
     log.info("complaint %s: %s mailed to %s", complaint.number, kind, complaint.author_email)
     return True

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import logging
 import signal
-import time
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
-from supportline.jobs.core import claim, discover, run_claimed, schedule_periodic, worker_id
+from supportline.jobs.core import discover, worker_id
+from supportline.jobs.worker import Worker
 
 log = logging.getLogger("supportline.worker")
 
@@ -28,35 +27,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         discover()
         me = worker_id()
-        stopping = False
+        worker = Worker(
+            name=me,
+            batch=options["batch"],
+            idle=options["idle"],
+            periodic=not options["no_periodic"],
+            once=options["once"],
+        )
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+            worker.stop()
             log.info("worker %s: signal %s, finishing the current job", me, signum)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"Обработчик заданий {me} запущен")
-        ran_total = 0
-        while not stopping:
-            close_old_connections()
-            if not options["no_periodic"]:
-                schedule_periodic()
-            jobs = claim(worker=me, limit=options["batch"])
-            for job in jobs:
-                if stopping:
-                    # Give the rest back at once rather than waiting for the lease to run out.
-                    from supportline.jobs.models import Job
-
-                    Job.objects.filter(pk=job.pk, locked_by=me).update(
-                        state=Job.State.PENDING, locked_until=None, attempts=job.attempts - 1
-                    )
-                    continue
-                run_claimed(job, worker=me)
-                ran_total += 1
-            if options["once"]:
-                break
-            if not jobs:
-                time.sleep(options["idle"])
+        self.stdout.flush()
+        ran_total = worker.run()
         self.stdout.write(f"Обработчик заданий {me} остановлен, выполнено заданий: {ran_total}")
