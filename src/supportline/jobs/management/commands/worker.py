@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from supportline.jobs.core import claim, discover, run_claimed, schedule_periodic, worker_id
+from supportline.jobs.heartbeat import beat
+from supportline.ops.logs import job_context
 
 log = logging.getLogger("supportline.worker")
 
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         ran_total = 0
         while not stopping:
             close_old_connections()
+            beat(me)  # at most once per heartbeat.INTERVAL; /api/v1/ready reads it
             if not options["no_periodic"]:
                 schedule_periodic()
             jobs = claim(worker=me, limit=options["batch"])
@@ -53,7 +56,8 @@ class Command(BaseCommand):
                         state=Job.State.PENDING, locked_until=None, attempts=job.attempts - 1
                     )
                     continue
-                run_claimed(job, worker=me)
+                with job_context(job):  # log lines of the job carry job=<kind>#<id>
+                    run_claimed(job, worker=me)
                 ran_total += 1
             if options["once"]:
                 break
