@@ -19,8 +19,16 @@ from typing import Any
 
 import pytest
 
+from supportline.jobs.core import discover
+from tests.mail.conftest import smtp  # noqa: F401 - the real SMTP server fixture, reused
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 3  # this suite's own Redis database; never 0
+
+
+@pytest.fixture(autouse=True)
+def _handlers() -> None:
+    discover()
 
 
 def free_port() -> int:
