@@ -70,7 +70,7 @@ def test_s3_secrets_may_come_from_files(no_s3_env: pytest.MonkeyPatch, tmp_path:
     assert options["addressing_style"] == "path"  # an S3-compatible server: path style
     assert options["file_overwrite"] is False
     no_s3_env.setenv("S3_ENDPOINT_URL", "s3.example.ru")
-    with pytest.raises(ImproperlyConfigured, match="S3_ENDPOINT_URL='s3.example.ru'"):
+    with pytest.raises(ImproperlyConfigured, match=r"S3_ENDPOINT_URL='s3\.example\.ru'"):
         storage_settings()
 
 
@@ -120,9 +120,7 @@ def test_attachments_go_to_s3_out_with_the_mail_and_back_through_the_portal(
         assert not (Path(settings.MEDIA_ROOT) / "attachments" / str(ticket.pk)).exists()
 
         # The worker mailed the consultant's answer with its file, read from the bucket.
-        answers = [
-            d for d in smtp.received if any(True for _ in d.message.iter_attachments())
-        ]
+        answers = [d for d in smtp.received if any(True for _ in d.message.iter_attachments())]
         assert len(answers) == 1
         (part,) = list(answers[0].message.iter_attachments())
         assert part.get_filename() == "инструкция.pdf"
