@@ -21,6 +21,7 @@ import pytest
 
 from supportline.jobs.core import discover
 from tests.mail.conftest import smtp  # noqa: F401 - the real SMTP server fixture, reused
+from tests.tickets.conftest import clock, line  # noqa: F401 - the demo line's personas
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 3  # this suite's own Redis database; never 0
