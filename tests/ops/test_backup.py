@@ -28,8 +28,6 @@ from tests.mail.conftest import SmtpServer, drain
 from tests.ops.conftest import base_env, run_python
 from tests.tickets.conftest import Line
 
-TARGET_DB = "h3_restore"
-
 
 def _attach(who: Any, number: str, name: str, content: bytes, kind: str) -> None:
     response = who.client.post(
@@ -139,6 +137,7 @@ def target(tmp_path: Path) -> Iterator[dict[str, str]]:
     import psycopg
 
     db = connection.settings_dict
+    target_db = f"{db['NAME']}_restore"  # beside the test database, e.g. test_h3_restore
     admin = psycopg.connect(
         host=db["HOST"],
         port=db["PORT"] or 5432,
@@ -147,14 +146,14 @@ def target(tmp_path: Path) -> Iterator[dict[str, str]]:
         dbname="postgres",
         autocommit=True,
     )
-    admin.execute(f'DROP DATABASE IF EXISTS "{TARGET_DB}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{TARGET_DB}"')
+    admin.execute(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{target_db}"')
     auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    env["DATABASE_URL"] = f"postgres://{auth}{db['HOST']}:{db['PORT'] or 5432}/{TARGET_DB}"
+    env["DATABASE_URL"] = f"postgres://{auth}{db['HOST']}:{db['PORT'] or 5432}/{target_db}"
     try:
         yield env
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{TARGET_DB}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')
         admin.close()
 
 
