@@ -14,7 +14,12 @@ from typing import Any
 import django_stubs_ext
 
 from supportline.lib.env import envbool, envint, envlist, envsecret, parse_database_url
-from supportline.ops.config import cache_settings, metrics_networks, storage_settings
+from supportline.ops.config import (
+    cache_settings,
+    check_multiprocess_dir,
+    metrics_networks,
+    storage_settings,
+)
 from supportline.ops.logs import init_sentry, logging_settings
 
 # Generic admin/QuerySet classes at run time, for the type checker (django-stubs).
@@ -207,6 +212,7 @@ READY_WORKER_STALE_SECONDS = envint("READY_WORKER_STALE_SECONDS", default=120)
 # /metrics (Prometheus): off (404) unless a token or allowed addresses are set.
 METRICS_TOKEN = envsecret("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = metrics_networks()
+check_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: request metrics of several processes
 
 # Retention (supportline prune, run by the worker every few hours): finished jobs, and failed
 # ones kept longer for investigation. Expired sessions are deleted too.

@@ -177,3 +177,16 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     labels = {"method": "GET", "route": "api:health", "status": "200"}
     assert value(found, "supportline_http_requests_total", **labels) == 6
     assert "supportline_tickets_open" in scrape.stdout
+
+
+def test_a_missing_multiprocess_folder_stops_the_start(tmp_path: Path) -> None:
+    env = base_env(
+        SECRET_KEY="x" * 50,
+        SUPPORTLINE_DATA_DIR=str(tmp_path),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "not-there"),
+    )
+    result = run_python("import supportline.settings", env)
+    assert result.returncode != 0
+    assert (
+        "PROMETHEUS_MULTIPROC_DIR=" in result.stderr and "not an existing folder" in result.stderr
+    )

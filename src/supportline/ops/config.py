@@ -148,3 +148,14 @@ def metrics_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
                 f"METRICS_ALLOWED_IPS: {item!r} is not an address or network (e.g. 10.0.0.0/24)"
             ) from None
     return networks
+
+
+def check_multiprocess_dir() -> None:
+    """PROMETHEUS_MULTIPROC_DIR, when set, must be an existing folder: prometheus-client
+    writes each process's counts there on the first request, and would fail every request."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if folder and not os.path.isdir(folder):
+        raise ImproperlyConfigured(
+            f"PROMETHEUS_MULTIPROC_DIR={folder!r} is not an existing folder (create it empty "
+            "before the web service starts)"
+        )

@@ -105,18 +105,9 @@ def check_storage() -> Part:
     return Part(status=OK, detail=settings.STORAGES["default"]["BACKEND"].rsplit(".", 1)[-1])
 
 
-def check_workers(*, database_up: bool, now: dt.datetime | None = None) -> Workers:
+def _worker_figures(now: dt.datetime) -> tuple[list[WorkerOut], int, float, int]:
     from supportline.jobs.models import Job, WorkerHeartbeat
 
-    required: bool = settings.READY_REQUIRE_WORKER
-    if not database_up:
-        return Workers(
-            status=DOWN if required else OK,
-            detail=_("неизвестно: база данных недоступна"),
-            required=required,
-            alive=0,
-        )
-    now = now or timezone.now()
     stale = now - worker_stale_after()
     rows = WorkerHeartbeat.objects.filter(beat_at__gte=now - SHOWN_SINCE).order_by("-beat_at")
     workers = [
@@ -140,6 +131,28 @@ def check_workers(*, database_up: bool, now: dt.datetime | None = None) -> Worke
     )
     lag = round(max(0.0, (now - oldest).total_seconds()), 1) if oldest else 0.0
     failed = Job.objects.filter(state=Job.State.FAILED).count()
+    return workers, alive, lag, failed
+
+
+def check_workers(*, database_up: bool, now: dt.datetime | None = None) -> Workers:
+    required: bool = settings.READY_REQUIRE_WORKER
+    if not database_up:
+        return Workers(
+            status=DOWN if required else OK,
+            detail=_("неизвестно: база данных недоступна"),
+            required=required,
+            alive=0,
+        )
+    try:
+        workers, alive, lag, failed = _worker_figures(now or timezone.now())
+    except DatabaseError as exc:  # e.g. the heartbeat table before `migrate`
+        log.warning("ready: worker figures unreadable: %s", exc)
+        return Workers(
+            status=DOWN if required else OK,
+            detail=_("неизвестно: база данных недоступна"),
+            required=required,
+            alive=0,
+        )
     down = required and alive == 0
     return Workers(
         status=DOWN if down else OK,
