@@ -27,12 +27,15 @@ def lines() -> Iterator[io.StringIO]:
     capture = logging.StreamHandler(stream)
     capture.addFilter(ContextFilter())
     capture.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.addHandler(capture)
+    # The root logger, and Django's, which writes to the console handler without propagating.
+    loggers = [logging.getLogger(), logging.getLogger("django")]
+    for logger in loggers:
+        logger.addHandler(capture)
     try:
         yield stream
     finally:
-        root.removeHandler(capture)
+        for logger in loggers:
+            logger.removeHandler(capture)
 
 
 def _records(stream: io.StringIO) -> list[dict[str, Any]]:
@@ -166,3 +169,12 @@ def test_sentry_only_with_a_dsn(tmp_path: Path) -> None:
     assert on.returncode == 0, on.stderr
     assert on.stdout.split("\n")[0] == "True True"
     assert on.stdout.split("\n")[1] == "True False ['django']"
+
+
+@pytest.mark.django_db
+def test_djangos_not_found_line_carries_the_request_id(lines: io.StringIO) -> None:
+    response = Client().get("/no/such/page/", HTTP_X_REQUEST_ID="req-not-found-7")
+    assert response.status_code == 404
+    (line,) = [r for r in _records(lines) if r["logger"] == "django.request"]
+    assert line["message"] == "Not Found: /no/such/page/"
+    assert line["request_id"] == "req-not-found-7"

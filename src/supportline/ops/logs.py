@@ -43,7 +43,10 @@ class ContextFilter(logging.Filter):
     """Adds `request_id`, `job_id` and `context` ("req=…", "job=…" or "-") to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        req, job = request_id.get(), job_id.get()
+        # django.request's "Not Found"/"Internal Server Error" lines are written after the
+        # middleware has returned; they carry the request itself, tagged by the middleware.
+        req = request_id.get() or getattr(getattr(record, "request", None), "request_id", "")
+        job = job_id.get()
         record.request_id = req
         record.job_id = job
         record.context = f"req={req}" if req else f"job={job}" if job else "-"
@@ -109,6 +112,12 @@ def logging_settings() -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["console"], "level": level},
+        # Django's own loggers through the same handler, not through its DEFAULT_LOGGING ones
+        # (plain lines, duplicated when DEBUG is on; runserver's access lines).
+        "loggers": {
+            name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+            for name in ("django", "django.server")
+        },
     }
 
 
