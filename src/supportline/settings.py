@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 
 from supportline.lib.env import envbool, envint, envlist, envsecret, parse_database_url
+from supportline.ops.config import (
+    cache_settings,
+    check_multiprocess_dir,
+    metrics_networks,
+    storage_settings,
+)
+from supportline.ops.logs import init_sentry, logging_settings
 
 # Generic admin/QuerySet classes at run time, for the type checker (django-stubs).
 django_stubs_ext.monkeypatch()
@@ -178,12 +186,48 @@ MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 # An alternative regulation file (SPEC R21); empty = the shipped 1C:CRM regulation.
 REGULATION_FILE = os.environ.get("REGULATION_FILE", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+# ---- Operations (issue 11): shared cache, attachment storage, logs, health, metrics, backup.
+# The readers live in supportline.ops (config, logs); every variable is in .env.example.
+INSTALLED_APPS += ["supportline.ops"]
+# The request id first, so that every log line of a request carries it; then request metrics.
+MIDDLEWARE = [
+    "supportline.ops.middleware.RequestIdMiddleware",
+    "supportline.ops.middleware.MetricsMiddleware",
+    *MIDDLEWARE,
+]
+
+# Shared cache: CACHE_URL=redis://host:6379/0 for many processes (the sign-in limit counts
+# across all of them); unset or locmem:// = one process's memory (the trial).
+CACHES = cache_settings()
+
+# Attachments through Django's storage API: STORAGE_BACKEND=local (MEDIA_ROOT, one machine)
+# or s3 (S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_ENDPOINT_URL, S3_REGION, …).
+# "staticfiles" is Django's default here; the static-files block may replace that key.
+STORAGES: dict[str, dict[str, Any]] = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STORAGES["default"] = storage_settings()
+
+# Logs: time, level, logger and the request or job id on every line; LOG_FORMAT=json for one
+# JSON object per line. Errors to Sentry only when SENTRY_DSN is set.
+LOGGING = logging_settings()
+SENTRY_ENABLED = init_sentry()
+
+# /api/v1/ready: a worker counts as alive with a heartbeat this recent; READY_REQUIRE_WORKER=0
+# for a deployment that runs no worker (the answer is then 200 without one).
+READY_REQUIRE_WORKER = envbool("READY_REQUIRE_WORKER", default=True)
+READY_WORKER_STALE_SECONDS = envint("READY_WORKER_STALE_SECONDS", default=120)
+
+# /metrics (Prometheus): off (404) unless a token or allowed addresses are set.
+METRICS_TOKEN = envsecret("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = metrics_networks()
+check_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: request metrics of several processes
+
+# Retention (supportline prune, run by the worker every few hours): finished jobs, and failed
+# ones kept longer for investigation. Expired sessions are deleted too.
+JOB_RETENTION_DAYS = envint("JOB_RETENTION_DAYS", default=14)
+FAILED_JOB_RETENTION_DAYS = envint("FAILED_JOB_RETENTION_DAYS", default=90)
+# ---- end of operations
 
 if TESTING:
     # Fast tests (STYLE §7): cheap hashing, mail captured in memory.

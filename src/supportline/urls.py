@@ -11,12 +11,14 @@ from supportline.accounts.forms import (
 from supportline.accounts.views import profile
 from supportline.api.urls import api
 from supportline.core import notifications
+from supportline.ops.metrics import metrics_view
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; off unless METRICS_* is set
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", profile, name="profile"),
     path(

@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from supportline.api.auth import BearerToken
 from supportline.api.views import router
+from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 
 api = NinjaAPI(
@@ -40,6 +41,7 @@ api = NinjaAPI(
     auth=BearerToken(),
 )
 api.add_router("/v1", router)
+api.add_router("/v1", ready_router)  # /v1/ready (operations; /v1/health below is liveness)
 
 
 class Health(Schema):

@@ -39,3 +39,21 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one worker process (`host:pid`), written by its loop every
+    `supportline.jobs.heartbeat.INTERVAL`; /api/v1/ready and /metrics read it."""
+
+    worker = models.CharField(max_length=100, unique=True)
+    hostname = models.CharField(max_length=100)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("обработчик заданий")
+        verbose_name_plural = _("обработчики заданий")
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.beat_at:%Y-%m-%d %H:%M:%S})"

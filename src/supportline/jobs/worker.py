@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from supportline.jobs.core import DATABASE_ERRORS, claim, release, run_claimed, schedule_periodic
+from supportline.jobs.heartbeat import beat
+from supportline.ops.logs import job_context
 
 log = logging.getLogger("supportline.worker")
 
@@ -101,6 +103,7 @@ class Worker:
         pass (periodic slots, a claim and its jobs — a liveness record would go here too) is
         here, so that a database error anywhere in it is handled once, by `run`."""
         close_old_connections()
+        beat(self.name)  # at most once per heartbeat.INTERVAL; /api/v1/ready reads it
         if self.periodic:
             schedule_periodic()
         jobs = claim(worker=self.name, limit=self.batch)
@@ -109,7 +112,8 @@ class Worker:
                 # Give the rest back at once rather than waiting for the lease to run out.
                 release(job, worker=self.name)
                 continue
-            run_claimed(job, worker=self.name)
+            with job_context(job):  # log lines of the job carry job=<kind>#<id>
+                run_claimed(job, worker=self.name)
             self.ran += 1
         return len(jobs)
 
