@@ -116,7 +116,7 @@ def test_r18_access_granted_with_valid_contracts_records_login(line: Line) -> No
 
     details = UpdateAccessDetails.objects.get(ticket__number=ticket["number"])
     assert details.granted_login == "romashka-upd"
-    assert details.configurations_covered == ["1С:CRM ПРОФ, редакция 3.0"]
+    assert [c.name for c in details.configurations.all()] == ["1С:CRM ПРОФ, редакция 3.0"]
 
 
 def test_r18_access_refused_without_both_contracts(line: Line) -> None:
