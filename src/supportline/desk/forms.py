@@ -314,6 +314,26 @@ def assignable_users() -> Any:
     ).order_by("last_name", "first_name", "username")
 
 
+class ConfirmExemptionForm(TicketForm):
+    """R2: the consultant has read the question: it is about licensing or protection."""
+
+
+class ReclassifyForm(TicketForm):
+    """R2: the question is not about licensing or protection: its real category, then the
+    refusal for want of contracts."""
+
+    category = forms.ChoiceField(label=_("Категория вопроса на самом деле"), required=False)
+    reason = forms.CharField(
+        label=_("Почему (в историю обращения)"), widget=_textarea(2), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        exempt = {c.id for c in rules.regulation().scope_categories if c.contract_exempt}
+        choices = [(c, label) for c, label in category_choices(in_scope=True) if c not in exempt]
+        set_choices(self, "category", [("", "—"), *choices])
+
+
 class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         user: User = obj

@@ -147,11 +147,7 @@ def check_intake(
             _check_holder(reg, data, actor, out, day)
 
     if data.configuration:
-        conf = (
-            Configuration.objects.select_related("product")
-            .filter(name__iexact=data.configuration)
-            .first()
-        )
+        conf = find_configuration(data.configuration)
         if conf is None:
             out.errors["configuration"] = _(
                 "Конфигурация «%(configuration)s» не найдена в реестре продуктов"
@@ -208,6 +204,7 @@ def _check_holder(
             "Партнёр может обращаться по номеру своей NFR-версии или по регистрационному "
             "номеру программы клиента, которого он обслуживает; этот номер к ним не относится"
         )
+        out.partner = None  # not attached: it would see the ticket of a client it does not serve
         return
     if not access.may_file_for(actor, reg, day):
         out.errors["registration_number"] = _(
@@ -266,6 +263,19 @@ def _check_release(conf: Configuration, version: str, out: Resolved) -> None:
         "configuration": conf.name,
         "releases": ", ".join(v for v, _k in known[:SHOWN_RELEASES]),
     }
+
+
+def find_configuration(name: str, *, product_id: int | None = None) -> Configuration | None:
+    """The registry's configuration of that name, whatever the case — Cyrillic too, which
+    SQLite's `iexact` does not fold; spaces are collapsed. A product's configurations are few."""
+    wanted = " ".join(name.split()).casefold()
+    confs = Configuration.objects.select_related("product")
+    if product_id is not None:
+        confs = confs.filter(product_id=product_id)
+    for conf in confs:
+        if " ".join(conf.name.split()).casefold() == wanted:
+            return conf
+    return None
 
 
 @dataclass(frozen=True)
@@ -378,10 +388,9 @@ def check_update_access(
     if not conf_name:
         errors["configuration"] = _("Укажите полное название конфигурации")
     else:
-        confs = Configuration.objects.select_related("product").filter(name__iexact=conf_name)
-        if reg is not None:
-            confs = confs.filter(product_id=reg.product_id)
-        out.configuration = confs.first()
+        out.configuration = find_configuration(
+            conf_name, product_id=reg.product_id if reg is not None else None
+        )
         if out.configuration is None:
             errors["configuration"] = (
                 _(

@@ -22,6 +22,7 @@ from supportline.tickets.intake import (
     UpdateAccessResolved,
     check_update_access,
     contract_eligibility,
+    find_configuration,
 )
 from supportline.tickets.models import (
     Channel,
@@ -292,13 +293,10 @@ def _covered(ticket: Ticket, names: list[str] | None) -> list[Configuration]:
             raise TicketError(_("Укажите конфигурации, к которым предоставляется доступ"))
         return [ticket.configuration]
     product = ticket.registration.product_id if ticket.registration is not None else None
-    confs = (
-        Configuration.objects.filter(product_id=product) if product else Configuration.objects.all()
-    )
     found: list[Configuration] = []
     unknown: list[str] = []
     for name in dict.fromkeys(wanted):
-        conf = confs.filter(name__iexact=name).first()
+        conf = find_configuration(name, product_id=product)
         if conf is None:
             unknown.append(name)
         elif conf not in found:
