@@ -257,7 +257,7 @@ def triage(ticket: Ticket, *, at: dt.datetime) -> None:
         steps.redirect(ticket, actor=None, at=at, category_id="withdrawn_product")
         return
     if exempt:
-        if not eligibility.eligible and ticket.exemption != Exemption.CONFIRMED:
+        if not eligibility.eligible and ticket.exemption == Exemption.NONE:
             ticket.exemption = Exemption.PENDING
             steps.event(
                 ticket,
