@@ -104,3 +104,31 @@ def test_r17_a_consultation_that_mentions_an_inn_stays_a_consultation(demo: None
     ticket = deliver(raw).ticket
     assert ticket is not None and ticket.kind == Kind.CONSULTATION
     assert Ticket.objects.filter(kind=Kind.UPDATE_ACCESS).count() == 0
+
+
+def test_r18_a_stranger_mailing_for_another_organisation_is_not_told_which_contract_lapsed(
+    demo: None,
+) -> None:
+    from supportline.tickets.actions.registration import CONTRACTS_IN_GENERAL
+
+    vector = request(
+        **{
+            "ИНН: 7705123452": "ИНН: 5018012341",
+            "поставки: 800123456": "поставки: 800654321",
+            "Общество с ограниченной ответственностью «Ромашка»": "Акционерное общество «Вектор»",
+        }
+    )
+    stranger = deliver(vector.replace(b"it@romashka.example.ru", b"someone@elsewhere.example.com"))
+    own = deliver(
+        vector.replace(b"it@romashka.example.ru", b"crm@vector.example.ru").replace(
+            b"<upd-2b7e91c4@", b"<upd-own@"
+        )
+    )
+    consultant = User.objects.get(username="consultant1")
+    for mail, told in ((stranger, False), (own, True)):
+        assert mail.ticket is not None and mail.ticket.status == Status.REGISTERED, mail.error
+        refused = update_access_decide(ticket=mail.ticket, actor=consultant, login="vector")
+        assert refused.status == Status.REFUSED
+        body = refused.messages.filter(purpose=Message.Purpose.REFUSAL).get().body
+        assert ("договор 1С:КП Отраслевой" in body) is told
+        assert (CONTRACTS_IN_GENERAL in body) is not told

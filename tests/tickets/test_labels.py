@@ -172,3 +172,10 @@ def test_r17_how_a_letter_is_recognised_as_an_update_access_request(
     from supportline.tickets.labels import is_update_access_request
 
     assert is_update_access_request(subject, text) is expected
+
+
+def test_r17_inn_written_with_the_kpp_and_requests_naming_the_update_site() -> None:
+    from supportline.tickets.labels import is_update_access_request, update_access_labels
+
+    assert update_access_labels("ИНН/КПП: 7705123452/770501001") == {"inn": "7705123452"}
+    assert is_update_access_request("Прошу доступ на update.example.ru", "ИНН: 7705123452")

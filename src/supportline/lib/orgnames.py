@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 
-# Full forms first where one contains another (публичное акционерное общество ⊃ акционерное
-# общество), so the longest form wins.
+# Legal forms written out, and their abbreviations.
 _FORMS: tuple[tuple[str, str], ...] = (
     ("общество с ограниченной ответственностью", "ооо"),
     ("публичное акционерное общество", "пао"),
@@ -32,6 +31,8 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("некоммерческая организация", "нко"),
     ("автономная некоммерческая организация", "ано"),
 )
+# Longest first: «публичное акционерное общество» must not be read as «акционерное общество».
+_LONGEST_FIRST = sorted(_FORMS, key=lambda f: -len(f[0]))
 _ABBREVIATIONS = frozenset(short for _full, short in _FORMS) | {"нао"}
 _NOISE = re.compile(r"[«»\"'“”„‟‘’`´.,;:()\[\]/\\]+")
 _DASHES = re.compile(r"\s*[-–—]\s+|\s+[-–—]\s*")
@@ -43,7 +44,7 @@ def name_key(name: str) -> tuple[str, str]:
     text = _DASHES.sub(" ", _NOISE.sub(" ", text))
     text = " ".join(text.split())
     form = ""
-    for full, short in sorted(_FORMS, key=lambda f: -len(f[0])):
+    for full, short in _LONGEST_FIRST:
         if text.startswith(full + " ") or text == full:
             form, text = short, text[len(full) :].strip()
             break

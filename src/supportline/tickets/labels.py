@@ -5,8 +5,9 @@ the R17 data of a request for access to updates («ИНН: …», «Логин: 
 When a letter is an update-access request (R17, the regulation's own route is a mail to the
 line): `is_update_access_request` — its labelled lines carry an INN («ИНН: …») AND either a
 previous-login line («Логин: …», «Прежний логин: …», «user: …») or the words «доступ к
-обновлениям» (any case or form: «доступа к обновлению», «доступ к сайту обновлений») in the
-subject or the body. An INN alone is not enough: a client may give it in a consultation too."""
+обновлениям» (any case or form: «доступа к обновлению», «доступ на сайт обновлений», «доступ
+на update.…») in the subject or the body. An INN alone is not enough: a client may give it in
+a consultation too."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ _LABELS = {
         r"(?:полное\s+)?название\s+конфигурации|(?:название\s+)?конфигурация|конфигурация"
     ),
     "version": r"версия(?:\s+(?:программы|конфигурации))?|релиз",
-    "inn": r"инн",
+    "inn": r"инн(?:\s*/\s*кпп)?",
     "previous_login": (
         r"(?:(?:прежний|предыдущий|старый|ранее\s+выданный)\s+)?(?:логин|login|user)"
         r"(?:\s+(?:на\s+)?сайт[аеу]?\s+обновлений)?"
@@ -46,7 +47,9 @@ R17_FIELDS = frozenset(
         "previous_login",
     }
 )
-_UPDATE_ACCESS_WORDS = re.compile(r"доступ\w*\s+к\s+(?:сайту\s+)?обновлени", re.IGNORECASE)
+_UPDATE_ACCESS_WORDS = re.compile(
+    r"доступ\w*\s+(?:к|на)\s+(?:сайт\w*\s+)?(?:обновлени|update)", re.IGNORECASE
+)
 # What a client writes for "no previous login".
 _NO_LOGIN = frozenset({"нет", "не было", "отсутствует", "-", "—", "–", "no", "none"})
 # A label at the start of a line or after a comma/semicolon, then «:» (or a dash).

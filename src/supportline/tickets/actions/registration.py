@@ -223,7 +223,7 @@ def _known_contact(ticket: Ticket) -> bool:
     return any(access.is_registration_holder(user, reg, day) for user in users)
 
 
-def _refuse_ineligible(
+def refuse_ineligible(
     ticket: Ticket, eligibility: Eligibility, *, actor: User | None, at: dt.datetime
 ) -> None:
     """R2: refused with what is missing — told only to the registration's holder."""
@@ -248,7 +248,7 @@ def triage(ticket: Ticket, *, at: dt.datetime) -> None:
     # R2: validity at the registration instant, even when the data arrive later.
     eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
     if not eligibility.eligible and not exempt:
-        _refuse_ineligible(ticket, eligibility, actor=None, at=at)
+        refuse_ineligible(ticket, eligibility, actor=None, at=at)
         return
     if category is not None and not category.in_scope:
         steps.redirect(ticket, actor=None, at=at, category_id=category.id)
@@ -437,5 +437,5 @@ def ticket_reclassify(
     steps.take(ticket, actor=actor, at=now)
     eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
     if not eligibility.eligible:  # contracts imported since then make a refusal moot
-        _refuse_ineligible(ticket, eligibility, actor=actor, at=now)
+        refuse_ineligible(ticket, eligibility, actor=actor, at=now)
     return steps.save(ticket, now)

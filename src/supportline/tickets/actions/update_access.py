@@ -247,7 +247,8 @@ def update_access_decide(
     details = ticket.update_access
     eligibility = contract_eligibility(ticket.registration, now)
     if not eligibility.eligible:
-        steps.refuse(ticket, actor=actor, at=now, reason=", ".join(eligibility.missing))
+        # R2, R18: only the holder's own people learn which contract lapsed.
+        registration.refuse_ineligible(ticket, eligibility, actor=actor, at=now)
         details.decided_at = now
         details.save(update_fields=["decided_at"])
         return steps.save(ticket, now)
