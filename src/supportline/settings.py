@@ -161,7 +161,7 @@ EMAIL_PORT = envint("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm-support@example.ru")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@rarus.ru")
 
 # Attachments larger than this are refused with a clear message.
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -65,8 +66,9 @@ def test_r11_board_query_count_is_fixed(
     for i in range(4):
         desk.ticket(channel="phone", at=msk(2026, 11, 23, 9, i), subject=f"Давний {i}")
     rules.calendar()  # built from the database at most once a minute: not this page's cost
-    # Session, user, open tickets per level, the at-risk/breached tickets with their joins.
-    with django_assert_num_queries(4):
+    # Session, user, open tickets per level, the at-risk/breached tickets with their joins,
+    # and the overdue complaints (R20).
+    with django_assert_num_queries(5):
         response = desk.supervisor.get("/desk/board/")
     assert "Нарушено: 5" in html(response)
 
@@ -174,3 +176,55 @@ def test_registries_search_narrows_the_list(desk: Desk) -> None:
     assert "АО «Вектор»" in page and "ООО «Ромашка»" not in page
     page = html(desk.consultant.get("/desk/registries/", {"q": "12-345-678"}))
     assert "ООО «Франч Плюс»" in page and "АО «Вектор»" not in page
+
+
+def test_r20_a_complaint_gets_an_assignee_a_deadline_and_an_acknowledgement(
+    desk: Desk, mailoutbox: Any
+) -> None:
+    from supportline.jobs.core import discover, run_due
+    from supportline.jobs.models import Job
+
+    received = msk(2026, 11, 24, 10, 0)  # Tuesday; 5 working days → Tuesday 01.12, 18:00
+    complaint = complaint_file(
+        actor=desk.client.user, subject="Грубый ответ", text="Консультант был груб.", now=received
+    )
+    assert complaint.assignee == desk.supervisor.user
+    assert complaint.due_at == msk(2026, 12, 1, 18, 0)
+    assert Job.objects.filter(kind="mail.send_complaint_ack").count() == 1
+    discover()
+    run_due(worker="test", now=received + dt.timedelta(seconds=1))
+    ack = [m for m in mailoutbox if complaint.number in m.subject]
+    assert len(ack) == 1
+    assert ack[0].to == [desk.client.user.email]
+    assert "01.12.2026" in ack[0].body and "получена" in ack[0].subject
+    page = html(desk.supervisor.get(f"/desk/complaints/{complaint.number}/"))
+    assert "01.12.2026 18:00" in page
+
+
+def test_r20_the_quality_manager_links_tickets_and_the_board_shows_overdue_complaints(
+    desk: Desk, clock: time_machine.Coordinates
+) -> None:
+    ticket = desk.ticket()
+    complaint = complaint_file(actor=None, subject="Претензия", text="x", author_email="a@b.ru")
+    unknown = desk.supervisor.post(
+        f"/desk/complaints/{complaint.number}/", {"link-tickets": "CRM-999999"}
+    )
+    assert unknown.status_code == 400 and "CRM-999999" in html(unknown)
+    linked = desk.supervisor.post(
+        f"/desk/complaints/{complaint.number}/", {"link-tickets": ticket.number}
+    )
+    assert linked.status_code == 302
+    assert list(complaint.tickets.values_list("number", flat=True)) == [ticket.number]
+    assert complaint.number not in html(desk.supervisor.get("/desk/board/"))
+    assert complaint.due_at is not None
+    clock.move_to(complaint.due_at + dt.timedelta(minutes=1))
+    board = html(desk.supervisor.get("/desk/board/"))
+    assert "Претензии с истёкшим сроком ответа: 1" in board and complaint.number in board
+    assert "срок прошёл" in html(desk.supervisor.get(f"/desk/complaints/{complaint.number}/"))
+    # A consultant may not link tickets to a complaint.
+    assert (
+        desk.consultant.post(
+            f"/desk/complaints/{complaint.number}/", {"link-tickets": ticket.number}
+        ).status_code
+        == 403
+    )

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EML = Path(__file__).parent / "eml"
 IMAP_SCRIPT = ROOT / "scripts" / "test-imap-server.sh"
 IMAP_PASSWORD = "test-secret"
-LINE_ADDRESS = "crm-support@example.ru"  # the shipped regulation's line address
+LINE_ADDRESS = "crm@rarus.ru"  # the shipped regulation's line address (R19)
 
 
 def eml(name: str) -> bytes:

@@ -74,7 +74,7 @@ def test_r7_receipt_over_smtp_with_number_message_id_threading_and_bounce_addres
     )
     assert msg["In-Reply-To"] == CLIENT_ID and msg["References"] == CLIENT_ID
     assert msg["Reply-To"] == LINE_ADDRESS
-    assert msg["From"].addresses[0].addr_spec == "crm-support@example.ru"
+    assert msg["From"].addresses[0].addr_spec == "crm@rarus.ru"  # R19: the regulation's address
     assert msg["From"].addresses[0].display_name == rules.regulation().line_name.ru
     assert msg["Auto-Submitted"] == "auto-replied"
     assert msg.get_content_type() == "multipart/alternative"

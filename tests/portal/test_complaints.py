@@ -79,3 +79,26 @@ def test_csrf_is_enforced_on_the_complaint_form(portal: Portal) -> None:
     response = strict.post("/portal/complaints/", {"subject": "Тема", "text": "Текст"})
     assert response.status_code == 403
     assert Complaint.objects.count() == 0
+
+
+def test_r19_a_client_requests_individual_support_from_the_portal(portal: Portal) -> None:
+    from supportline.tickets.models import Kind, Ticket
+
+    client = portal.client.browser
+    line_page = client.get("/").content.decode()
+    assert "/portal/offers/individual_support/" in line_page
+    assert "/portal/offers/training_courses/" not in line_page  # not offered on request
+    assert client.get("/portal/offers/training_courses/").status_code == 404
+    empty = client.post("/portal/offers/individual_support/", {"text": ""})
+    assert empty.status_code == 400
+    done = client.post(
+        "/portal/offers/individual_support/",
+        {"text": "Нужна помощь с настройкой обменов", "contact_phone": "+7 900 000-00-00"},
+    )
+    assert done.status_code == 302
+    ticket = Ticket.objects.get(kind=Kind.OFFER_REQUEST)
+    assert ticket.number.startswith("REQ-")
+    assert ticket.status == "registered" and ticket.assignee is None  # in the line's queue
+    assert "индивидуального сопровождения" in ticket.subject
+    assert ticket.contact_phone == "+7 900 000-00-00"
+    assert ticket.messages.filter(purpose="receipt").exists()

@@ -123,7 +123,11 @@ def test_r6_r19_r20_channels_addresses_and_offers() -> None:
     assert set(KNOWN_CHANNELS) == {c.id for c in regulation.channels}
     assert regulation.channel("email").name.ru == "Электронная почта"
     assert regulation.channel("email").address == regulation.contacts.support_email
-    assert regulation.contacts.support_email == "crm-support@example.ru"
+    # R19: the regulation's real contacts.
+    assert regulation.contacts.support_email == "crm@rarus.ru"
+    assert regulation.contacts.quality_email == "k@rarus.ru"
+    assert regulation.channel("phone").address == "+7 (495) 989-46-94"
+    assert regulation.channel("connect").address == "ЛК 1C:CRM"
     assert regulation.contacts.quality_email != regulation.contacts.support_email
     assert [o.name.ru for o in regulation.offers] == [
         "Обучающие курсы",
@@ -327,14 +331,14 @@ OPERATIONAL_TARGETS = "reaction_minutes = 240      # 4 working hours"
         (('id = "api"', 'id = "telegram"'), "channels[4].id", "неизвестный канал 'telegram'"),
         (
             (
-                'quality_email = "crm-quality@example.ru"',
-                'quality_email = "crm-support@example.ru"',
+                'quality_email = "k@rarus.ru"',
+                'quality_email = "crm@rarus.ru"',
             ),
             "contacts.quality_email",
             "отдельный адрес",
         ),
         (
-            ('support_email = "crm-support@example.ru"', 'support_email = "crm-support"'),
+            ('support_email = "crm@rarus.ru"', 'support_email = "crm-support"'),
             "contacts.support_email",
             "некорректный адрес",
         ),

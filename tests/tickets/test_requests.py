@@ -50,7 +50,7 @@ def test_r15_published_release_notifies_every_linked_client(line: Line) -> None:
     assert not Release.objects.get(configuration=conf, version="3.0.36.12").is_current
     again = line.developer.post(f"/releases/{release.pk}/publish")
     assert again.status_code == 409
-    assert Notification.objects.count() == 2
+    assert Notification.objects.filter(kind="release_published").count() == 2
 
 
 def test_r17_update_access_request_validates_inn_and_runs_at_operational_level(line: Line) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 
 class Errors(Schema):
@@ -194,6 +194,20 @@ class ReleaseOut(Schema):
     version: str
     is_current: bool
     published_at: dt.datetime | None
+    planned_date: dt.date | None = None
+
+
+class ReleaseIn(Schema):
+    """R15: a release the development department announces."""
+
+    configuration: str = Field(min_length=1, max_length=200)
+    version: str = Field(min_length=1, max_length=40)
+    planned_date: dt.date | None = None
+    notes: str = Field("", max_length=4000)
+
+
+class RescheduleIn(Schema):
+    planned_date: dt.date
 
 
 class ConfigurationOut(Schema):
@@ -209,6 +223,7 @@ class DevelopmentItemOut(Schema):
     kind: str
     target_release: str | None
     tickets: list[str]
+    planned_date: dt.date | None = None
 
 
 class PlanIn(Schema):

@@ -20,7 +20,13 @@ from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access
 from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
 from supportline.tickets.actions.complaints import complaint_answer, complaint_file
-from supportline.tickets.actions.development import development_item_plan, release_publish
+from supportline.tickets.actions.development import (
+    development_item_plan,
+    release_create,
+    release_publish,
+    release_reschedule,
+    ticket_resolve_in_release,
+)
 from supportline.tickets.actions.escalation import (
     ticket_change_level,
     ticket_redirect,
@@ -48,7 +54,7 @@ from supportline.tickets.actions.update_access import (
 )
 from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.clock import ticket_sla
-from supportline.tickets.errors import AccessDenied, TicketError
+from supportline.tickets.errors import AccessDenied, IntakeError, TicketError
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
     Channel,
@@ -251,6 +257,15 @@ def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, An
 def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     """R8: to client evaluation; the resolution clock stops."""
     t = ticket_resolve(ticket=_visible(request, number), actor=_user(request), text=payload.text)
+    return ticket_detail(t, _user(request))
+
+
+@router.post("/tickets/{number}/resolve-in-release", response=s.TicketDetailOut, tags=["lifecycle"])
+def resolve_in_release(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+    """R15: resolve a transferred ticket with "fixed in release N (planned date)"."""
+    t = ticket_resolve_in_release(
+        ticket=_visible(request, number), actor=_user(request), text=payload.text
+    )
     return ticket_detail(t, _user(request))
 
 
@@ -521,9 +536,55 @@ def releases(request: HttpRequest) -> list[dict[str, Any]]:
             "version": r.version,
             "is_current": r.is_current,
             "published_at": _local(r.published_at),
+            "planned_date": r.planned_date,
         }
         for r in Release.objects.select_related("configuration")
     ]
+
+
+def release_out(r: Release) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "configuration": r.configuration.name,
+        "version": r.version,
+        "is_current": r.is_current,
+        "published_at": _local(r.published_at),
+        "planned_date": r.planned_date,
+    }
+
+
+@router.post("/releases", response={201: s.ReleaseOut}, tags=["releases"])
+def create_release(request: HttpRequest, payload: s.ReleaseIn) -> Status[Any]:
+    """R15: the development department announces a release with its planned date."""
+    user = _require_staff(request)
+    configuration = Configuration.objects.filter(name=payload.configuration.strip()).first()
+    if configuration is None:
+        raise IntakeError(
+            {
+                "configuration": _("Конфигурация «%(name)s» не найдена")
+                % {"name": payload.configuration.strip()}
+            }
+        )
+    release = release_create(
+        actor=user,
+        configuration=configuration,
+        version=payload.version,
+        planned_date=payload.planned_date,
+        notes=payload.notes,
+    )
+    return Status(201, release_out(release))
+
+
+@router.post("/releases/{release_id}/reschedule", response=s.ReleaseOut, tags=["releases"])
+def reschedule_release(
+    request: HttpRequest, release_id: int, payload: s.RescheduleIn
+) -> dict[str, Any]:
+    """R15: a new planned date; every waiting client is told the release moved."""
+    user = _require_staff(request)
+    release = get_object_or_404(Release.objects.select_related("configuration"), pk=release_id)
+    return release_out(
+        release_reschedule(release=release, actor=user, planned_date=payload.planned_date)
+    )
 
 
 @router.post("/releases/{release_id}/publish", response=list[s.NotificationOut], tags=["releases"])
@@ -547,6 +608,7 @@ def development_items(request: HttpRequest) -> list[dict[str, Any]]:
             "title": i.title,
             "kind": i.kind,
             "target_release": i.target_release.version if i.target_release else None,
+            "planned_date": i.target_release.planned_date if i.target_release else None,
             "tickets": [t.number for t in i.tickets.all()],
         }
         for i in items
@@ -565,6 +627,7 @@ def plan_item(request: HttpRequest, item_id: int, payload: s.PlanIn) -> dict[str
         "title": item.title,
         "kind": item.kind,
         "target_release": release.version,
+        "planned_date": release.planned_date,
         "tickets": [t.number for t in item.tickets.all()],
     }
 

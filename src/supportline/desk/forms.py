@@ -209,6 +209,17 @@ class ResolveForm(TicketForm):
     )
 
 
+class ResolveInReleaseForm(TicketForm):
+    """R15: "fixed in release N (planned date)" — the release comes from the development item."""
+
+    text = forms.CharField(
+        label=_("Дополнение к ответу"),
+        required=False,
+        widget=_textarea(2),
+        help_text=_("Клиент получит ответ «Исправлено в релизе …» с плановой датой"),
+    )
+
+
 class LevelForm(TicketForm):
     level = forms.ChoiceField(label=_("Новый уровень"))
     reason = forms.CharField(label=_("Причина"), widget=_textarea(2))
@@ -445,11 +456,64 @@ class PlanForm(forms.Form):
         field.queryset = planned_releases()
 
 
+class ReleaseForm(forms.Form):
+    """R15: a release the development department announces, with its planned date."""
+
+    configuration = forms.ModelChoiceField(
+        label=_("Конфигурация"), queryset=Release.objects.none(), empty_label=None
+    )
+    version = forms.CharField(label=_("Версия"), max_length=40)
+    planned_date = forms.DateField(
+        label=_("Плановая дата"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label=_("Описание"), required=False, max_length=4000, widget=_textarea(2)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from supportline.registry.models import Configuration
+
+        field = self.fields["configuration"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Configuration.objects.select_related("product").order_by("name")
+
+
+class RescheduleForm(forms.Form):
+    planned_date = forms.DateField(
+        label=_("Новая плановая дата"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 # ---------------------------------------------------------------- complaints (R20)
 
 
 class ComplaintAnswerForm(forms.Form):
     text = forms.CharField(label=_("Ответ на претензию"), widget=_textarea(6))
+
+
+class ComplaintLinkForm(forms.Form):
+    """R20: the tickets a complaint concerns, by number (comma or space separated)."""
+
+    tickets = forms.CharField(label=_("Номера обращений"), max_length=500)
+
+    def numbers(self) -> list[str]:
+        raw = self.cleaned_data["tickets"].replace(",", " ")
+        return [n for n in raw.split() if n]
+
+
+class ComplaintAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Ответственный"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by(
+            "last_name", "username"
+        )
 
 
 class YearForm(forms.Form):

@@ -251,15 +251,31 @@ def send_complaint_answer(*, pk: int) -> bool:
     complaint = Complaint.objects.filter(pk=pk).first()
     if complaint is None or not complaint.answer or not complaint.author_email:
         return False
+    return _send_complaint_mail(complaint, kind="answer")
+
+
+def send_complaint_ack(*, pk: int) -> bool:
+    """R20: the author's acknowledgement with the complaint's number and the answer deadline."""
+    complaint = Complaint.objects.filter(pk=pk).first()
+    if complaint is None or not complaint.author_email:
+        return False
+    return _send_complaint_mail(complaint, kind="ack")
+
+
+def _send_complaint_mail(complaint: Complaint, *, kind: str) -> bool:
     regulation = rules.regulation()
+    due = complaint.due_at.astimezone(rules.line_zone()) if complaint.due_at else None
     context = {
         "complaint": complaint,
         "number": complaint.number,
         "line_name": regulation.line_name.ru,
+        "due": due.strftime("%d.%m.%Y") if due else "",
+        "quality_email": regulation.contacts.quality_email,
     }
     with translation.override("ru"):
-        subject = " ".join(render_to_string("mail/complaint-answer-subject.txt", context).split())
-        text = render_to_string("mail/complaint-answer-body.txt", context)
+        subject = " ".join(render_to_string(f"mail/complaint-{kind}-subject.txt", context).split())
+        text = render_to_string(f"mail/complaint-{kind}-body.txt", context)
+    suffix = "" if kind == "answer" else f".{kind}"
     mail = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -267,10 +283,13 @@ def send_complaint_answer(*, pk: int) -> bool:
         to=[complaint.author_email],
         reply_to=[regulation.contacts.quality_email],
         headers={
-            "Message-ID": f"<complaint-{complaint.pk}.{complaint.number}@{config.message_id_domain()}>",
+            "Message-ID": (
+                f"<complaint-{complaint.pk}.{complaint.number}{suffix}"
+                f"@{config.message_id_domain()}>"
+            ),
             "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
         },
     )
     mail.send()
-    log.info("complaint %s: answer mailed to %s", complaint.number, complaint.author_email)
+    log.info("complaint %s: %s mailed to %s", complaint.number, kind, complaint.author_email)
     return True

@@ -3,6 +3,7 @@
 mail.send_message     a ticket message to the client over SMTP (enqueued by tickets.outbox)
 mail.process_inbound  a kept incoming message → ticket, reply, complaint or quarantine
 mail.poll             poll the IMAP mailboxes; periodic (every minute) with USE_MAIL_POLLING
+mail.send_complaint_ack / mail.send_complaint_answer   R20 mails to a complaint's author
 """
 
 from __future__ import annotations
@@ -40,3 +41,8 @@ if config.polling_enabled():
 @handler("mail.send_complaint_answer")
 def send_complaint_answer(payload: dict[str, Any]) -> None:
     outbound.send_complaint_answer(pk=int(payload["complaint"]))
+
+
+@handler("mail.send_complaint_ack")
+def send_complaint_ack(payload: dict[str, Any]) -> None:
+    outbound.send_complaint_ack(pk=int(payload["complaint"]))

@@ -342,3 +342,12 @@ class ComplaintForm(ServiceForm):
         field = self.fields["tickets"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(t.number, f"{t.number} — {t.subject}") for t in tickets if t.number]
+
+
+class OfferRequestForm(PortalForm):
+    """R19: a request for an additional offer (individual support)."""
+
+    text = forms.CharField(
+        label=_("Что вам нужно"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    contact_phone = _text(_("Телефон для связи"), max_length=40, autocomplete="tel")

@@ -24,6 +24,13 @@ class LevelInfo:
 
 
 @dataclass(frozen=True)
+class OfferInfo:
+    id: str
+    name: str
+    on_request: bool
+
+
+@dataclass(frozen=True)
 class LineInfo:
     name: str
     vendor: str
@@ -35,7 +42,7 @@ class LineInfo:
     channels: list[Channel]
     quality_email: str
     levels: list[LevelInfo]
-    offers: list[str]
+    offers: list[OfferInfo]
 
 
 def _hours(minutes: int) -> float:
@@ -60,5 +67,5 @@ def line_info(now: dt.datetime | None = None) -> LineInfo:
             LevelInfo(rules.tr(lv.name), _hours(lv.reaction_minutes), _hours(lv.resolution_minutes))
             for lv in regulation.levels
         ],
-        offers=[rules.tr(o.name) for o in regulation.offers],
+        offers=[OfferInfo(o.id, rules.tr(o.name), o.on_request) for o in regulation.offers],
     )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/tickets/<str:number>/evaluate/", views.evaluate, name="evaluate"),
     path("portal/tickets/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("portal/update-access/", views.update_access, name="update_access"),
+    path("portal/offers/<slug:offer>/", views.offer_request, name="offer_request"),
     path("portal/inn-check/", views.inn_check, name="inn_check"),
     path("portal/complaints/", views.complaints, name="complaints"),
     path("portal/kb/", views.knowledge_base, name="kb"),

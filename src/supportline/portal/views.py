@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +30,7 @@ from supportline.portal import kb, selectors
 from supportline.portal.forms import (
     AcceptForm,
     ComplaintForm,
+    OfferRequestForm,
     RejectForm,
     ReplyForm,
     TicketForm,
@@ -42,6 +43,7 @@ from supportline.tickets import access
 from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
 from supportline.tickets.actions.complaints import complaint_file
 from supportline.tickets.actions.lifecycle import ticket_client_reply, ticket_evaluate
+from supportline.tickets.actions.registration import offer_request as offer_request_action
 from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.actions.update_access import update_access_request
 from supportline.tickets.clock import ticket_sla
@@ -294,6 +296,43 @@ def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     ticket = _visible(request, number)
     item = get_object_or_404(Attachment, pk=pk, message__ticket=ticket)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+# ------------------------------------------------------------------ offers on request (R19)
+
+
+@portal_view
+def offer_request(request: HttpRequest, offer: str) -> HttpResponse:
+    """R19: the client requests an offer the regulation lists as "on request"."""
+    found = next((o for o in rules.regulation().offers if o.id == offer and o.on_request), None)
+    if found is None:
+        raise Http404
+    user = _user(request)
+    form = OfferRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = offer_request_action(
+                actor=user,
+                offer_id=found.id,
+                text=form.cleaned_data["text"],
+                contact_phone=form.cleaned_data["contact_phone"],
+            )
+        except IntakeError as error:
+            for name, message in error.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+        except TicketError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Запрос № %(number)s зарегистрирован") % {"number": ticket.number}
+            )
+            return redirect("portal:ticket", number=ticket.number)
+    return render(
+        request,
+        "portal/offer_request.html",
+        {"section": "line", "form": form, "offer": rules.tr(found.name)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # ------------------------------------------------------------------ update access (R17)

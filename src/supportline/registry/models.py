@@ -167,13 +167,18 @@ class Release(models.Model):
     """A release of a configuration; the registry knows which ones are current (R4)."""
 
     configuration = models.ForeignKey(
-        Configuration, on_delete=models.CASCADE, related_name="releases"
+        Configuration,
+        on_delete=models.CASCADE,
+        related_name="releases",
+        verbose_name=_("конфигурация"),
     )
     version = models.CharField(_("версия"), max_length=40, validators=[validate_version])
     # Zero-padded form of `version`, so the database orders 3.0.82.18 after 3.0.9.1.
     version_key = models.CharField(max_length=40, editable=False, db_index=True)
     is_current = models.BooleanField(_("актуальный"), default=False)
     published_at = models.DateTimeField(_("опубликован"), null=True, blank=True)
+    # R15: the date the development department plans the release for (the client is told it).
+    planned_date = models.DateField(_("плановая дата"), null=True, blank=True)
     notes = models.TextField(_("описание"), blank=True)
 
     class Meta:

@@ -7,8 +7,10 @@ silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 import string
@@ -306,6 +308,13 @@ def _read_scope(node: _Node) -> ScopeCategory:
     )
 
 
+def _read_offer(node: _Node) -> Offer:
+    on_request = node.boolean("on_request") if "on_request" in node.data else False
+    offer = Offer(id=node.identifier(), name=node.text("name"), on_request=on_request)
+    node.finish()
+    return offer
+
+
 def _read_channel(node: _Node) -> Channel:
     channel_id = node.identifier()
     if channel_id not in KNOWN_CHANNELS:
@@ -377,6 +386,7 @@ def _read_regulation(root: _Node) -> Regulation:
             f"неподдерживаемая версия формата {version}; поддерживается {SCHEMA_VERSION}",
         )
     regulation_id = root.identifier("id", _REGULATION_ID_RE)
+    declared_version = root.opt_string("version")
 
     line = root.table("line")
     line_name = line.text("name")
@@ -404,10 +414,13 @@ def _read_regulation(root: _Node) -> Regulation:
     contacts = _read_contacts(root.table("contacts"))
     offers = _unique(
         root.array_of_tables("offers", required=False),
-        lambda node: Offer(id=node.identifier(), name=node.text("name")),
+        _read_offer,
         lambda offer: offer.id,
     )
     answers = _read_answers(root.table("answers"))
+    complaints = root.table("complaints")
+    complaint_days = _positive(complaints, "answer_working_days")
+    complaints.finish()
     root.finish()
     return Regulation(
         id=regulation_id,
@@ -419,11 +432,13 @@ def _read_regulation(root: _Node) -> Regulation:
         update_access_level_id=update_access_level_id,
         warning_share=warning_share,
         auto_close_working_days=auto_close,
+        complaint_answer_working_days=complaint_days,
         scope_categories=tuple(scope),
         channels=tuple(channels),
         contacts=contacts,
         offers=tuple(offers),
         answers=answers,
+        version=declared_version or "",
     )
 
 
@@ -433,7 +448,12 @@ def parse_regulation(text: str, *, source: str = "<string>") -> Regulation:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegulationError(source, "", f"синтаксическая ошибка TOML: {exc}") from None
-    return _read_regulation(_Node(data, "", source))
+    regulation = _read_regulation(_Node(data, "", source))
+    if not regulation.version:
+        # No declared version: the text itself names it (any change is a new version).
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        regulation = dataclasses.replace(regulation, version=f"sha256:{digest}")
+    return regulation
 
 
 def load_regulation(path: str | os.PathLike[str]) -> Regulation:

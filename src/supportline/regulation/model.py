@@ -8,7 +8,7 @@ resolved, targets positive, hours ordered, placeholders known, Russian text pres
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -117,6 +117,8 @@ class Offer:
 
     id: str
     name: Text
+    # R19: a client can request it from the portal (a request the line answers).
+    on_request: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,46 @@ class Regulation:
     update_access_level_id: str
     warning_share: float
     auto_close_working_days: int
+    # R20: working days the quality manager has to answer a complaint.
+    complaint_answer_working_days: int
     scope_categories: tuple[ScopeCategory, ...]
     channels: tuple[Channel, ...]
     contacts: Contacts
     offers: tuple[Offer, ...]
     answers: StandardAnswers
+    # Which text of the regulation this is: the file's own `version`, or a digest of its text.
+    # A ticket records it at registration (R21: figures are reproducible).
+    version: str = ""
+
+    def targets(self) -> dict[str, tuple[int, int]]:
+        """Each level's (reaction, resolution) targets in working minutes."""
+        return {lv.id: (lv.reaction_minutes, lv.resolution_minutes) for lv in self.levels}
+
+    def with_targets(self, targets: dict[str, tuple[int, int]]) -> Regulation:
+        """This regulation with the levels' targets a ticket kept from its registration; a level
+        the regulation no longer has is taken back with its kept targets (R21)."""
+        if targets == self.targets():
+            return self
+        levels = []
+        for level in self.levels:
+            if level.id in targets:
+                reaction, resolution = targets[level.id]
+                level = replace(level, reaction_minutes=reaction, resolution_minutes=resolution)
+            levels.append(level)
+        known = {lv.id for lv in self.levels}
+        for level_id, (reaction, resolution) in targets.items():
+            if level_id not in known:
+                levels.append(
+                    Level(
+                        id=level_id,
+                        name=Text(ru=level_id),
+                        description=None,
+                        reaction_minutes=reaction,
+                        resolution_minutes=resolution,
+                        out_of_turn=False,
+                    )
+                )
+        return replace(self, levels=tuple(levels))
 
     def level(self, level_id: str) -> Level:
         """The level ``level_id``; :class:`KeyError` if the regulation has no such level."""

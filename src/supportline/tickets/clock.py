@@ -1,7 +1,9 @@
 """The bridge between stored events and the pure SLA clock (R11, R16).
 
-`ticket_sla` computes both clocks from the ticket's events; `store_sla` writes the due-at and
-state columns that queues and warnings query.
+`ticket_sla` computes both clocks from the ticket's events, with the targets the ticket kept
+from its registration (R21); a finished ticket answers with its frozen figures. `store_sla` writes
+the due-at and state columns that queues and warnings query, and freezes the figures once the
+ticket is finished.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from supportline.core import rules
+from supportline.regulation import Regulation
 from supportline.sla import Clock, TicketSla, compute_sla
-from supportline.tickets.models import CLOCK_EVENTS, EventType, Ticket, TicketEvent
+from supportline.sla.frozen import freeze, thaw
+from supportline.tickets.models import CLOCK_EVENTS, FINAL_STATUSES, EventType, Ticket, TicketEvent
 
 
 def clock_events(events: list[TicketEvent]) -> list[tuple[dt.datetime, str, str | None]]:
@@ -28,9 +32,27 @@ def initial_level(events: list[TicketEvent], fallback: str) -> str:
     return fallback
 
 
+def regulation_for(ticket: Ticket) -> Regulation:
+    """The regulation in force, with the levels' targets the ticket kept from registration."""
+    regulation = rules.regulation()
+    if not ticket.sla_targets:
+        return regulation
+    kept = {level: (int(r), int(s)) for level, (r, s) in ticket.sla_targets.items()}
+    return regulation.with_targets(kept)
+
+
 def ticket_sla(
     ticket: Ticket, *, now: dt.datetime, events: list[TicketEvent] | None = None
 ) -> TicketSla:
+    if ticket.sla_frozen:
+        return thaw(ticket.sla_frozen)
+    return live_sla(ticket, now=now, events=events)
+
+
+def live_sla(
+    ticket: Ticket, *, now: dt.datetime, events: list[TicketEvent] | None = None
+) -> TicketSla:
+    """The clocks computed now from the events (what a finished ticket had, before freezing)."""
     if events is None:
         events = list(ticket.events.order_by("at", "id"))
     # The clock cannot be asked about an instant before the last event it knows.
@@ -40,7 +62,7 @@ def ticket_sla(
         max(now, last),
         clock_events(events),
         calendar=rules.calendar(),
-        regulation=rules.regulation(),
+        regulation=regulation_for(ticket),
     )
 
 
@@ -52,6 +74,7 @@ SLA_FIELDS = [
     "resolution_elapsed_minutes",
     "evaluation_started_at",
     "sla_warn_at",
+    "sla_frozen",
 ]
 
 
@@ -68,6 +91,9 @@ def warning_instant(clock: Clock, *, now: dt.datetime, share: float) -> dt.datet
 
 def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
     sla = ticket_sla(ticket, now=now)
+    if ticket.status in FINAL_STATUSES and not ticket.sla_frozen:
+        # Finished: the figures of this instant are the ticket's for good (R21).
+        ticket.sla_frozen = freeze(sla)
     ticket.reaction_due_at = sla.reaction.due_at
     ticket.reaction_state = sla.reaction.state.value
     ticket.resolution_due_at = sla.resolution.due_at

@@ -5,6 +5,8 @@ State changes happen only in the ticket actions (`supportline.tickets.actions`);
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,7 @@ class Level(models.TextChoices):
 class Kind(models.TextChoices):
     CONSULTATION = "consultation", _("Консультация")
     UPDATE_ACCESS = "update_access", _("Доступ к обновлениям")
+    OFFER_REQUEST = "offer_request", _("Запрос услуги")
 
 
 class TransferTarget(models.TextChoices):
@@ -173,6 +176,13 @@ class Ticket(models.Model):
     resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
     sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # R21, reproducible figures: the regulation version in force at registration and the levels'
+    # targets it set ({level: [reaction, resolution]} working minutes), kept for the ticket's
+    # life; and, once the ticket is finished, its SLA figures frozen (sla.frozen), so a later
+    # change of the regulation or the calendar never rewrites them.
+    regulation_version = models.CharField(max_length=80, blank=True)
+    sla_targets = models.JSONField(default=dict, blank=True)
+    sla_frozen = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -391,6 +401,19 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # R20: who answers it and by when (the regulation's working days from receipt).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_complaints",
+    )
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["received_at", "id"]
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """R20: still unanswered after the regulation's deadline."""
+        return self.state == self.State.OPEN and self.due_at is not None and self.due_at < now

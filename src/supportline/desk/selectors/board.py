@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from supportline.desk.selectors.common import (
     person_name,
     queue_row,
 )
-from supportline.tickets.models import OPEN_STATUSES, SlaState, Ticket
+from supportline.tickets.models import OPEN_STATUSES, Complaint, SlaState, Ticket
 from supportline.worktime import Calendar
 
 
@@ -34,6 +34,7 @@ class Board:
     by_level: list[tuple[str, int, BoardCount]]  # (level name, open tickets, counts)
     by_consultant: list[tuple[str, BoardCount]]
     now: dt.datetime
+    overdue_complaints: list[Complaint] = field(default_factory=list)
 
 
 def _risk_candidates(now: dt.datetime, cal: Calendar) -> Q:
@@ -98,4 +99,14 @@ def sla_board(now: dt.datetime) -> Board:
         by_level=[(level_name(lid), totals.get(lid, 0), c) for lid, c in levels.items()],
         by_consultant=sorted(people.items(), key=lambda kv: (-kv[1].breached, -kv[1].at_risk)),
         now=now,
+        overdue_complaints=overdue_complaints(now),
+    )
+
+
+def overdue_complaints(now: dt.datetime, limit: int = 50) -> list[Complaint]:
+    """R20: complaints still unanswered after the regulation's deadline, oldest first."""
+    return list(
+        Complaint.objects.filter(state=Complaint.State.OPEN, due_at__lt=now)
+        .select_related("assignee")
+        .order_by("due_at", "id")[:limit]
     )

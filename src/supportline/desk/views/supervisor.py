@@ -11,13 +11,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from supportline.core import rules
-from supportline.desk.forms import ComplaintAnswerForm, YearForm
+from supportline.desk.forms import (
+    ComplaintAnswerForm,
+    ComplaintAssignForm,
+    ComplaintLinkForm,
+    YearForm,
+)
 from supportline.desk.selectors.board import sla_board
 from supportline.desk.selectors.calendar import YEAR_STATUS_LABELS, calendar_year
 from supportline.desk.selectors.complaints import complaints_for
 from supportline.desk.selectors.registries import REGISTRY_LIMIT, registry_overview
 from supportline.desk.views.common import show_error, staff_required, supervisor_required, user_of
-from supportline.tickets.actions.complaints import complaint_answer
+from supportline.tickets.actions.complaints import (
+    complaint_answer,
+    complaint_assign,
+    complaint_link_tickets,
+)
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import Complaint
 from supportline.worktime import YearStatus
@@ -67,8 +76,44 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
     """R20: read a complaint with its linked tickets, and answer it."""
     item = get_object_or_404(complaints_for(user_of(request)), number=number)
     status = 200
-    form = ComplaintAnswerForm(request.POST or None, prefix="complaint")
-    if request.method == "POST":
+    form = ComplaintAnswerForm(
+        request.POST if "complaint-text" in request.POST else None, prefix="complaint"
+    )
+    link = ComplaintLinkForm(
+        request.POST if "link-tickets" in request.POST else None, prefix="link"
+    )
+    assign = ComplaintAssignForm(
+        request.POST if "assign-assignee" in request.POST else None,
+        prefix="assign",
+        initial={"assignee": item.assignee_id},
+    )
+    if request.method == "POST" and link.is_bound:
+        if link.is_valid():
+            try:
+                complaint_link_tickets(
+                    complaint=item, actor=user_of(request), numbers=link.numbers()
+                )
+            except TicketError as error:
+                status = show_error(link, error)
+            else:
+                messages.success(request, _("Обращения связаны с претензией"))
+                return redirect("desk:complaint", number=number)
+        else:
+            status = 400
+    elif request.method == "POST" and assign.is_bound:
+        if assign.is_valid():
+            try:
+                complaint_assign(
+                    complaint=item, actor=user_of(request), assignee=assign.cleaned_data["assignee"]
+                )
+            except TicketError as error:
+                status = show_error(assign, error)
+            else:
+                messages.success(request, _("Ответственный назначен"))
+                return redirect("desk:complaint", number=number)
+        else:
+            status = 400
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 complaint_answer(
@@ -86,7 +131,14 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "desk/complaint.html",
-        {"complaint": item, "form": form, "section": "complaints"},
+        {
+            "complaint": item,
+            "form": form,
+            "link": link,
+            "assign": assign,
+            "overdue": item.is_overdue(timezone.now()),
+            "section": "complaints",
+        },
         status=status,
     )
 

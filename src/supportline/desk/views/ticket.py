@@ -23,6 +23,7 @@ from supportline.desk import forms as f
 from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access
+from supportline.tickets.actions.development import ticket_resolve_in_release
 from supportline.tickets.actions.escalation import (
     ticket_assign,
     ticket_change_level,
@@ -120,6 +121,19 @@ ACTIONS: dict[str, Action] = {
         lambda form, t, u: ticket_resolve(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s передано на оценку клиенту"),
         lambda u, t: t.status in ALLOWED["resolve"] and exemption_settled(t),
+    ),
+    "resolve_release": Action(
+        _("Решено в релизе"),
+        f.ResolveInReleaseForm,
+        lambda form, t, u: ticket_resolve_in_release(
+            ticket=t, actor=u, text=form.cleaned_data["text"]
+        ),
+        _("Обращение %(number)s передано на оценку: исправлено в релизе"),
+        lambda u, t: (
+            t.status in ALLOWED["resolve"]
+            and t.development_item is not None
+            and t.development_item.target_release is not None
+        ),
     ),
     "level": Action(
         _("Изменить уровень поддержки"),

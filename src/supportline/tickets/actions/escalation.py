@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.tickets import access
-from supportline.tickets.actions import lifecycle, steps
+from supportline.tickets.actions import development, lifecycle, steps
 from supportline.tickets.errors import TicketError, TransitionError
 from supportline.tickets.models import (
     FINAL_STATUSES,
@@ -120,6 +120,9 @@ def ticket_transfer(
     ticket.transferred_to = to
     ticket.development_item = item
     ticket.status = steps.S.TRANSFERRED
+    if item.target_release is not None and item.target_release.published_at is None:
+        # R15: linked to an item already planned for a release: the client learns it now.
+        development.tell_plan(ticket, release=item.target_release, at=now)
     return steps.save(ticket, now)
 
 

@@ -248,17 +248,7 @@ def ticket_evaluate(
 
 def evaluation_deadline(start: dt.datetime, working_days: int) -> dt.datetime:
     """The end of the `working_days`-th working day after the day evaluation started (R13)."""
-    cal = rules.calendar()
-    zone = rules.line_zone()
-    day = start.astimezone(zone).date()
-    counted = 0
-    while counted < working_days:
-        day += dt.timedelta(days=1)
-        if cal.working_hours(day) is not None:
-            counted += 1
-    hours = cal.working_hours(day)
-    assert hours is not None
-    return dt.datetime.combine(day, hours[1], tzinfo=zone)
+    return steps.end_of_working_days(start, working_days)
 
 
 def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:

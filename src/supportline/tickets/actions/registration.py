@@ -42,6 +42,8 @@ def number_prefix(kind: str) -> str:
     """Each kind of ticket has its own numbering (data of the one registration core)."""
     if kind == Kind.UPDATE_ACCESS:
         return "UPD"
+    if kind == Kind.OFFER_REQUEST:
+        return "REQ"
     return str(getattr(settings, "TICKET_NUMBER_PREFIX", "CRM"))
 
 
@@ -57,14 +59,19 @@ def register_core(
     **fields: Any,
 ) -> Ticket:
     """The one way a ticket of any kind comes into being: the row with its kind's number, the
-    registration event (R16) and the request as the ticket's first message. The caller saves
+    regulation version and targets in force (R21), the registration event (R16) and the request
+    as the ticket's first message. The caller saves
     the ticket (`steps.save`) once it has decided what happens next."""
+    regulation = rules.regulation()
     ticket = Ticket.objects.create(
         kind=kind,
         channel=channel,
         status=steps.S.REGISTERED,
         registered_at=at,
         created_by=actor if actor is not None and actor.is_authenticated else None,
+        # R21: the ticket keeps the regulation version and targets in force at registration.
+        regulation_version=regulation.version,
+        sla_targets={level: list(pair) for level, pair in regulation.targets().items()},
         **fields,
     )
     ticket.number = f"{number_prefix(kind)}-{ticket.pk:06d}"
@@ -363,6 +370,52 @@ def apply_intake(
     ticket.missing_fields = sorted(errors)
     steps.event(ticket, EventType.DATA_CHANGED, at, actor, changed=changed)
     return errors
+
+
+@transaction.atomic
+def offer_request(
+    *,
+    actor: User,
+    offer_id: str,
+    text: str,
+    contact_phone: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R19: a client requests an additional offer the regulation lists as "on request"
+    (individual support): a ticket of its own kind in the line's queue, answered by the line."""
+    now = steps.moment(now)
+    access.require(access.is_client(actor), _("запрашивать услуги может клиент линии"))
+    offer = next((o for o in rules.regulation().offers if o.id == offer_id), None)
+    if offer is None or not offer.on_request:
+        raise IntakeError({"offer": _("Эту услугу нельзя запросить")})
+    if not text.strip():
+        raise IntakeError({"text": _("Опишите, что вам нужно")})
+    regulation = rules.regulation()
+    ticket = register_core(
+        kind=Kind.OFFER_REQUEST,
+        actor=actor,
+        channel=Channel.PORTAL,
+        at=now,
+        request=text.strip(),
+        # Stored for the line and the client: Russian, the line's language.
+        subject=f"Запрос услуги: {offer.name.ru}"[:300],
+        category=offer.id,
+        level=regulation.default_level.id,
+        organisation=actor.organisation,
+        partner=actor.partner if access.is_partner(actor) else None,
+        contact_email=actor.email,
+        contact_name=actor.get_full_name(),
+        contact_phone=contact_phone.strip() or actor.phone,
+    )
+    steps.message(
+        ticket,
+        at=now,
+        author=None,
+        kind=Message.Author.SYSTEM,
+        purpose=Message.Purpose.RECEIPT,
+        body=steps.say(regulation.answers.receipt, number=ticket.number),
+    )
+    return steps.save(ticket, now)
 
 
 def _pending(ticket: Ticket) -> None:

@@ -82,6 +82,22 @@ def say(text: Text, **values: Any) -> str:
     return text.ru.format(**values)
 
 
+def end_of_working_days(start: dt.datetime, working_days: int) -> dt.datetime:
+    """The end of the `working_days`-th working day after the day of `start`, in the line's
+    calendar (R13 evaluation period, R20 complaint deadline)."""
+    cal = rules.calendar()
+    zone = rules.line_zone()
+    day = start.astimezone(zone).date()
+    counted = 0
+    while counted < working_days:
+        day += dt.timedelta(days=1)
+        if cal.working_hours(day) is not None:
+            counted += 1
+    hours = cal.working_hours(day)
+    assert hours is not None
+    return dt.datetime.combine(day, hours[1], tzinfo=zone)
+
+
 def moment(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
