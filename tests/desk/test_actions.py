@@ -8,6 +8,7 @@ import time_machine
 
 from supportline.accounts.models import User
 from supportline.core import rules
+from supportline.registry.models import Configuration
 from supportline.tickets.actions.escalation import ticket_transfer
 from supportline.tickets.actions.lifecycle import ticket_accept
 from supportline.tickets.actions.update_access import update_access_request
@@ -315,6 +316,8 @@ def test_r18_decide_update_access_grants_login_and_configurations(
         version="3.0.36.12",
         previous_login="romashka-old",
     )
+    prof = Configuration.objects.get(name="1С:CRM ПРОФ, редакция 3.0")
+    corp = Configuration.objects.get(name="1С:CRM КОРП, редакция 3.0")
     page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
     assert 'id="act-decide"' in page and 'value="romashka-old"' in page
     assert "Основная поставка и оба договора действуют: доступ можно предоставить." in page
@@ -323,16 +326,14 @@ def test_r18_decide_update_access_grants_login_and_configurations(
         ticket,
         "decide",
         login="romashka-2026",
-        configurations="1С:CRM ПРОФ, редакция 3.0\n1С:CRM КОРП, редакция 3.0",
+        configurations=[str(prof.pk), str(corp.pk)],
     )
     assert response.status_code == 302
     ticket = fresh(ticket)
     assert ticket.status == Status.CLIENT_EVALUATION
     assert ticket.update_access.granted_login == "romashka-2026"
-    assert ticket.update_access.configurations_covered == [
-        "1С:CRM ПРОФ, редакция 3.0",
-        "1С:CRM КОРП, редакция 3.0",
-    ]
+    # R18: the covered configurations are registry rows, not free text.
+    assert set(ticket.update_access.configurations.all()) == {prof, corp}
 
 
 def test_r18_decide_refuses_when_the_contracts_are_not_valid(desk: Desk) -> None:
@@ -347,7 +348,7 @@ def test_r18_decide_refuses_when_the_contracts_are_not_valid(desk: Desk) -> None
     )
     page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
     assert "запрос будет отклонён с указанием причины (R18)" in page
-    response = act(desk.consultant, ticket, "decide", login="", configurations="")
+    response = act(desk.consultant, ticket, "decide", login="")
     assert response.status_code == 302
     ticket = fresh(ticket)
     assert ticket.status == Status.REFUSED

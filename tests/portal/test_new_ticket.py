@@ -135,3 +135,26 @@ def test_csrf_is_enforced_on_the_new_ticket_form(portal: Portal) -> None:
     assert Ticket.objects.count() == 0
     page = strict.get("/portal/new/").content.decode()
     assert "csrfmiddlewaretoken" in page
+
+
+def test_r1_partner_cannot_file_on_a_client_it_does_not_serve(portal: Portal) -> None:
+    """ООО «Франч Плюс» serves Ромашка, not Вектор: the number is refused on its field, and
+    nothing about Vector's contracts is shown (R2)."""
+    response = portal.partner.browser.post(
+        "/portal/new/",
+        {
+            **VALID,
+            "registration_number": "800654321",
+            "organisation": "АО «Вектор»",
+            "partner_code": "12-345-678",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "клиента, которого он обслуживает" in errors["registration_number"][0]
+    assert "1С:КП Отраслевой" not in response.content.decode()
+    assert Ticket.objects.count() == 0
+    served = portal.partner.browser.post(
+        "/portal/new/", {**VALID, "partner_code": "12-345-678"}, follow=True
+    )
+    assert served.status_code == 200
+    assert Ticket.objects.get().organisation is not None

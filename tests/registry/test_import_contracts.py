@@ -491,8 +491,8 @@ NFR_ROW = {
             "«Организация»: для NFR-номера не указывается",
         ),
         (
-            {"partner_code": PARTNER_CODE},
-            "«Код партнёра»: код партнёра указывается только для NFR-номера",
+            {"partner_code": "99-999-999"},
+            "«Код партнёра»: партнёр с кодом «99-999-999» не найден в реестре партнёров",
         ),
         ({"contract_number": "1" * 51}, "«Номер договора»: значение длиннее 50 символов"),
     ],
@@ -736,3 +736,57 @@ def test_command_dry_run_writes_nothing(registry: None, tmp_path: Path) -> None:
     assert "Проверка пройдена, ничего не записано: строк 4" in out.getvalue()
     assert "Договоры: создано 4" in out.getvalue()
     assert Contract.objects.count() == 0
+
+
+# --- R1: the partner–client link ------------------------------------------------------------
+
+
+def test_r1_partner_code_on_a_main_delivery_links_the_partner_to_the_organisation(
+    registry: None, tmp_path: Path
+) -> None:
+    from supportline.registry.models import PartnerClient
+
+    rows = good_rows()
+    rows[0]["partner_code"] = PARTNER_CODE
+    rows[1]["partner_code"] = PARTNER_CODE  # a second contract of the same client: one link
+    path = write_csv(tmp_path / "a.csv", rows)
+
+    report = import_contracts(rows_source=path)
+
+    assert report.ok, messages(report)
+    link = PartnerClient.objects.get()
+    assert (link.partner.code, link.organisation.inn, link.source) == (
+        PARTNER_CODE,
+        "7705123452",
+        PartnerClient.Source.IMPORT,
+    )
+    assert (report.links.created, report.links.unchanged) == (1, 0)
+    # Vector's row has no partner code: no link; the NFR's code is its holder, not a link.
+    assert not PartnerClient.objects.filter(organisation__inn="5018012341").exists()
+    again = import_contracts(rows_source=path)
+    assert (again.links.created, again.links.unchanged) == (0, 1)
+    assert PartnerClient.objects.count() == 1
+
+
+def test_r1_a_link_kept_in_the_admin_is_left_as_it_is_by_a_reimport(
+    registry: None, tmp_path: Path
+) -> None:
+    from supportline.registry.models import PartnerClient
+
+    rows = [row(partner_code=PARTNER_CODE)]
+    import_contracts(rows_source=write_csv(tmp_path / "a.csv", rows))
+    link = PartnerClient.objects.get()
+    link.until = dt.date(2026, 6, 30)
+    link.source = PartnerClient.Source.ADMIN
+    link.save()
+    import_contracts(rows_source=write_csv(tmp_path / "a.csv", rows))
+    link.refresh_from_db()
+    assert (link.until, link.source) == (dt.date(2026, 6, 30), PartnerClient.Source.ADMIN)
+
+
+def test_r1_command_prints_the_partner_client_links(registry: None, tmp_path: Path) -> None:
+    rows = good_rows()
+    rows[0]["partner_code"] = PARTNER_CODE
+    out = StringIO()
+    call_command("import_contracts", str(write_csv(tmp_path / "a.csv", rows)), stdout=out)
+    assert "Партнёры — клиенты: создано 1, обновлено 0, без изменений 0" in out.getvalue()

@@ -80,7 +80,10 @@ def test_r2_expired_kp_contract_refuses_with_the_reason(line: Line) -> None:
     assert ticket["sla"]["resolution"]["state"] == "met"
 
 
-def test_r2_licensing_and_protection_questions_are_served_without_contracts(line: Line) -> None:
+def test_r2_licensing_and_protection_questions_are_not_refused_without_contracts(
+    line: Line,
+) -> None:
+    """They are not refused at once: they wait for the line's confirmation (test_exemption)."""
     for category in ("licensing", "protection_system"):
         ticket = line.ticket(
             line.client_b,
@@ -89,6 +92,7 @@ def test_r2_licensing_and_protection_questions_are_served_without_contracts(line
             category=category,
         )
         assert ticket["status"] == "registered", category
+        assert ticket["exemption"] == "pending", category
 
 
 def test_r2_contract_validity_is_checked_at_the_registration_instant(line: Line) -> None:

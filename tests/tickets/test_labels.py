@@ -121,3 +121,61 @@ def test_r13_a_reply_during_evaluation_with_labels_does_not_break_the_clock(db: 
     ticket.save()
     ticket = ticket_client_reply(ticket=ticket, actor=client, text="Версия: 3.0.36.12")
     assert ticket.status == "client_evaluation"
+
+
+REQUEST = """Прошу предоставить доступ к обновлениям.
+Полное наименование организации: Общество с ограниченной ответственностью «Ромашка»
+ИНН: 7705 123 452
+Регистрационный номер основной поставки: 800123456
+Полное название конфигурации: 1С:CRM ПРОФ, редакция 3.0
+Версия: 3.0.36.12
+user: romashka-old (если нужно)
+"""
+
+
+def test_r17_update_access_labels_share_the_r1_parser() -> None:
+    from supportline.tickets.labels import update_access_labels
+
+    assert update_access_labels(REQUEST) == {
+        "organisation_full_name": "Общество с ограниченной ответственностью «Ромашка»",
+        "inn": "7705123452",
+        "registration_number": "800123456",
+        "configuration": "1С:CRM ПРОФ, редакция 3.0",
+        "version": "3.0.36.12",
+        "previous_login": "romashka-old",
+    }
+    # The R1 reading of the same text has only the R1 fields.
+    assert intake_labels(REQUEST) == {
+        "registration_number": "800123456",
+        "configuration": "1С:CRM ПРОФ, редакция 3.0",
+        "version": "3.0.36.12",
+    }
+    assert update_access_labels("ИНН: 7705123452\nПрежний логин: нет") == {"inn": "7705123452"}
+
+
+@pytest.mark.parametrize(
+    "subject,text,expected",
+    [
+        ("Запрос", REQUEST, True),
+        ("Доступ к обновлениям", "ИНН: 7705123452\nРег. номер: 800123456", True),
+        ("Вопрос", "Нужен доступ к сайту обновлений\nИНН: 7705123452", True),
+        ("Вопрос", "ИНН: 7705123452\nЛогин: нет", True),
+        # An INN alone is no request: a client may give it with a consultation.
+        ("Отчёт не формируется", "Организация: ООО «Ромашка», ИНН: 7705123452", False),
+        ("Доступ к обновлениям", "Рег. номер: 800123456", False),
+        ("Вопрос", "> ИНН: 7705123452\n> Логин: x\nСпасибо", False),
+    ],
+)
+def test_r17_how_a_letter_is_recognised_as_an_update_access_request(
+    subject: str, text: str, expected: bool
+) -> None:
+    from supportline.tickets.labels import is_update_access_request
+
+    assert is_update_access_request(subject, text) is expected
+
+
+def test_r17_inn_written_with_the_kpp_and_requests_naming_the_update_site() -> None:
+    from supportline.tickets.labels import is_update_access_request, update_access_labels
+
+    assert update_access_labels("ИНН/КПП: 7705123452/770501001") == {"inn": "7705123452"}
+    assert is_update_access_request("Прошу доступ на update.example.ru", "ИНН: 7705123452")

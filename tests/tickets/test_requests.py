@@ -116,7 +116,7 @@ def test_r18_access_granted_with_valid_contracts_records_login(line: Line) -> No
 
     details = UpdateAccessDetails.objects.get(ticket__number=ticket["number"])
     assert details.granted_login == "romashka-upd"
-    assert details.configurations_covered == ["1С:CRM ПРОФ, редакция 3.0"]
+    assert [c.name for c in details.configurations.all()] == ["1С:CRM ПРОФ, редакция 3.0"]
 
 
 def test_r18_access_refused_without_both_contracts(line: Line) -> None:
@@ -192,3 +192,46 @@ def test_ticket_list_filters_paginates_and_keeps_queries_flat(line: Line) -> Non
     with CaptureQueriesContext(connection) as many:
         line.consultant.get("/tickets", page_size=50)
     assert len(many) == len(few) <= 5
+
+
+UPDATE = {
+    "organisation_full_name": "ООО «Ромашка»",
+    "inn": "7705123452",
+    "registration_number": "800123456",
+    "configuration": "1С:CRM ПРОФ, редакция 3.0",
+    "version": "3.0.36.12",
+}
+
+
+def test_r17_inn_must_be_that_of_the_main_deliverys_organisation(line: Line) -> None:
+    # 5018012341 passes the check digits but is Vector's INN.
+    response = line.client.post("/update-access", {**UPDATE, "inn": "5018012341"})
+    assert response.status_code == 422
+    assert "не совпадает с ИНН организации" in response.json()["errors"]["inn"]
+
+
+def test_r17_configuration_and_version_come_from_the_registry(line: Line) -> None:
+    response = line.client.post(
+        "/update-access",
+        {**UPDATE, "configuration": "1С:Бухгалтерия", "version": "3.0.30.1"},
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert "не найдена среди конфигураций продукта «1С:CRM»" in errors["configuration"]
+    unknown = line.client.post("/update-access", {**UPDATE, "version": "3.0.30.1"})
+    assert "не является релизом конфигурации" in unknown.json()["errors"]["version"]
+    ok = line.client.post(
+        "/update-access", {**UPDATE, "configuration": "1с:crm  проф, редакция 3.0"}
+    )
+    assert ok.status_code == 201, ok.content
+    assert ok.json()["configuration"] == "1С:CRM ПРОФ, редакция 3.0"  # the registry's name
+
+
+def test_r18_grant_of_a_configuration_outside_the_product_is_refused(line: Line) -> None:
+    number = line.client.post("/update-access", UPDATE).json()["number"]
+    response = line.consultant.post(
+        f"/update-access/{number}/decide",
+        {"login": "romashka", "configurations": ["1С:Бухгалтерия предприятия"]},
+    )
+    assert response.status_code == 422
+    assert "«1С:Бухгалтерия предприятия»" in response.json()["detail"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import AwareDatetime, Field
@@ -112,6 +112,9 @@ class TicketOut(Schema):
     configuration: str
     version: str
     missing_fields: list[str]
+    exemption: str  # R2: "" | pending | confirmed | reclassified
+    version_unreleased: bool  # R4: newer than every known release (flagged for the line)
+    organisation_mismatch: bool  # R1: the typed name differs from the registry's
     assignee: str | None
     out_of_turn: bool
     transferred_to: str
@@ -234,3 +237,14 @@ class NotificationOut(Schema):
     ticket: str | None
     created_at: dt.datetime
     read: bool
+
+
+# ------------------------------------------------------------- R2 exemption decision
+
+
+class ExemptionIn(Schema):
+    """R2: `confirm` the licensing/protection exemption, or `reclassify` the question."""
+
+    decision: Literal["confirm", "reclassify"]
+    category: str = ""  # reclassify: the question's real category (not contract-exempt)
+    reason: str = ""

@@ -42,7 +42,12 @@ from supportline.tickets.actions.lifecycle import (
     ticket_resolve,
 )
 from supportline.tickets.actions.queue import queue_take_next
-from supportline.tickets.actions.registration import ticket_complete_data, ticket_register
+from supportline.tickets.actions.registration import (
+    ticket_complete_data,
+    ticket_confirm_exemption,
+    ticket_reclassify,
+    ticket_register,
+)
 from supportline.tickets.actions.steps import WORKING
 from supportline.tickets.actions.update_access import (
     update_access_decide as update_access_decide_action,
@@ -100,6 +105,9 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
         "configuration": t.configuration_name,
         "version": t.version,
         "missing_fields": t.missing_fields,
+        "exemption": t.exemption,
+        "version_unreleased": t.version_unreleased,
+        "organisation_mismatch": t.organisation_mismatch,
         "assignee": _name(t.assignee),
         "out_of_turn": t.out_of_turn,
         "transferred_to": t.transferred_to,
@@ -352,6 +360,25 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
         ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
     )
     return ticket_detail(t, _user(request))
+
+
+@router.post(
+    "/tickets/{number}/exemption",
+    response={200: s.TicketDetailOut, 403: s.Detail, 404: s.Detail, 409: s.Detail, 422: s.Errors},
+    tags=["lifecycle"],
+)
+def exemption(request: HttpRequest, number: str, payload: s.ExemptionIn) -> Status[Any]:
+    """R2: the line decides a licensing/protection exemption of a ticket without valid
+    contracts: `confirm` (served as usual) or `reclassify` (optional new `category`; refused
+    with the R2 explanation). 409 when the ticket does not wait for that decision."""
+    ticket, user = _visible(request, number), _user(request)
+    if payload.decision == "confirm":
+        ticket = ticket_confirm_exemption(ticket=ticket, actor=user)
+    else:
+        ticket = ticket_reclassify(
+            ticket=ticket, actor=user, category=payload.category, reason=payload.reason
+        )
+    return Status(200, ticket_detail(ticket, user))
 
 
 @router.get("/queue", response=list[s.TicketOut], tags=["queue"])

@@ -17,6 +17,7 @@ from supportline.registry.models import (
     Contract,
     Organisation,
     Partner,
+    PartnerClient,
     Product,
     RegistrationNumber,
     Release,
@@ -99,6 +100,10 @@ def load_demo(*, today: dt.date | None = None) -> list[DemoLogin]:
     )
     franch, _ = Partner.objects.get_or_create(
         code="12-345-678", defaults={"name": "ООО «Франч Плюс»", "inn": "7840123459"}
+    )
+    # R1: Франч Плюс serves Ромашка (it may file tickets for it), not Вектор.
+    PartnerClient.objects.get_or_create(
+        partner=franch, organisation=romashka, defaults={"source": PartnerClient.Source.IMPORT}
     )
 
     start, end = _year_bounds(today, 1, 1)

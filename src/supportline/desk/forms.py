@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
-from supportline.registry.models import Release
+from supportline.registry.models import Configuration, Release
 from supportline.tickets.actions.steps import say
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
@@ -333,6 +333,26 @@ def assignable_users() -> Any:
     ).order_by("last_name", "first_name", "username")
 
 
+class ConfirmExemptionForm(TicketForm):
+    """R2: the consultant has read the question: it is about licensing or protection."""
+
+
+class ReclassifyForm(TicketForm):
+    """R2: the question is not about licensing or protection: its real category, then the
+    refusal for want of contracts."""
+
+    category = forms.ChoiceField(label=_("Категория вопроса на самом деле"), required=False)
+    reason = forms.CharField(
+        label=_("Почему (в историю обращения)"), widget=_textarea(2), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        exempt = {c.id for c in rules.regulation().scope_categories if c.contract_exempt}
+        choices = [(c, label) for c, label in category_choices(in_scope=True) if c not in exempt]
+        set_choices(self, "category", [("", "—"), *choices])
+
+
 class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         user: User = obj
@@ -402,20 +422,29 @@ class DecideForm(TicketForm):
         required=False,
         help_text=_("Не нужен, если договоры не действуют: запрос будет отклонён с причиной"),
     )
-    configurations = forms.CharField(
-        label=_("Конфигурации (по одной в строке)"), widget=_textarea(3), required=False
+    # R18: registry rows of the main delivery's product, not free text.
+    configurations = forms.ModelMultipleChoiceField(
+        label=_("Конфигурации, к которым предоставляется доступ"),
+        queryset=Configuration.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ничего не отмечено — конфигурация из запроса"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["configurations"].initial = self.ticket.configuration_name
+        reg = self.ticket.registration
+        field = self.fields["configurations"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        confs = Configuration.objects.order_by("name")
+        field.queryset = confs.filter(product_id=reg.product_id) if reg is not None else confs
+        field.initial = [self.ticket.configuration_id] if self.ticket.configuration_id else []
         details = getattr(self.ticket, "update_access", None)
         if details is not None and details.previous_login:
             self.fields["login"].initial = details.previous_login
 
     def configuration_list(self) -> list[str]:
-        lines = self.cleaned_data["configurations"].splitlines()
-        return [line.strip() for line in lines if line.strip()]
+        return [c.name for c in self.cleaned_data["configurations"]]
 
 
 # ---------------------------------------------------------------- escalations, releases (R15)

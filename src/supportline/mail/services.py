@@ -24,11 +24,12 @@ from supportline.accounts.models import User
 from supportline.jobs.core import enqueue
 from supportline.mail import inbound, outbound
 from supportline.mail.models import InboundMail
-from supportline.tickets import access
+from supportline.tickets import access, labels
 from supportline.tickets.actions import attachments
 from supportline.tickets.actions.complaints import complaint_file
 from supportline.tickets.actions.lifecycle import ticket_client_reply
 from supportline.tickets.actions.registration import ticket_register
+from supportline.tickets.actions.update_access import update_access_from_mail
 from supportline.tickets.errors import IntakeError, TicketError
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Channel, Message, Ticket
@@ -161,6 +162,18 @@ def _apply(mail: InboundMail, action: inbound.Action, *, now: dt.datetime) -> No
             actor=actor,
             text=_text(letter.reply_text, kept, notes),
             channel=Channel.EMAIL,
+            external_id=letter.message_id,
+            now=now,
+        )
+    elif labels.is_update_access_request(letter.subject, letter.reply_text):
+        # R17: the regulation's own route for access to updates (labelled lines, as in R1).
+        ticket = update_access_from_mail(
+            actor=user if user is not None and access.is_client(user) else None,
+            subject=letter.subject[:300],
+            text=_text(letter.reply_text, kept, notes),
+            contact_email=letter.contact,
+            contact_name=letter.sender_name[:200],
+            registered_at=min(mail.received_at, now),
             external_id=letter.message_id,
             now=now,
         )

@@ -139,7 +139,7 @@ class TicketForm(ServiceForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        if user.role == Role.PARTNER:
+        if user.role == Role.PARTNER and user.partner_id is not None:
             self.fields["partner_code"].widget.attrs["aria-required"] = "true"
             self.fields["registration_number"].help_text = _(
                 "Регистрационный номер вашей NFR-версии с нужной конфигурацией "
@@ -178,6 +178,10 @@ class TicketForm(ServiceForm):
     def initial_for(cls, user: User) -> dict[str, str]:
         """Prefill the organisation and its registration number (or the partner's)."""
         numbers = registration_numbers(user)
+        if user.role == Role.PARTNER and user.partner_id is not None:
+            # The partner's own NFR first: the clients it serves are chosen from the list.
+            own = access.visible_registrations(user).filter(partner_id=user.partner_id)
+            numbers = list(own.values_list("number", flat=True)) or numbers
         initial = {"registration_number": numbers[0] if len(numbers) == 1 else ""}
         if user.role == Role.PARTNER and user.partner is not None:
             initial["partner_code"] = user.partner.code

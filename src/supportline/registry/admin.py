@@ -16,10 +16,29 @@ class OrganisationAdmin(admin.ModelAdmin[models.Organisation]):
     search_fields = ["name", "full_name", "inn"]
 
 
+class PartnerClientInline(admin.TabularInline[models.PartnerClient, models.Partner]):
+    """R1: the organisations a partner serves (it may file tickets on their numbers)."""
+
+    model = models.PartnerClient
+    extra = 0
+    fields = ["organisation", "source", "since", "until"]
+    autocomplete_fields = ["organisation"]
+
+
 @admin.register(models.Partner)
 class PartnerAdmin(admin.ModelAdmin[models.Partner]):
     list_display = ["name", "code", "inn"]
     search_fields = ["name", "code", "inn"]
+    inlines = [PartnerClientInline]
+
+
+@admin.register(models.PartnerClient)
+class PartnerClientAdmin(admin.ModelAdmin[models.PartnerClient]):
+    list_display = ["partner", "organisation", "source", "since", "until"]
+    list_filter = ["source"]
+    search_fields = ["partner__code", "partner__name", "organisation__name", "organisation__inn"]
+    list_select_related = ["partner", "organisation"]
+    autocomplete_fields = ["partner", "organisation"]
 
 
 @admin.register(models.Product)

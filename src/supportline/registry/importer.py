@@ -21,7 +21,7 @@ case-insensitively, ё = е, `_` = space; columns not listed are ignored.
 | Полное наименование | full_name | no |
 | ИНН | inn | main delivery; check digits verified (R17) |
 | КПП | kpp | no; none for a 12-digit INN |
-| Код партнёра | partner_code | NFR; the partner must exist |
+| Код партнёра | partner_code | NFR: its holder; main delivery (optional): the partner serving the organisation (R1, R2); the partner must exist |
 | Продукт | product | yes; must exist (products are kept by the administrator) |
 | Вид договора | contract_kind | yes: «1С:ИТС» / its, «1С:КП Отраслевой» / kp_otraslevoy |
 | Номер договора | contract_number | no |
@@ -32,7 +32,10 @@ case-insensitively, ё = е, `_` = space; columns not listed are ignored.
 Matching: an organisation by INN (created, or its name updated); a partner by code (never
 created); a registration number by number (created or updated; it may not change hands); a
 contract by registration number + kind + contract number, or + «Действует с» when the number is
-empty. An empty optional cell keeps the stored value.
+empty. An empty optional cell keeps the stored value. A partner code on a main-delivery row links
+that partner to the organisation (`PartnerClient`, source «import»): the partner may then file
+tickets on the organisation's registration numbers; a link already kept is left as it is (the
+administrator ends one in the admin), so a re-import changes nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from supportline.registry.models import (
     Contract,
     Organisation,
     Partner,
+    PartnerClient,
     Product,
     RegistrationNumber,
 )
@@ -208,12 +212,21 @@ class ContractItem:
 
 
 @dataclass
+class LinkItem:
+    line: int
+    partner: Partner
+    inn: str  # the organisation the partner serves
+    existing: PartnerClient | None = None
+
+
+@dataclass
 class Plan:
     rows: int
     errors: list[RowError] = field(default_factory=list)
     organisations: dict[str, OrgItem] = field(default_factory=dict)  # by INN
     registrations: dict[str, RegItem] = field(default_factory=dict)  # by number
     contracts: dict[tuple[str, str, str], ContractItem] = field(default_factory=dict)
+    links: dict[tuple[str, str], LinkItem] = field(default_factory=dict)  # by (code, INN)
 
 
 @dataclass
@@ -233,6 +246,7 @@ class ImportReport:
     organisations: Tally = field(default_factory=Tally)
     registrations: Tally = field(default_factory=Tally)
     contracts: Tally = field(default_factory=Tally)
+    links: Tally = field(default_factory=Tally)
     dry_run: bool = False
 
     @property
@@ -393,7 +407,8 @@ class _Row:
     full_name: str
     inn: str
     kpp: str
-    partner: Partner | None
+    partner: Partner | None  # holder of an NFR
+    serving: Partner | None  # the partner serving the organisation of a main delivery
     product: Product
     contract_kind: str
     contract_number: str
@@ -456,23 +471,22 @@ def _parse(
             f"неизвестный вид номера «{text['registration_kind']}»; "
             "допустимо: основная поставка, NFR",
         )
-    partner = None
+    named = partners.get(text["partner_code"]) if text["partner_code"] else None
+    if text["partner_code"] and named is None:
+        error(
+            "partner_code",
+            f"партнёр с кодом «{text['partner_code']}» не найден в реестре партнёров",
+        )
+    partner = serving = None
     if kind == MAIN:
         required("organisation", "inn")
-        if text["partner_code"]:
-            error("partner_code", "код партнёра указывается только для NFR-номера")
+        serving = named  # R1: the partner that serves this organisation
     elif kind == NFR:
         required("partner_code")
         for key in ("organisation", "full_name", "inn", "kpp"):
             if text[key]:
                 error(key, "для NFR-номера не указывается: номер принадлежит партнёру")
-        if text["partner_code"]:
-            partner = partners.get(text["partner_code"])
-            if partner is None:
-                error(
-                    "partner_code",
-                    f"партнёр с кодом «{text['partner_code']}» не найден в реестре партнёров",
-                )
+        partner = named
 
     if text["inn"] and (message := inn_error(text["inn"])):
         error("inn", message)
@@ -535,6 +549,7 @@ def _parse(
         inn=text["inn"],
         kpp=text["kpp"],
         partner=partner,
+        serving=serving,
         product=product,
         contract_kind=contract_kind,
         contract_number=text["contract_number"],
@@ -617,6 +632,8 @@ def _collect(row: _Row, plan: Plan) -> None:
         else:
             org.kpp = org.kpp or row.kpp
             org.full_name = org.full_name or row.full_name
+    if row.serving is not None and (row.serving.code, row.inn) not in plan.links:
+        plan.links[(row.serving.code, row.inn)] = LinkItem(row.line, row.serving, row.inn)
     if reg is None:
         plan.registrations[row.registration] = RegItem(
             row.line, row.registration, row.kind, row.product, row.inn, row.partner
@@ -667,6 +684,14 @@ def _match_registries(plan: Plan) -> None:
                     f"номер {reg.number} уже принадлежит {_holder(reg)}",
                 )
             )
+
+    inns = {inn for _code, inn in plan.links}
+    for link in _chunked(
+        PartnerClient.objects.select_related("partner", "organisation"), "organisation__inn", inns
+    ):
+        planned = plan.links.get((link.partner.code, link.organisation.inn))
+        if planned is not None:
+            planned.existing = link
 
     numbers = {reg.pk: reg.number for reg in registrations}
     stored: dict[tuple[str, str], list[Contract]] = {}
@@ -773,6 +798,17 @@ def apply(plan: Plan) -> ImportReport:
                 **holder,
             )
         registrations[reg_item.number] = reg
+
+    for link in plan.links.values():
+        if link.existing is None:
+            PartnerClient.objects.create(
+                partner=link.partner,
+                organisation=organisations[link.inn],
+                source=PartnerClient.Source.IMPORT,
+            )
+            report.links.created += 1
+        else:
+            report.links.unchanged += 1
 
     for item in plan.contracts.values():
         if item.existing is None:

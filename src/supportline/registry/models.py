@@ -59,6 +59,57 @@ class Partner(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class PartnerClient(models.Model):
+    """A partner serves this organisation (R1, R2): it files tickets on the organisation's
+    registration numbers and, as a holder's partner, is told which contract lapsed.
+
+    Filled from the contracts import («Код партнёра» on a main-delivery row) or kept in the
+    admin; `since`/`until` (both optional, inclusive) bound the service."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("импорт договоров")
+        ADMIN = "admin", _("администратор")
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="client_links", verbose_name=_("партнёр")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+        verbose_name=_("организация"),
+    )
+    source = models.CharField(
+        _("источник"), max_length=10, choices=Source.choices, default=Source.ADMIN
+    )
+    since = models.DateField(_("обслуживает с"), null=True, blank=True)
+    until = models.DateField(_("обслуживает по"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("клиент партнёра")
+        verbose_name_plural = _("клиенты партнёров")
+        ordering = ["partner", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "organisation"], name="partner_client_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True)
+                | models.Q(since__isnull=True)
+                | models.Q(until__gte=models.F("since")),
+                name="partner_client_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.organisation}"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
+
+
 class SupportStatus(models.TextChoices):
     SUPPORTED = "supported", _("поддерживается")
     WITHDRAWN = "withdrawn", _("снят с поддержки")

@@ -12,11 +12,15 @@ Every rule of who may do what is a named function here (`may_…`, `is_…`, `vi
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
-from supportline.registry.models import RegistrationNumber
+from supportline.core import rules
+from supportline.registry.models import PartnerClient, RegistrationNumber
 from supportline.tickets.errors import AccessDenied
 from supportline.tickets.models import Complaint, Ticket, TransferTarget
 
@@ -145,18 +149,69 @@ def may_name_partner(user: User | None) -> bool:
     return user is None or user.role != Role.CLIENT
 
 
-def may_file_for(user: User | None, reg: RegistrationNumber) -> bool:
+def _day(on: dt.date | None) -> dt.date:
+    return on if on is not None else rules.local_date(timezone.now())
+
+
+def served_organisations(partner_id: int, on: dt.date | None = None) -> QuerySet[PartnerClient]:
+    """R1: the partner's links to the organisations it serves on `on` (today by default)."""
+    day = _day(on)
+    return PartnerClient.objects.filter(
+        Q(since__isnull=True) | Q(since__lte=day),
+        Q(until__isnull=True) | Q(until__gte=day),
+        partner_id=partner_id,
+    )
+
+
+def partner_serves(
+    partner_id: int | None, reg: RegistrationNumber, on: dt.date | None = None
+) -> bool:
+    """R1: a partner asks about its own NFR version, or about the program of a client it
+    serves (a `PartnerClient` link from the contracts import or the admin) — nothing else."""
+    if partner_id is None:
+        return False
+    if reg.kind == RegistrationNumber.Kind.NFR:
+        return reg.partner_id == partner_id
+    if reg.organisation_id is None:
+        return False
+    return served_organisations(partner_id, on).filter(organisation_id=reg.organisation_id).exists()
+
+
+def may_file_for(user: User | None, reg: RegistrationNumber, on: dt.date | None = None) -> bool:
     """Whether `user` may file a ticket (or a request) on this registration number: a client
-    only on its own organisation's; the line, a channel without a user, a partner (its own
-    rules are checked with the partner code) on any."""
-    if user is None or user.role != Role.CLIENT:
+    only on its own organisation's; a partner on its NFR or a client it serves (`on` that
+    day, today by default); the line and a channel without a user on any."""
+    if user is None:
         return True
-    return user.organisation_id is not None and user.organisation_id == reg.organisation_id
+    if user.role == Role.CLIENT:
+        return user.organisation_id is not None and user.organisation_id == reg.organisation_id
+    if user.role == Role.PARTNER:
+        return partner_serves(user.partner_id, reg, on)
+    return True
+
+
+def is_registration_holder(user: User, reg: RegistrationNumber, on: dt.date | None = None) -> bool:
+    """R2: who may learn which contract of this registration lapsed — its organisation's
+    contacts, the partner of an NFR or a partner serving that client, and the line itself."""
+    if not _active(user):
+        return False
+    if user.is_line_staff:
+        return True
+    if user.role == Role.CLIENT:
+        return user.organisation_id is not None and user.organisation_id == reg.organisation_id
+    if user.role == Role.PARTNER:
+        return partner_serves(user.partner_id, reg, on)
+    return False
+
+
+def may_decide_exemption(user: User) -> bool:
+    """R2: whether a licensing/protection question really is one is decided by the line."""
+    return is_line(user)
 
 
 def visible_registrations(user: User) -> QuerySet[RegistrationNumber]:
     """Registration numbers (and their contracts): the line's staff sees all, a client its
-    organisation's, a partner its own."""
+    organisation's, a partner its own NFR and those of the clients it serves today."""
     regs = RegistrationNumber.objects.all()
     if not _active(user):
         return regs.none()
@@ -169,7 +224,11 @@ def visible_registrations(user: User) -> QuerySet[RegistrationNumber]:
     if user.role == Role.PARTNER:
         if user.partner_id is None:
             return regs.none()
-        return regs.filter(partner_id=user.partner_id)
+        served = served_organisations(user.partner_id).values("organisation_id")
+        return regs.filter(
+            Q(partner_id=user.partner_id)
+            | Q(kind=RegistrationNumber.Kind.MAIN, organisation_id__in=served)
+        )
     return regs.none()
 
 

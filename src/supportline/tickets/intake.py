@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from supportline.accounts.models import User
 from supportline.core import rules
+from supportline.lib.inn import inn_error
+from supportline.lib.orgnames import same_organisation
 from supportline.lib.versions import version_error, version_key
 from supportline.registry.models import (
     Configuration,
@@ -59,6 +61,10 @@ class Resolved:
     partner: Partner | None = None
     organisation: Organisation | None = None
     configuration: Configuration | None = None
+    # R4: the version is newer than every known release of the configuration (accepted, and
+    # flagged for the line); R1: the organisation's name differs from the registry's (shown).
+    version_unreleased: bool = False
+    organisation_mismatch: bool = False
 
 
 REQUIRED_MESSAGES = {
@@ -83,10 +89,25 @@ FIELD_NAMES = {
 }
 
 
-def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: str = "") -> Resolved:
+def check_intake(
+    data: IntakeData,
+    *,
+    actor: User | None,
+    known_partner_code: str = "",
+    at: dt.datetime | None = None,
+) -> Resolved:
     """Resolve R1 data for `actor`; `known_partner_code` is the code a ticket already carries
-    (filed by a partner), which its client may keep while completing other data."""
+    (filed by a partner), which its client may keep while completing other data; `at` is the
+    registration instant (a partner's link to its client is judged on that day; now if None).
+
+    Besides presence and format: the registration number must be one the filer may ask about
+    (its organisation's; a partner's NFR or a client it serves), the configuration must belong
+    to the registration's product (an NFR version contains the configurations of its product),
+    and the version must be a release of that configuration — or newer than all its known
+    releases, which is accepted and flagged. The organisation's name is compared with the
+    registry's; a mismatch is flagged, never refused."""
     out = Resolved()
+    day = rules.local_date(at) if at is not None else None
     for name, message in REQUIRED_MESSAGES.items():
         if not getattr(data, name):
             out.errors[name] = str(message)
@@ -123,14 +144,10 @@ def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: st
             ) % {"number": data.registration_number}
         else:
             out.registration = reg
-            _check_holder(reg, data, actor, out)
+            _check_holder(reg, data, actor, out, day)
 
     if data.configuration:
-        conf = (
-            Configuration.objects.select_related("product")
-            .filter(name__iexact=data.configuration)
-            .first()
-        )
+        conf = find_configuration(data.configuration)
         if conf is None:
             out.errors["configuration"] = _(
                 "Конфигурация «%(configuration)s» не найдена в реестре продуктов"
@@ -140,6 +157,14 @@ def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: st
     version_problem = version_error(data.version) if data.version else None
     if version_problem:
         out.errors["version"] = version_problem
+    if out.configuration is not None and out.registration is not None:
+        _check_product(out.registration, out.configuration, out)
+    if out.configuration is not None and data.version and not version_problem:
+        _check_release(out.configuration, data.version, out)
+    if data.organisation and "registration_number" not in out.errors and out.registration:
+        out.organisation_mismatch = not same_organisation(
+            data.organisation, *_holder_names(out.registration)
+        )
     if data.category:
         try:
             rules.regulation().scope_category(data.category)
@@ -151,9 +176,15 @@ def check_intake(data: IntakeData, *, actor: User | None, known_partner_code: st
 
 
 def _check_holder(
-    reg: RegistrationNumber, data: IntakeData, actor: User | None, out: Resolved
+    reg: RegistrationNumber,
+    data: IntakeData,
+    actor: User | None,
+    out: Resolved,
+    day: dt.date | None,
 ) -> None:
-    """R1: a client asks about its own program; a partner about its NFR or a client's program."""
+    """R1: a client asks about its own program; a partner about its NFR or the program of a
+    client it serves. Whoever names a partner code on a client's number needs that link too:
+    the partner would see the ticket and learn about the client's contracts (R2)."""
     if reg.kind == RegistrationNumber.Kind.NFR:
         if out.partner is None:
             if "partner_code" not in out.errors:
@@ -163,12 +194,88 @@ def _check_holder(
                 "Эта NFR-версия зарегистрирована на другого партнёра"
             )
         return
-    if not access.may_file_for(actor, reg):
+    partner_without_link = out.partner is not None and not access.partner_serves(
+        out.partner.pk, reg, day
+    )
+    if partner_without_link or (
+        actor is not None and access.is_partner(actor) and not access.may_file_for(actor, reg, day)
+    ):
+        out.errors["registration_number"] = _(
+            "Партнёр может обращаться по номеру своей NFR-версии или по регистрационному "
+            "номеру программы клиента, которого он обслуживает; этот номер к ним не относится"
+        )
+        out.partner = None  # not attached: it would see the ticket of a client it does not serve
+        return
+    if not access.may_file_for(actor, reg, day):
         out.errors["registration_number"] = _(
             "Этот регистрационный номер не принадлежит вашей организации"
         )
         return  # the ticket must not be tied to an organisation that is not the filer's
     out.organisation = reg.organisation
+
+
+def _holder_names(reg: RegistrationNumber) -> list[str]:
+    if reg.organisation is not None:
+        return [reg.organisation.name, reg.organisation.full_name]
+    return [reg.partner.name] if reg.partner is not None else []
+
+
+def _check_product(reg: RegistrationNumber, conf: Configuration, out: Resolved) -> None:
+    """R1: the configuration asked about is one of the registration's product."""
+    if conf.product_id == reg.product_id:
+        return
+    values = {"configuration": conf.name, "number": reg.number, "product": reg.product.name}
+    if reg.kind == RegistrationNumber.Kind.NFR:
+        out.errors["configuration"] = (
+            _(
+                "NFR-версия %(number)s (продукт «%(product)s») не содержит конфигурацию «%(configuration)s»"
+            )
+            % values
+        )
+    else:
+        out.errors["configuration"] = (
+            _(
+                "Конфигурация «%(configuration)s» не относится к продукту «%(product)s» регистрационного номера %(number)s"
+            )
+            % values
+        )
+    out.configuration = None
+
+
+# How many of the newest releases a refusal lists.
+SHOWN_RELEASES = 5
+
+
+def _check_release(conf: Configuration, version: str, out: Resolved) -> None:
+    """R4: a known release of the configuration, or newer than all of them (flagged)."""
+    known = list(conf.releases.order_by("-version_key").values_list("version", "version_key"))
+    key = version_key(version)
+    if any(k == key for _v, k in known):
+        return
+    if not known or key > known[0][1]:
+        out.version_unreleased = True
+        return
+    out.errors["version"] = _(
+        "Версия %(version)s не является выпущенным релизом конфигурации «%(configuration)s»; "
+        "последние релизы: %(releases)s"
+    ) % {
+        "version": version,
+        "configuration": conf.name,
+        "releases": ", ".join(v for v, _k in known[:SHOWN_RELEASES]),
+    }
+
+
+def find_configuration(name: str, *, product_id: int | None = None) -> Configuration | None:
+    """The registry's configuration of that name, whatever the case — Cyrillic too, which
+    SQLite's `iexact` does not fold; spaces are collapsed. A product's configurations are few."""
+    wanted = " ".join(name.split()).casefold()
+    confs = Configuration.objects.select_related("product")
+    if product_id is not None:
+        confs = confs.filter(product_id=product_id)
+    for conf in confs:
+        if " ".join(conf.name.split()).casefold() == wanted:
+            return conf
+    return None
 
 
 @dataclass(frozen=True)
@@ -208,3 +315,107 @@ def outdated_release(conf: Configuration | None, version: str) -> Release | None
     if current is None or version_key(version) >= current.version_key:
         return None
     return current
+
+
+@dataclass
+class UpdateAccessResolved:
+    """What an update-access request (R17) resolved to; `errors` per field."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    registration: RegistrationNumber | None = None
+    configuration: Configuration | None = None
+    release: Release | None = None
+    organisation_mismatch: bool = False
+
+
+def check_update_access(
+    *,
+    actor: User | None,
+    organisation_full_name: str,
+    inn: str,
+    registration_number: str,
+    configuration: str,
+    version: str,
+) -> UpdateAccessResolved:
+    """R17: the data of a request for access to updates, checked against the registry — the
+    main delivery exists and the filer may ask about it, the INN is valid AND the INN of the
+    organisation holding it, the configuration is one of that product's and the version one of
+    its releases. Never writes."""
+    out = UpdateAccessResolved()
+    errors = out.errors
+    full_name, inn, number = (
+        organisation_full_name.strip(),
+        inn.strip(),
+        registration_number.strip(),
+    )
+    conf_name, version = configuration.strip(), version.strip()
+    if not full_name:
+        errors["organisation_full_name"] = _("Укажите полное наименование организации")
+    if message := inn_error(inn):
+        errors["inn"] = message
+    reg = (
+        RegistrationNumber.objects.select_related("organisation", "product")
+        .filter(number=number)
+        .first()
+        if number
+        else None
+    )
+    if not number:
+        errors["registration_number"] = _("Укажите регистрационный номер основной поставки")
+    elif reg is None:
+        errors["registration_number"] = _(
+            "Регистрационный номер «%(number)s» не найден в реестре"
+        ) % {"number": number}
+    elif reg.kind != RegistrationNumber.Kind.MAIN or reg.organisation is None:
+        errors["registration_number"] = _("Нужен номер основной поставки, а не NFR-версии")
+        reg = None
+    elif not access.may_file_for(actor, reg):
+        errors["registration_number"] = _(
+            "Этот регистрационный номер не принадлежит вашей организации"
+        )
+        reg = None
+    out.registration = reg
+    if reg is not None and reg.organisation is not None:
+        if "inn" not in errors and reg.organisation.inn != inn:
+            errors["inn"] = _(
+                "ИНН %(inn)s не совпадает с ИНН организации, на которую зарегистрирована "
+                "основная поставка %(number)s"
+            ) % {"inn": inn, "number": reg.number}
+        if full_name:
+            out.organisation_mismatch = not same_organisation(
+                full_name, reg.organisation.name, reg.organisation.full_name
+            )
+    if not conf_name:
+        errors["configuration"] = _("Укажите полное название конфигурации")
+    else:
+        out.configuration = find_configuration(
+            conf_name, product_id=reg.product_id if reg is not None else None
+        )
+        if out.configuration is None:
+            errors["configuration"] = (
+                _(
+                    "Конфигурация «%(configuration)s» не найдена среди конфигураций "
+                    "продукта «%(product)s»"
+                )
+                % {"configuration": conf_name, "product": reg.product.name}
+                if reg is not None
+                else _("Конфигурация «%(configuration)s» не найдена в реестре продуктов")
+                % {"configuration": conf_name}
+            )
+    if not version:
+        errors["version"] = _("Укажите нужную версию конфигурации")
+    elif problem := version_error(version):
+        errors["version"] = problem
+    elif out.configuration is not None:
+        releases = out.configuration.releases.order_by("-version_key")
+        out.release = releases.filter(version_key=version_key(version)).first()
+        if out.release is None:
+            errors["version"] = _(
+                "Версия %(version)s не является релизом конфигурации «%(configuration)s»; "
+                "последние релизы: %(releases)s"
+            ) % {
+                "version": version,
+                "configuration": out.configuration.name,
+                "releases": ", ".join(r.version for r in releases[:SHOWN_RELEASES]) or "—",
+            }
+    return out

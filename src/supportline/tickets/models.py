@@ -59,6 +59,16 @@ class TransferTarget(models.TextChoices):
     DEVELOPMENT = "development", _("Отдел разработки")
 
 
+class Exemption(models.TextChoices):
+    """R2: an ineligible ticket whose client chose a contract-exempt category (licensing, the
+    protection system) is served only once the line confirms that the question really is one."""
+
+    NONE = "", _("не требуется")
+    PENDING = "pending", _("исключение ждёт подтверждения")
+    CONFIRMED = "confirmed", _("исключение подтверждено")
+    RECLASSIFIED = "reclassified", _("исключение не подтверждено")
+
+
 class SlaState(models.TextChoices):
     RUNNING = "running", _("идёт")
     PAUSED = "paused", _("на паузе")
@@ -108,6 +118,20 @@ class Ticket(models.Model):
     )
     # R1 fields still missing on a ticket that came by e-mail/phone/messenger.
     missing_fields = models.JSONField(default=list, blank=True)
+    # R2: whether the line still has to confirm a licensing/protection exemption.
+    exemption = models.CharField(
+        _("исключение по договору"),
+        max_length=12,
+        choices=Exemption.choices,
+        default=Exemption.NONE,
+        blank=True,
+    )
+    # R1, R4 checks shown to the consultant: a version newer than every known release of the
+    # configuration (accepted), and an organisation name that differs from the registry's.
+    version_unreleased = models.BooleanField(_("версия новее известных релизов"), default=False)
+    organisation_mismatch = models.BooleanField(
+        _("наименование организации не совпадает с реестром"), default=False
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,6 +218,9 @@ class EventType(models.TextChoices):
     DATA_CHANGED = "data_changed", _("Изменены данные")
     MESSAGE = "message", _("Сообщение")
     EVALUATED = "evaluated", _("Оценка клиента")
+    EXEMPTION_PENDING = "exemption_pending", _("Исключение R2 ждёт подтверждения")
+    EXEMPTION_CONFIRMED = "exemption_confirmed", _("Исключение R2 подтверждено")
+    RECLASSIFIED = "reclassified", _("Исключение R2 не подтверждено")
 
 
 # The event types the SLA clock reads (supportline.sla); the rest are for the audit trail.
@@ -343,7 +370,10 @@ class UpdateAccessDetails(models.Model):
     inn = models.CharField(max_length=12)
     previous_login = models.CharField(max_length=100, blank=True)
     granted_login = models.CharField(max_length=100, blank=True)
-    configurations_covered = models.JSONField(default=list, blank=True)
+    # R18: the registry's configurations the granted access covers (not free text).
+    configurations = models.ManyToManyField(
+        "registry.Configuration", blank=True, related_name="update_access_grants"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
 

@@ -356,6 +356,22 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
             return _("целевой релиз: %(release)s") % {"release": data["target_release"]}
         changed = data.get("changed") or {}
         return "; ".join(f"{DATA_FIELDS.get(k, k)}: {v or '—'}" for k, v in changed.items())
+    if t == EventType.EXEMPTION_PENDING:
+        return _("категория клиента: %(category)s; не хватает: %(missing)s") % {
+            "category": category_name(str(data.get("category", ""))),
+            "missing": ", ".join(str(m) for m in data.get("missing") or []),
+        }
+    if t == EventType.EXEMPTION_CONFIRMED:
+        return _("вопрос о лицензировании или системе защиты: %(category)s") % {
+            "category": category_name(str(data.get("category", "")))
+        }
+    if t == EventType.RECLASSIFIED:
+        new = str(data.get("category", ""))
+        return _("«%(old)s» → «%(new)s»; причина: %(reason)s") % {
+            "old": category_name(str(data.get("previous", ""))),
+            "new": category_name(new) if new else "—",
+            "reason": data.get("reason", "") or "—",
+        }
     if t == EventType.EVALUATED:
         if data.get("accepted"):
             return _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}

@@ -37,11 +37,15 @@ from supportline.tickets.actions.lifecycle import (
     ticket_ask,
     ticket_resolve,
 )
-from supportline.tickets.actions.registration import ticket_complete_data
-from supportline.tickets.actions.steps import ALLOWED_FROM
+from supportline.tickets.actions.registration import (
+    ticket_complete_data,
+    ticket_confirm_exemption,
+    ticket_reclassify,
+)
+from supportline.tickets.actions.steps import ALLOWED_FROM, exemption_settled
 from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.errors import TicketError
-from supportline.tickets.models import FINAL_STATUSES, Kind, Ticket
+from supportline.tickets.models import FINAL_STATUSES, Exemption, Kind, Ticket
 
 ALLOWED = ALLOWED_FROM  # the statuses each action may start from (one table)
 
@@ -62,13 +66,40 @@ class Action:
     offered: Callable[[User, Ticket], bool]
 
 
+def _exemption_to_decide(u: User, t: Ticket) -> bool:
+    return (
+        access.may_decide_exemption(u)
+        and t.exemption == Exemption.PENDING
+        and t.status in ALLOWED["exemption"]
+    )
+
+
 ACTIONS: dict[str, Action] = {
+    "confirm_exemption": Action(
+        _("Подтвердить исключение: вопрос о лицензировании или системе защиты"),
+        f.ConfirmExemptionForm,
+        lambda form, t, u: ticket_confirm_exemption(ticket=t, actor=u),
+        _("Исключение подтверждено: обращение %(number)s обслуживается без договоров (R2)"),
+        _exemption_to_decide,
+    ),
+    "reclassify": Action(
+        _("Переквалифицировать: вопрос не об этом (отказ по R2)"),
+        f.ReclassifyForm,
+        lambda form, t, u: ticket_reclassify(
+            ticket=t,
+            actor=u,
+            category=form.cleaned_data["category"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Обращение %(number)s переквалифицировано; отказ по R2 отправлен"),
+        _exemption_to_decide,
+    ),
     "accept": Action(
         _("Принять в работу"),
         f.AcceptForm,
         lambda form, t, u: ticket_accept(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s принято в работу"),
-        lambda u, t: t.status in ALLOWED["accept"],
+        lambda u, t: t.status in ALLOWED["accept"] and exemption_settled(t),
     ),
     "ask": Action(
         _("Задать вопрос клиенту"),
@@ -82,14 +113,14 @@ ACTIONS: dict[str, Action] = {
         f.AnswerForm,
         lambda form, t, u: ticket_answer(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Ответ клиенту отправлен"),
-        lambda u, t: t.status in ALLOWED["answer"],
+        lambda u, t: t.status in ALLOWED["answer"] and exemption_settled(t),
     ),
     "resolve": Action(
         _("Передать на оценку клиенту"),
         f.ResolveForm,
         lambda form, t, u: ticket_resolve(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s передано на оценку клиенту"),
-        lambda u, t: t.status in ALLOWED["resolve"],
+        lambda u, t: t.status in ALLOWED["resolve"] and exemption_settled(t),
     ),
     "resolve_release": Action(
         _("Решено в релизе"),
@@ -126,7 +157,12 @@ ACTIONS: dict[str, Action] = {
             development_item=form.cleaned_data["development_item"],
         ),
         _("Обращение %(number)s передано"),
-        lambda u, t: _line(u) and t.status in ALLOWED["transfer"] and t.kind == Kind.CONSULTATION,
+        lambda u, t: (
+            _line(u)
+            and t.status in ALLOWED["transfer"]
+            and t.kind == Kind.CONSULTATION
+            and exemption_settled(t)
+        ),
     ),
     "redirect": Action(
         _("Перенаправить: вне рамок регламента"),

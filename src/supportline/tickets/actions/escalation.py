@@ -82,6 +82,7 @@ def ticket_transfer(
     access.require(access.is_line(actor), _("передавать обращения может сотрудник линии"))
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     steps.require_status(ticket, steps.ALLOWED_FROM["transfer"], _("передать обращение"))
+    steps.require_exemption_settled(ticket)
     if to not in TransferTarget.values:
         raise TicketError(
             _("Передать можно методологу (methodologist) или в отдел разработки (development)")

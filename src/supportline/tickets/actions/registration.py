@@ -1,5 +1,6 @@
 """Registration of tickets (R1–R6): one core for every kind of ticket, the R1 data check, the
-automatic question for missing data, and triage (R2 contracts, R3 scope, R4 outdated release)."""
+automatic question for missing data, triage (R2 contracts, R3 scope, R4 outdated release), and
+the line's decision on a licensing/protection exemption (R2: confirm or reclassify)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -17,10 +17,11 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.tickets import access
 from supportline.tickets.actions import steps
-from supportline.tickets.errors import IntakeError
+from supportline.tickets.errors import IntakeError, TicketError, TransitionError
 from supportline.tickets.intake import (
     FIELD_NAMES,
     LINE_LANGUAGE,
+    Eligibility,
     IntakeData,
     check_intake,
     contract_eligibility,
@@ -30,6 +31,7 @@ from supportline.tickets.models import (
     ASKING_CHANNELS,
     Channel,
     EventType,
+    Exemption,
     Kind,
     Message,
     Ticket,
@@ -115,7 +117,8 @@ def ticket_register(
        invalid data with per-field errors (`IntakeError`); e-mail, phone and the messenger
        register the ticket anyway and immediately ask for what is missing (R12 pause).
     2. R2: without valid 1C:ITS and KP contracts at the registration instant, the ticket is
-       refused with the reason — unless the question is about licensing or protection.
+       refused with the reason; when the client chose licensing or protection, it waits in
+       the queue until the line confirms the exemption or reclassifies the question.
     3. R3: out-of-scope categories and withdrawn products are redirected with the standard answer.
     4. R4: a version older than the current release gets "update to release N".
     """
@@ -135,7 +138,7 @@ def ticket_register(
     # From e-mail, phone and the messenger the field errors are not shown to anyone: they go
     # into the stored question to the client below, so they are worded in the line's language.
     with translation.override(LINE_LANGUAGE) if asking else contextlib.nullcontext():
-        resolved = check_intake(data, actor=actor)
+        resolved = check_intake(data, actor=actor, at=at)
     phone_without_data = channel == Channel.PHONE and missing_ok
     if resolved.errors and not asking and not phone_without_data:
         raise IntakeError(resolved.errors)
@@ -173,6 +176,8 @@ def ticket_register(
         partner=resolved.partner if is_partner_filing else None,
         configuration=resolved.configuration,
         missing_fields=sorted(resolved.errors),
+        version_unreleased=resolved.version_unreleased,
+        organisation_mismatch=resolved.organisation_mismatch,
         contact_email=data.contact_email or (client.email if client else ""),
         contact_name=data.contact_name or (client.get_full_name() if client else ""),
         contact_phone=data.contact_phone or (client.phone if client else ""),
@@ -220,44 +225,69 @@ CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «
 
 
 def _known_contact(ticket: Ticket) -> bool:
-    """Whether the ticket's sender is the registration's holder: a signed-in filer, a user of
-    its organisation or partner, or the organisation's own address."""
-    if ticket.created_by_id is not None:
-        return True
+    """Whether the ticket's sender is the registration's holder (R2): a filer who is (its
+    organisation's contact, the NFR's partner, a partner serving that client, the line), a
+    user of those with the sender's address, or the organisation's own address."""
     reg = ticket.registration
+    if reg is None:
+        return False
+    day = rules.local_date(ticket.registered_at)
+    filer = ticket.created_by
+    if filer is not None and access.is_registration_holder(filer, reg, day):
+        return True
     address = ticket.contact_email.strip().lower()
-    if reg is None or not address:
+    if not address:
         return False
     if reg.organisation is not None and reg.organisation.email.strip().lower() == address:
         return True
-    holders = User.objects.filter(email__iexact=address, is_active=True)
-    return holders.filter(
-        Q(organisation_id=reg.organisation_id, organisation__isnull=False)
-        | Q(partner_id=reg.partner_id, partner__isnull=False)
-    ).exists()
+    users = User.objects.filter(email__iexact=address, is_active=True)[:5]
+    return any(access.is_registration_holder(user, reg, day) for user in users)
+
+
+def refuse_ineligible(
+    ticket: Ticket, eligibility: Eligibility, *, actor: User | None, at: dt.datetime
+) -> None:
+    """R2: refused with what is missing — told only to the registration's holder."""
+    reason = ", ".join(eligibility.missing)
+    if not _known_contact(ticket):
+        # Someone who only knows a registration number does not learn which of that
+        # organisation's contracts lapsed (the answer goes to the sender).
+        reason = CONTRACTS_IN_GENERAL
+    steps.refuse(ticket, actor=actor, at=at, reason=reason)
 
 
 def triage(ticket: Ticket, *, at: dt.datetime) -> None:
-    """R2, R3, R4 on a ticket whose R1 data are complete."""
+    """R2, R3, R4 on a ticket whose R1 data are complete.
+
+    A licensing or protection question (a contract-exempt category of the regulation) is not
+    taken on the client's word: without valid contracts it is marked «exemption to confirm»
+    and waits in the queue for the line (`ticket_confirm_exemption` / `ticket_reclassify`).
+    Such questions do not depend on the release, so they never get the R4 "update" answer."""
     regulation = rules.regulation()
     category = regulation.scope_category(ticket.category) if ticket.category else None
     exempt = category is not None and category.contract_exempt
-    if not exempt:
-        # R2: validity at the registration instant, even when the data arrive later.
-        eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
-        if not eligibility.eligible:
-            reason = ", ".join(eligibility.missing)
-            if not _known_contact(ticket):
-                # Someone who only knows a registration number does not learn which of that
-                # organisation's contracts lapsed (the answer goes to the sender).
-                reason = CONTRACTS_IN_GENERAL
-            steps.refuse(ticket, actor=None, at=at, reason=reason)
-            return
+    # R2: validity at the registration instant, even when the data arrive later.
+    eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
+    if not eligibility.eligible and not exempt:
+        refuse_ineligible(ticket, eligibility, actor=None, at=at)
+        return
     if category is not None and not category.in_scope:
         steps.redirect(ticket, actor=None, at=at, category_id=category.id)
         return
     if ticket.configuration is not None and not ticket.configuration.is_supported:
         steps.redirect(ticket, actor=None, at=at, category_id="withdrawn_product")
+        return
+    if exempt:
+        if not eligibility.eligible and ticket.exemption == Exemption.NONE:
+            ticket.exemption = Exemption.PENDING
+            steps.event(
+                ticket,
+                EventType.EXEMPTION_PENDING,
+                at,
+                None,
+                category=ticket.category,
+                missing=eligibility.missing,
+            )
         return
     current = outdated_release(ticket.configuration, ticket.version)
     if current is not None:
@@ -318,7 +348,9 @@ def apply_intake(
     ).cleaned()
     # The actor's own rules apply: a client completes data only with its organisation's
     # registration number, and cannot bring in a partner.
-    resolved = check_intake(merged, actor=actor, known_partner_code=ticket.partner_code)
+    resolved = check_intake(
+        merged, actor=actor, known_partner_code=ticket.partner_code, at=ticket.registered_at
+    )
     errors = resolved.errors
     # Ticket field ← intake field; a value is taken only when its field has no error.
     fields = {
@@ -345,6 +377,10 @@ def apply_intake(
         ticket.partner = resolved.partner
     if "configuration" not in errors:
         ticket.configuration = resolved.configuration
+    if not {"configuration", "version"} & errors.keys():
+        ticket.version_unreleased = resolved.version_unreleased
+    if not {"registration_number", "organisation"} & errors.keys():
+        ticket.organisation_mismatch = resolved.organisation_mismatch
     ticket.missing_fields = sorted(errors)
     steps.event(ticket, EventType.DATA_CHANGED, at, actor, changed=changed)
     return errors
@@ -393,4 +429,80 @@ def offer_request(
         purpose=Message.Purpose.RECEIPT,
         body=steps.say(regulation.answers.receipt, number=ticket.number),
     )
+    return steps.save(ticket, now)
+
+
+def _pending(ticket: Ticket) -> None:
+    if ticket.exemption != Exemption.PENDING:
+        raise TransitionError(
+            _("Обращение %(number)s не ждёт подтверждения исключения по договору")
+            % {"number": ticket.number}
+        )
+
+
+@transaction.atomic
+def ticket_confirm_exemption(
+    *, ticket: Ticket, actor: User, now: dt.datetime | None = None
+) -> Ticket:
+    """R2: the consultant confirms that the question is about licensing or the protection
+    system: the ticket is then served as usual (it stays in the queue to be accepted)."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "exemption", _("подтвердить исключение"), now)
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require(access.may_decide_exemption(actor), _("решение об исключении по договору"))
+    _pending(ticket)
+    ticket.exemption = Exemption.CONFIRMED
+    steps.event(ticket, EventType.EXEMPTION_CONFIRMED, now, actor, category=ticket.category)
+    steps.take(ticket, actor=actor, at=now)
+    return steps.save(ticket, now)
+
+
+@transaction.atomic
+def ticket_reclassify(
+    *,
+    ticket: Ticket,
+    actor: User,
+    category: str = "",
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R2: the question is not about licensing or protection after all: the ticket gets the
+    category the line names (or none) and is refused with the R2 explanation of what is
+    missing — told only to the registration's holder."""
+    # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
+    ticket, now = steps.begin(ticket, actor, "exemption", _("переквалифицировать вопрос"), now)
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    access.require(access.may_decide_exemption(actor), _("решение об исключении по договору"))
+    _pending(ticket)
+    category = category.strip()
+    if category:
+        try:
+            chosen = rules.regulation().scope_category(category)
+        except KeyError:
+            raise TicketError(
+                _("Неизвестная категория «%(category)s»") % {"category": category}
+            ) from None
+        if chosen.contract_exempt:
+            raise TicketError(
+                _(
+                    "Категория «%(category)s» освобождена от договора: чтобы обслужить "
+                    "обращение, подтвердите исключение"
+                )
+                % {"category": rules.tr(chosen.name)}
+            )
+    steps.event(
+        ticket,
+        EventType.RECLASSIFIED,
+        now,
+        actor,
+        previous=ticket.category,
+        category=category,
+        reason=reason.strip(),
+    )
+    ticket.category = category
+    ticket.exemption = Exemption.RECLASSIFIED
+    steps.take(ticket, actor=actor, at=now)
+    eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
+    if not eligibility.eligible:  # contracts imported since then make a refusal moot
+        refuse_ineligible(ticket, eligibility, actor=actor, at=now)
     return steps.save(ticket, now)

@@ -29,6 +29,7 @@ from supportline.tickets.clock import store_sla
 from supportline.tickets.errors import TransitionError
 from supportline.tickets.models import (
     EventType,
+    Exemption,
     Message,
     Status,
     Ticket,
@@ -54,7 +55,26 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "complete": WORKING,
     "evaluate": frozenset({S.CLIENT_EVALUATION}),
     "decide": frozenset({S.REGISTERED, S.ACCEPTED, S.IN_PROGRESS}),
+    "exemption": WORKING,
 }
+# R2: the acts that serve a question; an exemption the line has not confirmed blocks them.
+SERVING = frozenset({"accept", "answer", "resolve", "transfer"})
+
+
+def exemption_settled(ticket: Ticket) -> bool:
+    """Whether the ticket may be served: no licensing/protection exemption waits (R2)."""
+    return ticket.exemption != Exemption.PENDING
+
+
+def require_exemption_settled(ticket: Ticket) -> None:
+    if not exemption_settled(ticket):
+        raise TransitionError(
+            _(
+                "Обращение %(number)s без действующих договоров: сначала подтвердите, что вопрос "
+                "о лицензировании или системе защиты, или переквалифицируйте его (R2)"
+            )
+            % {"number": ticket.number}
+        )
 
 
 def say(text: Text, **values: Any) -> str:
@@ -104,6 +124,8 @@ def begin(
     ticket = lock(ticket)
     access.require_line_worker(actor, ticket)
     require_status(ticket, ALLOWED_FROM[action], doing)
+    if action in SERVING:
+        require_exemption_settled(ticket)
     return ticket, now
 
 

@@ -42,3 +42,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  Организации: {report.organisations}")
         self.stdout.write(f"  Регистрационные номера: {report.registrations}")
         self.stdout.write(f"  Договоры: {report.contracts}")
+        self.stdout.write(f"  Партнёры — клиенты: {report.links}")
