@@ -85,7 +85,8 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    # The JSON text as first answered (text, not jsonb: PostgreSQL would reorder its keys).
+    response_body = models.TextField()
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
