@@ -73,13 +73,16 @@ class InboundMailAdmin(WatchedAdmin[InboundMail]):
     readonly_fields = fields
     actions = ["retry"]
 
+    class Media:
+        css = {"all": ["supportline/admin.css"]}
+
     @admin.display(description=_("исходное письмо"))
     def raw_preview(self, obj: InboundMail) -> str:
         raw = bytes(obj.raw)
         text = decode_text(raw[:PREVIEW_BYTES], None)
         more = f"\n… ещё {len(raw) - PREVIEW_BYTES} байт" if len(raw) > PREVIEW_BYTES else ""
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto;">{}{}</pre>',
+            '<pre class="raw-mail">{}{}</pre>',
             text,
             more,
         )
