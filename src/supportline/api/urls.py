@@ -79,6 +79,9 @@ _PYDANTIC_MESSAGES = {
     "datetime_from_date_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
     "json_invalid": gettext_lazy("Тело запроса — не корректный JSON"),
     "list_type": gettext_lazy("Ожидается список"),
+    "email_address": gettext_lazy(
+        "Укажите один адрес электронной почты, например ivanov@example.ru"
+    ),
 }
 
 
