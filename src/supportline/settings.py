@@ -152,8 +152,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 # Behind HTTPS (a proxy that sets X-Forwarded-Proto): redirect plain HTTP, send HSTS.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
-# Cookies only over HTTPS: on by default once plain HTTP is redirected to HTTPS.
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
+# Cookies only over HTTPS: unset or empty = on exactly when plain HTTP is redirected to HTTPS.
+SESSION_COOKIE_SECURE = (
+    envbool("SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
+    if os.environ.get("SECURE_COOKIES", "").strip()
+    else SECURE_SSL_REDIRECT
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0

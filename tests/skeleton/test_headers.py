@@ -246,6 +246,11 @@ def test_cookies_are_secure_once_plain_http_is_redirected_to_https() -> None:
     assert _settings_in_a_fresh_process({}) == "False False"
     assert _settings_in_a_fresh_process({"SECURE_SSL_REDIRECT": "1"}) == "True True"
     assert _settings_in_a_fresh_process({"SECURE_COOKIES": "1"}) == "True True"
+    # Empty, as in .env.example: follows SECURE_SSL_REDIRECT.
+    assert (
+        _settings_in_a_fresh_process({"SECURE_SSL_REDIRECT": "1", "SECURE_COOKIES": ""})
+        == "True True"
+    )
     # An explicit SECURE_COOKIES=0 wins (e.g. HTTPS ends at a proxy on another host… rare).
     assert (
         _settings_in_a_fresh_process({"SECURE_SSL_REDIRECT": "1", "SECURE_COOKIES": "0"})

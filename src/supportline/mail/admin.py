@@ -50,8 +50,17 @@ class WatchedAdmin(admin.ModelAdmin[M]):
 
 @admin.register(InboundMail)
 class InboundMailAdmin(WatchedAdmin[InboundMail]):
-    list_display = ["received_at", "mailbox", "state", "sender", "subject", "ticket", "complaint"]
-    list_filter = ["state", "mailbox"]
+    list_display = [
+        "received_at",
+        "mailbox",
+        "state",
+        "sender",
+        "sender_verified",
+        "subject",
+        "ticket",
+        "complaint",
+    ]
+    list_filter = ["state", "mailbox", "sender_verified"]
     search_fields = ["sender", "subject", "message_id", "ticket__number"]
     list_select_related = ["ticket", "complaint"]
     date_hierarchy = "received_at"
@@ -62,6 +71,8 @@ class InboundMailAdmin(WatchedAdmin[InboundMail]):
         "received_at",
         "processed_at",
         "sender",
+        "sender_verified",
+        "verification",
         "subject",
         "message_id",
         "uidvalidity",
