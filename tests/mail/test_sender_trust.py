@@ -240,3 +240,19 @@ def test_a_supervisor_releases_a_message_id_collision_as_a_letter_of_its_own(dem
     assert message is not None and message.external_id == kept.collision_id
     assert original is not None
     assert original.messages.filter(author_kind=Message.Author.CLIENT).count() == 1
+
+
+def test_import_mail_says_a_colliding_message_went_to_quarantine(demo: None, tmp_path: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    raw = eml("plain-utf8-new-ticket.eml")
+    first, second = tmp_path / "first.eml", tmp_path / "second.eml"
+    first.write_bytes(raw)
+    second.write_bytes(raw.replace(b"i.smirnov@romashka.example.ru", b"x@elsewhere.example.com"))
+    out = io.StringIO()
+    call_command("import_mail", str(first), str(second), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "в карантин" not in lines[0]
+    assert "в карантин" in lines[1] and "уже получен от другого отправителя" in lines[1]
