@@ -13,7 +13,14 @@ from typing import Any
 
 import django_stubs_ext
 
-from supportline.lib.env import envbool, envint, envlist, envsecret, parse_database_url
+from supportline.lib.env import (
+    envbool,
+    envint,
+    envlist,
+    envnetworks,
+    envsecret,
+    parse_database_url,
+)
 from supportline.ops.config import (
     cache_settings,
     check_multiprocess_dir,
@@ -69,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy everywhere, Cache-Control: no-store on private answers.
+    "supportline.core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,10 +158,15 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind HTTPS (a proxy that sets X-Forwarded-Proto): redirect plain HTTP, send HSTS.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
+# Cookies only over HTTPS: unset or empty = on exactly when plain HTTP is redirected to HTTPS.
+SESSION_COOKIE_SECURE = (
+    envbool("SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
+    if os.environ.get("SECURE_COOKIES", "").strip()
+    else SECURE_SSL_REDIRECT
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
@@ -182,6 +196,20 @@ WORKER_DB_RETRY_MAX_SECONDS = envint("WORKER_DB_RETRY_MAX_SECONDS", default=30)
 
 # Attachments larger than this are refused with a clear message.
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+
+# ---------------------------------------------------------------- sign-in, tokens, mail trust
+# (issue 12 §4–5)
+#
+# The reverse proxies in front of the web server (addresses or CIDR networks). Only when a
+# request comes from one of them is X-Forwarded-For read: its rightmost address that is not a
+# trusted proxy is the client (sign-in and token limits count per client address).
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES", default=[])
+# The authserv-id(s) (RFC 8601) that the line's own mail server writes in the
+# Authentication-Results headers it adds; only the topmost such headers are read. A sender is
+# trusted as a known user when they say dmarc=pass, or spf/dkim=pass aligned with From.
+MAIL_AUTHSERV_ID = envlist("MAIL_AUTHSERV_ID", default=[])
+# The mail server refuses mail whose From fails SPF/DKIM/DMARC itself: trust From as it is.
+MAIL_TRUST_FROM = envbool("MAIL_TRUST_FROM", default=False)
 
 # An alternative regulation file (SPEC R21); empty = the shipped 1C:CRM regulation.
 REGULATION_FILE = os.environ.get("REGULATION_FILE", "")

@@ -8,7 +8,7 @@ from supportline.accounts.forms import (
     ThrottledAdminAuthenticationForm,
     ThrottledAuthenticationForm,
 )
-from supportline.accounts.views import profile
+from supportline.accounts.views import PasswordResetThroughOutbox, profile
 from supportline.api.urls import api
 from supportline.core import notifications
 from supportline.ops.metrics import metrics_view
@@ -26,6 +26,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
     ),
+    path("accounts/password_reset/", PasswordResetThroughOutbox.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("supportline.desk.urls")),
     path("connect/", include("supportline.connect.urls")),

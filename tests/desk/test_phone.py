@@ -109,3 +109,12 @@ def test_r6_only_the_line_registers_calls(desk: Desk) -> None:
     assert desk.methodologist.get("/desk/phone/").status_code == 403
     assert desk.developer.post("/desk/phone/", call()).status_code == 403
     assert Ticket.objects.count() == 0
+
+
+def test_r6_call_form_takes_one_plain_reply_address(desk: Desk) -> None:
+    """The line writes to this address: a list or a display name would make it a relay."""
+    for bad in ("a@romashka.example.ru, b@evil.example.com", "Иван <a@romashka.example.ru>"):
+        response = desk.consultant.post("/desk/phone/", call(contact_email=bad))
+        assert response.status_code == 400, bad
+        assert "Укажите один адрес электронной почты" in html(response)
+    assert Ticket.objects.count() == 0

@@ -37,6 +37,16 @@ IMAP_PASSWORD = "test-secret"
 LINE_ADDRESS = "crm@rarus.ru"  # the shipped regulation's line address (R19)
 
 
+# The authserv-id of the line's own mail server in these tests (MAIL_AUTHSERV_ID).
+MX = "mx.example.ru"
+
+
+def vouched(raw: bytes, results: str = "dmarc=pass") -> bytes:
+    """`raw` as the line's mail server delivers it after checking the sender: with its
+    Authentication-Results header on top (RFC 8601)."""
+    return f"Authentication-Results: {MX}; {results}\r\n".encode() + raw
+
+
 def eml(name: str) -> bytes:
     """A message of the corpus, as the mail server stored it (replies refer to CRM-000001)."""
     return (EML / name).read_bytes()
@@ -71,6 +81,13 @@ def deliver(raw: bytes, *, mailbox: str = "line") -> InboundMail:
 @pytest.fixture(autouse=True)
 def _handlers() -> None:
     discover()
+
+
+@pytest.fixture(autouse=True)
+def _line_mail_server(settings: Any) -> None:
+    """The line's mail server is mx.example.ru; only its headers vouch for a sender."""
+    settings.MAIL_AUTHSERV_ID = [MX]
+    settings.MAIL_TRUST_FROM = False
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from supportline.tickets.models import (
     Status,
     Ticket,
 )
-from tests.mail.conftest import deliver, drain, eml
+from tests.mail.conftest import deliver, drain, eml, vouched
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_r12_reply_threads_by_the_number_in_the_subject_and_resumes_the_clock(
 ) -> None:
     ticket = as_in_corpus(deliver(eml("alternative-qp-outlook.eml")).ticket)
     assert ticket.status == Status.WAITING_CLIENT
-    reply = deliver(eml("reply-outlook-ru.eml"))
+    reply = deliver(vouched(eml("reply-outlook-ru.eml")))
     assert reply.ticket == ticket
     ticket.refresh_from_db()
     assert ticket.status == Status.REGISTERED  # back in the queue, not yet accepted
@@ -230,7 +230,7 @@ def test_sender_matched_to_a_user_files_as_that_user(demo: None) -> None:
     raw = eml("plain-utf8-new-ticket.eml").replace(
         b"i.smirnov@romashka.example.ru", client.email.encode()
     )
-    ticket = deliver(raw).ticket
+    ticket = deliver(vouched(raw)).ticket
     assert ticket is not None
     assert ticket.created_by == client and ticket.organisation == client.organisation
     first = ticket.messages.order_by("id").first()
@@ -244,7 +244,7 @@ def test_reply_to_a_closed_ticket_opens_a_new_one_that_says_what_it_continues(
     ticket_accept(ticket=old, actor=consultant())
     ticket_resolve(ticket=old, actor=consultant(), text="Переформируйте отчёт.")
     Ticket.objects.filter(pk=old.pk).update(status=Status.CLOSED)
-    raw = eml("reply-in-reply-to.eml")
+    raw = vouched(eml("reply-in-reply-to.eml"))
     new = deliver(raw).ticket
     assert new is not None and new != old
     first = new.messages.order_by("id").first()
@@ -258,13 +258,15 @@ def test_r20_mail_to_the_quality_mailbox_is_a_complaint(demo: None) -> None:
     client = User.objects.get(username="client")
     ticket = as_in_corpus(
         deliver(
-            eml("plain-utf8-new-ticket.eml").replace(
-                b"i.smirnov@romashka.example.ru", client.email.encode()
+            vouched(
+                eml("plain-utf8-new-ticket.eml").replace(
+                    b"i.smirnov@romashka.example.ru", client.email.encode()
+                )
             )
         ).ticket
     )
     raw = eml("complaint-quality.eml").replace(b"it@romashka.example.ru", client.email.encode())
-    mail = deliver(raw, mailbox="quality")
+    mail = deliver(vouched(raw), mailbox="quality")
     assert mail.state == State.PROCESSED
     complaint = mail.complaint
     assert complaint is not None and complaint.channel == "email"

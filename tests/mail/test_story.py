@@ -19,7 +19,10 @@ from tests.mail.conftest import Delivered, Mailboxes, SmtpServer, drain
 
 pytestmark = pytest.mark.django_db
 
+# Delivered by the line's mail server, which checked the sender (tests/mail/conftest.MX).
 QUESTION = """\
+Authentication-Results: mx.example.ru; dkim=pass header.d=demo.example.ru;
+ spf=pass smtp.mailfrom={email}
 From: Ирина Петрова <{email}>
 To: crm-support@example.ru
 Subject: Не отправляются SMS из карточки клиента
@@ -38,6 +41,7 @@ Content-Transfer-Encoding: 8bit
 """
 
 REPLY = """\
+Authentication-Results: mx.example.ru; dkim=pass (good signature) header.d=demo.example.ru
 From: Ирина Петрова <{email}>
 To: crm-support@example.ru
 Subject: Re: {subject}

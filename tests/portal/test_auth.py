@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from supportline.jobs.core import discover, run_due
+from supportline.jobs.models import Job
 from tests.portal.conftest import Portal
 
 PORTAL_PAGES = [
@@ -87,6 +90,12 @@ def test_password_reset_sends_a_russian_email_and_sets_a_new_password(portal: Po
     done = browser.get(sent.url)
     assert "Проверьте почту" in done.content.decode()
 
+    # The mail is a job of the outbox: nothing leaves from the request itself.
+    assert mail.outbox == []
+    job = Job.objects.get(kind="accounts.password_reset_mail")
+    assert "token" not in json.dumps(job.payload)  # the link is made when the mail is sent
+    discover()
+    run_due(worker="test")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["client@demo.example.ru"]
@@ -110,7 +119,40 @@ def test_password_reset_sends_a_russian_email_and_sets_a_new_password(portal: Po
 def test_password_reset_for_an_unknown_address_sends_nothing(portal: Portal) -> None:
     response = Client().post("/accounts/password_reset/", {"email": "nobody@example.ru"})
     assert response.status_code == 302
+    assert not Job.objects.filter(kind="accounts.password_reset_mail").exists()
     assert mail.outbox == []
+
+
+def _reset(email: str, address: str) -> int:
+    return (
+        Client()
+        .post("/accounts/password_reset/", {"email": email}, REMOTE_ADDR=address)
+        .status_code
+    )
+
+
+def test_password_reset_is_limited_per_target_email(portal: Portal) -> None:
+    for n in range(3):
+        assert _reset("client@demo.example.ru", f"192.0.2.{n + 1}") == 302
+    refused = Client().post(
+        "/accounts/password_reset/", {"email": "CLIENT@demo.example.ru"}, REMOTE_ADDR="192.0.2.9"
+    )
+    assert refused.status_code == 200
+    assert "Слишком много запросов на восстановление пароля" in refused.content.decode()
+    assert Job.objects.filter(kind="accounts.password_reset_mail").count() == 3
+    # Another address to reset is not affected.
+    assert _reset("client2@demo.example.ru", "192.0.2.9") == 302
+
+
+def test_password_reset_is_limited_per_client_address(portal: Portal) -> None:
+    for n in range(5):
+        assert _reset(f"someone{n}@example.ru", "198.51.100.4") == 302
+    refused = Client().post(
+        "/accounts/password_reset/", {"email": "client@demo.example.ru"}, REMOTE_ADDR="198.51.100.4"
+    )
+    assert "Слишком много запросов на восстановление пароля" in refused.content.decode()
+    assert not Job.objects.filter(kind="accounts.password_reset_mail").exists()
+    assert _reset("client@demo.example.ru", "198.51.100.5") == 302
 
 
 def test_invalid_reset_link_is_explained(portal: Portal) -> None:

@@ -7,11 +7,13 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from supportline.accounts.forms import OutboxPasswordResetForm
 from supportline.accounts.models import User
 
 # The zones of Russia, west to east; Moscow first as the line's own.
@@ -49,3 +51,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Настройки сохранены"))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordResetThroughOutbox(PasswordResetView):
+    """Django's reset page with limits per address and e-mail; the mail goes through the
+    outbox (`supportline.accounts.forms.OutboxPasswordResetForm`)."""
+
+    form_class = OutboxPasswordResetForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}

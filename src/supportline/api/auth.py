@@ -1,20 +1,67 @@
+"""Bearer tokens of the REST API (issue 12 §5).
+
+`Authorization: Bearer <token>`; `supportline token USERNAME [--days N]` issues one. A token
+that is unknown answers 401 and counts as a failure of the client's address; after
+TOKEN_FAILURES.attempts failures in the window every Bearer attempt from that address answers
+429 with Retry-After until the window ends (guessing stops paying off). An expired or revoked
+token answers 401 saying so (and is not counted: it is not a guess).
+"""
+
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from supportline.accounts.models import User
 from supportline.api.models import ApiToken, hash_token
+from supportline.core.client_address import client_address
+from supportline.core.formatting import msk
+from supportline.core.throttle import Limit
+
+TOKEN_FAILURES = Limit("api-token", attempts=20, window=15 * 60)
+
+
+class TokenRejected(Exception):
+    """A token we know but may not accept (expired, revoked): 401 with the reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TokenThrottled(Exception):
+    """Too many unknown tokens from this address: 429, retry after `wait` seconds."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>`; `supportline token USERNAME` issues one."""
-
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        address = client_address(request)
+        wait = TOKEN_FAILURES.blocked(address)
+        if wait is not None:
+            raise TokenThrottled(wait)
         found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
-        if found is None or not found.user.is_active:
+        if found is None:
+            TOKEN_FAILURES.hit(address)
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.revoked_at is not None:
+            raise TokenRejected(
+                _("Токен отозван %(when)s. Выпустите новый: supportline token ИМЯ")
+                % {"when": msk(found.revoked_at)}
+            )
+        if found.is_expired(now):
+            raise TokenRejected(
+                _("Срок действия токена истёк %(when)s. Выпустите новый: supportline token ИМЯ")
+                % {"when": msk(found.expires_at)}
+            )
+        if not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user

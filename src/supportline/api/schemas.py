@@ -6,7 +6,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from supportline.lib.emails import address_problem, clean_address
 
 
 class Errors(Schema):
@@ -17,7 +20,23 @@ class Detail(Schema):
     detail: str
 
 
-class TicketIn(Schema):
+class ContactEmailChecked(Schema):
+    """`contact_email`, when given, is one plain address (supportline.lib.emails): the line
+    writes to it, so a list or a display name would make it a mail relay."""
+
+    @field_validator("contact_email", check_fields=False)
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        problem = address_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("email_address", problem)
+        return clean_address(value)
+
+
+class TicketIn(ContactEmailChecked):
     registration_number: str = ""
     partner_code: str = ""
     organisation: str = ""
@@ -138,7 +157,7 @@ class TicketPage(Schema):
     items: list[TicketOut]
 
 
-class UpdateAccessIn(Schema):
+class UpdateAccessIn(ContactEmailChecked):
     organisation_full_name: str = ""
     inn: str = ""
     registration_number: str = ""

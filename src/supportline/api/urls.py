@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from supportline.api.auth import BearerToken
+from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
 from supportline.api.views import router
 from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
@@ -81,6 +81,9 @@ _PYDANTIC_MESSAGES = {
     "datetime_from_date_parsing": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
     "json_invalid": gettext_lazy("Тело запроса — не корректный JSON"),
     "list_type": gettext_lazy("Ожидается список"),
+    "email_address": gettext_lazy(
+        "Укажите один адрес электронной почты, например ivanov@example.ru"
+    ),
 }
 
 
@@ -125,6 +128,29 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
         {"detail": _("Нужна авторизация: заголовок Authorization: Bearer <токен>")},
         status=401,
     )
+
+
+@api.exception_handler(TokenRejected)
+def on_token_rejected(request: HttpRequest, exc: TokenRejected) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=401)
+
+
+@api.exception_handler(TokenThrottled)
+def on_token_throttled(request: HttpRequest, exc: TokenThrottled) -> HttpResponse:
+    minutes = max(1, (exc.wait + 59) // 60)
+    response = api.create_response(
+        request,
+        {
+            "detail": _(
+                "Слишком много попыток с неверным токеном с вашего адреса. "
+                "Повторите через %(minutes)s мин."
+            )
+            % {"minutes": minutes}
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.wait)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -14,6 +14,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from supportline.accounts.models import User
 from supportline.api import schemas as s
+from supportline.api.idempotency import idempotent
 from supportline.core import rules
 from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
@@ -168,6 +169,7 @@ def _listing(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 @router.post("/tickets", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["tickets"])
+@idempotent
 def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     """Register a ticket (R1–R4). Missing data → 422 with a message per field."""
     user = _user(request)
@@ -408,6 +410,7 @@ def take_next(request: HttpRequest) -> Status[Any]:
 @router.post(
     "/update-access", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["update access"]
 )
+@idempotent
 def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
     """R17: a request for access to updates (Operational level; INN check digits verified)."""
     t = update_access_request(actor=_user(request), channel=Channel.API, **payload.dict())
@@ -443,6 +446,7 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
 
 
 @router.post("/complaints", response={201: s.ComplaintOut, 422: s.Errors}, tags=["complaints"])
+@idempotent
 def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
     c = complaint_file(
         actor=_user(request),

@@ -10,12 +10,14 @@ receiving side to deduplicate a message sent twice (the outbox sends at least on
 request id as the `X-Request-Id` header and the `request_id` field.
 
 Standard library only (urllib). Credentials are sent as an *unredirected* header, so they never
-follow a redirect, and only to the API's own origin.
+follow a redirect, and only to the API's own origin. A file download follows at most three
+redirects, each hop checked against the allowed hosts before it is requested (issue 12 §4).
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -51,6 +53,32 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
+    """A file link may redirect (a CDN, a signed URL), but every hop is checked like the first
+    link: http(s), an allowed host, never from https down to http. A hop elsewhere is refused
+    before anything is requested from it."""
+
+    max_redirections = 3
+
+    def __init__(self, check: Any) -> None:
+        super().__init__()
+        self.check = check
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urlsplit(req.full_url).scheme == "https" and urlsplit(newurl).scheme != "https":
+            raise ConnectError(f"Файл не загружен: перенаправление с https на {newurl!r}")
+        self.check(newurl, redirected=True)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -122,19 +150,14 @@ class ConnectClient:
     def download(self, url: str, *, max_bytes: int) -> Download:
         """Fetch a file a client sent, at most `max_bytes`. Basic auth only for the API's origin."""
         parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ConnectError(f"Адрес файла не http(s): {url!r}")
-        if parts.hostname.lower() not in self.file_hosts:
-            raise ConnectError(
-                f"Файл с узла {parts.hostname} не загружается: разрешены "
-                + ", ".join(sorted(self.file_hosts))
-                + " (CONNECT_FILE_HOSTS)"
-            )
+        self._check_file_url(url)
         request = urllib.request.Request(url, headers={"Accept": "*/*"})  # noqa: S310 - checked
         if _origin(url) == _origin(self.base_url):
+            # Unredirected: the credentials never follow a redirect, even to an allowed host.
             request.add_unredirected_header("Authorization", self._auth)
+        opener = urllib.request.build_opener(_CheckedRedirect(self._check_file_url))
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with opener.open(request, timeout=self.timeout) as response:
                 headers: HeaderMap = response.headers
                 declared = headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -153,6 +176,18 @@ class ConnectClient:
             ) from None
         except (urllib.error.URLError, OSError) as exc:
             raise ConnectError(f"Файл не загружен: {exc}") from None
+
+    def _check_file_url(self, url: str, *, redirected: bool = False) -> None:
+        parts = urlsplit(url)
+        hop = "перенаправление на " if redirected else ""
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConnectError(f"Адрес файла не http(s): {hop}{url!r}")
+        if parts.hostname.lower() not in self.file_hosts:
+            raise ConnectError(
+                f"Файл с узла {parts.hostname} не загружается ({hop or 'ссылка'}): разрешены "
+                + ", ".join(sorted(self.file_hosts))
+                + " (CONNECT_FILE_HOSTS)"
+            )
 
 
 def _snippet(exc: urllib.error.HTTPError) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.lib.emails import validate_single_address
 from supportline.registry.models import Configuration, Release
 from supportline.tickets.actions.steps import say
 from supportline.tickets.intake import IntakeData
@@ -124,7 +125,14 @@ class PhoneCallForm(forms.Form):
     )
     contact_name = forms.CharField(label=_("Кто звонил"), max_length=200)
     contact_phone = forms.CharField(label=_("Телефон звонившего"), max_length=30, required=False)
-    contact_email = forms.EmailField(label=_("E-mail для ответа"), required=False)
+    # One plain address (no lists, no display names): the line writes to it.
+    contact_email = forms.CharField(
+        label=_("E-mail для ответа"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput,
+        validators=[validate_single_address],
+    )
     registration_number = forms.CharField(
         label=_("Регистрационный номер программы"), max_length=50, required=False
     )

@@ -50,8 +50,17 @@ class WatchedAdmin(admin.ModelAdmin[M]):
 
 @admin.register(InboundMail)
 class InboundMailAdmin(WatchedAdmin[InboundMail]):
-    list_display = ["received_at", "mailbox", "state", "sender", "subject", "ticket", "complaint"]
-    list_filter = ["state", "mailbox"]
+    list_display = [
+        "received_at",
+        "mailbox",
+        "state",
+        "sender",
+        "sender_verified",
+        "subject",
+        "ticket",
+        "complaint",
+    ]
+    list_filter = ["state", "mailbox", "sender_verified"]
     search_fields = ["sender", "subject", "message_id", "ticket__number"]
     list_select_related = ["ticket", "complaint"]
     date_hierarchy = "received_at"
@@ -62,6 +71,8 @@ class InboundMailAdmin(WatchedAdmin[InboundMail]):
         "received_at",
         "processed_at",
         "sender",
+        "sender_verified",
+        "verification",
         "subject",
         "message_id",
         "uidvalidity",
@@ -73,13 +84,16 @@ class InboundMailAdmin(WatchedAdmin[InboundMail]):
     readonly_fields = fields
     actions = ["retry"]
 
+    class Media:
+        css = {"all": ["supportline/admin.css"]}
+
     @admin.display(description=_("исходное письмо"))
     def raw_preview(self, obj: InboundMail) -> str:
         raw = bytes(obj.raw)
         text = decode_text(raw[:PREVIEW_BYTES], None)
         more = f"\n… ещё {len(raw) - PREVIEW_BYTES} байт" if len(raw) > PREVIEW_BYTES else ""
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto;">{}{}</pre>',
+            '<pre class="raw-mail">{}{}</pre>',
             text,
             more,
         )

@@ -37,6 +37,10 @@ class InboundMail(models.Model):
         _("состояние"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
     )
     error = models.TextField(_("причина"), blank=True)
+    # Whether the line's mail server vouched for the From address (mail.authresults): None
+    # until processed; False = kept and processed, but not as the user with that address.
+    sender_verified = models.BooleanField(_("отправитель подтверждён"), null=True, blank=True)
+    verification = models.CharField(_("проверка отправителя"), max_length=300, blank=True)
     processed_at = models.DateTimeField(_("обработано"), null=True, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -60,8 +64,11 @@ class InboundMail(models.Model):
         verbose_name_plural = _("входящие письма")
         ordering = ["-received_at", "-id"]
         constraints = [
-            # A second delivery of the same message creates nothing (idempotent intake).
-            models.UniqueConstraint(fields=["mailbox", "message_id"], name="inbound_once_per_id"),
+            # A second delivery of the same message (same Message-ID, same sender) creates
+            # nothing; the same Message-ID from another sender is kept (quarantined).
+            models.UniqueConstraint(
+                fields=["mailbox", "message_id", "sender"], name="inbound_once_per_id_and_sender"
+            ),
             models.UniqueConstraint(
                 fields=["mailbox", "uidvalidity", "uid"],
                 condition=Q(uid__isnull=False),
@@ -71,6 +78,11 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} ({self.get_state_display()})"
+
+    @property
+    def collision_id(self) -> str:
+        """The external id of this letter when another sender used its Message-ID first."""
+        return f"<inbound-{self.pk}@supportline.invalid>"
 
 
 class SentMail(models.Model):

@@ -29,6 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from supportline.core import rules
 from supportline.jobs.core import renew_lease
+from supportline.lib.emails import is_single_address
 from supportline.mail import config
 from supportline.mail.models import SentMail
 from supportline.tickets.models import Channel, Complaint, Message, Ticket
@@ -222,6 +223,15 @@ def send_message(*, pk: int, now: dt.datetime | None = None) -> SentMail | None:
     ticket = message.ticket
     if not ticket.contact_email:
         return None
+    if not is_single_address(ticket.contact_email):
+        # Every way in checks the address now; one stored before is not written to (a list
+        # or a display name would make the line a relay).
+        log.warning(
+            "ticket %s: contact address %r is not one address, not sent",
+            ticket.number,
+            ticket.contact_email,
+        )
+        return None
     kind = message_kind(message)
     if not kind:
         return None
@@ -265,6 +275,13 @@ def send_complaint_ack(*, pk: int) -> bool:
 
 
 def _send_complaint_mail(complaint: Complaint, *, kind: str) -> bool:
+    if not is_single_address(complaint.author_email):
+        log.warning(
+            "complaint %s: author address %r is not one address, not sent",
+            complaint.number,
+            complaint.author_email,
+        )
+        return False
     regulation = rules.regulation()
     due = complaint.due_at.astimezone(rules.line_zone()) if complaint.due_at else None
     context = {

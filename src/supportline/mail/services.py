@@ -2,27 +2,35 @@
 
 Flow that loses nothing (issue 7 §2):
 1. `inbound_mail_store` writes the raw bytes and the `mail.process_inbound` job in one
-   transaction, deduplicated by Message-ID and by IMAP UID; only after it commits does the
-   poller mark the message \\Seen on the server. A crash in between fetches it again, and the
-   store recognises it.
+   transaction, deduplicated by Message-ID together with the sender, and by IMAP UID; only
+   after it commits does the poller mark the message \\Seen on the server. A crash in between
+   fetches it again, and the store recognises it. A known Message-ID from ANOTHER sender is
+   not a duplicate: the message is kept in quarantine with the reason (issue 12 §4).
 2. `inbound_mail_process` (the job) locks the row, reads it with the pure
    `inbound.interpret`, and calls the ticket services in the same transaction that marks the
    row processed — a worker killed half-way leaves the row new and the job is run again.
    What cannot be read or processed is quarantined with the reason, never dropped.
+3. The sender is the user with its address only when the line's mail server vouches for it
+   (`mail.authresults`: Authentication-Results of MAIL_AUTHSERV_ID, or MAIL_TRUST_FROM);
+   otherwise the message is registered as from an unknown person and flagged
+   (`InboundMail.sender_verified`), and the desk warns the consultant.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import traceback
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from supportline.accounts.models import User
 from supportline.jobs.core import enqueue
-from supportline.mail import inbound, outbound
+from supportline.lib.emails import address_problem
+from supportline.mail import authresults, inbound, outbound
 from supportline.mail.models import InboundMail
 from supportline.tickets import access, labels
 from supportline.tickets.actions import attachments
@@ -57,10 +65,27 @@ def inbound_mail_store(
     ):
         return None
     head = inbound.headline(raw)
-    if InboundMail.objects.filter(mailbox=mailbox, message_id=head.message_id).exists():
+    sender = head.sender[:300]
+    earlier = list(
+        InboundMail.objects.filter(mailbox=mailbox, message_id=head.message_id).values_list(
+            "sender", flat=True
+        )
+    )
+    if sender in earlier:
         log.info("mail %s in %s: already received, skipped", head.message_id, mailbox)
         return None
     now = timezone.now()
+    collision = ""
+    if earlier:
+        # The same Message-ID from someone else: not a second delivery. A sender cannot reuse
+        # another's Message-ID to be taken for a duplicate (and dropped), nor to slip into
+        # that message's thread: kept for a supervisor, who may send it on (admin «retry»).
+        collision = (
+            f"Message-ID {head.message_id} уже получен от другого отправителя "
+            f"({', '.join(sorted({e or '—' for e in earlier}))}); письмо от "
+            f"{sender or '—'} не обработано: проверьте, не подделка ли это, и при "
+            "необходимости обработайте его повторно"
+        )
     try:
         with transaction.atomic():
             mail = InboundMail.objects.create(
@@ -68,12 +93,18 @@ def inbound_mail_store(
                 uidvalidity=uidvalidity,
                 uid=uid,
                 message_id=head.message_id,
-                sender=head.sender[:300],
+                sender=sender,
                 subject=head.subject[:300],
                 raw=raw,
                 received_at=min(received_at or now, now),
+                state=InboundMail.State.QUARANTINED if collision else InboundMail.State.NEW,
+                error=collision,
+                processed_at=now if collision else None,
             )
-            enqueue(PROCESS_JOB, {"inbound": mail.pk}, dedupe_key=f"mail:inbound:{mail.pk}")
+            if collision:
+                log.warning("mail #%s %s quarantined: %s", mail.pk, head.message_id, collision)
+            else:
+                enqueue(PROCESS_JOB, {"inbound": mail.pk}, dedupe_key=f"mail:inbound:{mail.pk}")
     except IntegrityError:
         return None  # another poller kept it a moment ago
     return mail
@@ -135,26 +166,59 @@ def _apply(mail: InboundMail, action: inbound.Action, *, now: dt.datetime) -> No
         mail.state = InboundMail.State.IGNORED
         mail.error = action.reason
         return
+    if address_problem(action.letter.sender) is not None:
+        raise inbound.MailError(
+            f"Адрес отправителя «{action.letter.sender}» — не один обычный адрес электронной "
+            "почты: ответить на него линия не может"
+        )
+    if action.letter.reply_to and address_problem(action.letter.reply_to) is not None:
+        # A Reply-To we could not write to is ignored: the answer goes to the sender.
+        action = dataclasses.replace(action, letter=dataclasses.replace(action.letter, reply_to=""))
     mail.state = InboundMail.State.PROCESSED
-    user = _user_for(action.letter.sender)
+    verdict = authresults.verify(
+        bytes(mail.raw),
+        sender=action.letter.sender,
+        authserv_ids=settings.MAIL_AUTHSERV_ID,
+        trust_from=settings.MAIL_TRUST_FROM,
+    )
+    mail.sender_verified = verdict.verified
+    mail.verification = verdict.reason[:300]
+    # Only a sender the line's mail server vouches for is the user with that address; anyone
+    # else's mail is still registered, as from an unknown person (no organisation, no threads
+    # by number, no complaint links), and the desk shows the warning.
+    user = _user_for(action.letter.sender) if verdict.verified else None
     if isinstance(action, inbound.ComplaintMail):
         _complaint(mail, action, user, now=now)
         return
     letter = action.letter
     known = (
         Message.objects.filter(external_id=letter.message_id, author_kind=Message.Author.CLIENT)
-        .select_related("ticket")
+        .select_related("ticket", "author")
         .first()
     )
-    if known is not None:  # the same message reached us by another way: nothing new
-        mail.ticket = known.ticket
-        mail.error = f"уже получено: обращение {known.ticket.number}"
-        return
+    if known is not None:
+        if _same_sender(known, letter, mail):  # the same message reached us another way
+            mail.ticket = known.ticket
+            mail.error = f"уже получено: обращение {known.ticket.number}"
+            return
+        # Another sender's message under a Message-ID we know (released from quarantine by a
+        # supervisor, or met on another path): a letter of its own, never a thread key.
+        letter = dataclasses.replace(letter, message_id=mail.collision_id)
+        action = dataclasses.replace(action, letter=letter)
     kept, notes = attachments.split_oversize(
         [attachments.File(f.name, f.content, f.content_type) for f in letter.files],
         kept_in="в исходном письме",
     )
-    ticket = _thread(action, user)
+    ticket = _thread(action, user, verified=verdict.verified)
+    if ticket is None and not verdict.verified:
+        named = _named_ticket(action)
+        if named is not None:
+            notes = [
+                f"Письмо ссылается на обращение № {named.number}, но почтовый сервер линии "
+                f"не подтвердил отправителя ({verdict.reason}): зарегистрировано отдельным "
+                "обращением.",
+                *notes,
+            ]
     if ticket is not None and ticket.is_open:
         actor = user if user is not None and access.is_client_side(user, ticket) else None
         ticket = ticket_client_reply(
@@ -234,16 +298,53 @@ def _register(
     )
 
 
-def _thread(action: inbound.TicketMail, user: User | None) -> Ticket | None:
+def _same_sender(known: Message, letter: inbound.Letter, mail: InboundMail) -> bool:
+    """Whether the client message `known` (same Message-ID) came from this letter's sender."""
+    if known.author is not None and known.author.email.strip().lower() == letter.sender:
+        return True
+    if known.ticket.contact_email.strip().lower() == letter.sender:
+        return True
+    return (
+        InboundMail.objects.filter(
+            message_id=known.external_id, state=InboundMail.State.PROCESSED, sender=letter.sender
+        )
+        .exclude(pk=mail.pk)
+        .exists()
+    )
+
+
+def _named_ticket(action: inbound.TicketMail) -> Ticket | None:
+    """The ticket an unverified letter says it continues (subject number or a reference)."""
+    if action.subject_number:
+        ticket = Ticket.objects.filter(number=action.subject_number).first()
+        if ticket is not None:
+            return ticket
+    earlier = (
+        Message.objects.filter(
+            external_id__in=list(action.letter.references), author_kind=Message.Author.CLIENT
+        )
+        .select_related("ticket")
+        .first()
+        if action.letter.references
+        else None
+    )
+    return earlier.ticket if earlier is not None else None
+
+
+def _thread(action: inbound.TicketMail, user: User | None, *, verified: bool) -> Ticket | None:
     """The ticket a message continues, by (1) our Message-ID in its references — its token
-    proves the sender got our mail; (2) a client's earlier Message-ID it references, or
-    (3) the number in its subject — these two only from the ticket's own contact."""
+    proves the sender got our mail, whoever the sender is; (2) a client's earlier Message-ID
+    it references, or (3) the number in its subject — these two only from the ticket's own
+    contact, and only when the line's mail server vouches for the sender (a From address
+    alone is anybody's word, and ticket numbers are easy to guess)."""
     letter = action.letter
     for ref in action.our_refs:
         if outbound.token_ok(ref.message_pk, ref.number, ref.token):
             ticket = Ticket.objects.filter(number=ref.number).first()
             if ticket is not None:
                 return ticket
+    if not verified:
+        return None
     if letter.references:
         earlier = (
             Message.objects.filter(

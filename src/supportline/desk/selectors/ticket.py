@@ -26,6 +26,7 @@ from supportline.desk.selectors.common import (
     person_name,
     registration_card,
 )
+from supportline.mail.models import InboundMail
 from supportline.registry.models import Contract
 from supportline.sla import Clock, ClockState, IntervalKind, SlaInputError, TicketSla
 from supportline.tickets import access
@@ -125,6 +126,9 @@ class TicketPage:
     registration: RegistrationCard | None
     eligibility: Eligibility
     complaints: list[Complaint] = field(default_factory=list)
+    # Client messages whose e-mail sender the line's mail server did not vouch for: the
+    # message's external id → why (issue 12 §4).
+    unverified: dict[str, str] = field(default_factory=dict)
 
 
 def ticket_for_page(user: User, number: str) -> Ticket | None:
@@ -424,6 +428,12 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         sla_error = str(error)
     today = rules.local_date(now)
     reg = ticket.registration
+    # Only a ticket with e-mail in it can have an unverified sender (one query then).
+    has_mail = any(m.channel == Channel.EMAIL for m in messages)
+    unverified = unverified_mail(ticket) if has_mail else {}
+    for m in messages:
+        # The template reads it per message (a plain attribute: no query per message).
+        m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
     return TicketPage(
         ticket=ticket,
         timeline=_timeline(events),
@@ -433,4 +443,17 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         registration=registration_card(reg, today) if reg is not None else None,
         eligibility=contract_eligibility(reg, ticket.registered_at),
         complaints=list(ticket.complaints.only("number", "subject", "state")),
+        unverified=unverified,
     )
+
+
+def unverified_mail(ticket: Ticket) -> dict[str, str]:
+    """External id → reason, for the ticket's e-mail whose sender was not vouched for."""
+    found: dict[str, str] = {}
+    rows = InboundMail.objects.filter(
+        ticket=ticket, sender_verified=False, state=InboundMail.State.PROCESSED
+    ).only("pk", "message_id", "verification")
+    for mail in rows:
+        found[mail.message_id] = mail.verification
+        found[mail.collision_id] = mail.verification
+    return found

@@ -31,5 +31,7 @@ class Command(BaseCommand):
             mail = inbound_mail_store(mailbox=options["mailbox"], raw=raw)
             if mail is None:
                 self.stdout.write(f"{name}: уже получено ранее")
+            elif mail.state == InboundMail.State.QUARANTINED:
+                self.stdout.write(f"{name}: сохранено как #{mail.pk} в карантин: {mail.error}")
             else:
                 self.stdout.write(f"{name}: сохранено как #{mail.pk} {mail.message_id}")
