@@ -135,9 +135,31 @@ LANGUAGES = [("ru", "Русский"), ("en", "English")]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# --- Static files: collected into STATIC_ROOT, served by the web process (whitenoise) -------
+# `supportline collectstatic` (run by `supportline upgrade`) copies every stylesheet and script
+# there under a content-hashed name with a gzip copy beside it; the web process serves them
+# itself, cached for ever, whether or not a proxy stands in front. With DEBUG on (make run) and
+# in the tests the files are served as they are, from the apps' folders, without collecting.
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
+# Right after SecurityMiddleware (its redirects first), before everything that touches the
+# session or the database: a stylesheet costs no query.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Only the "staticfiles" key: "default" (attachments) belongs to the storage settings.
+STORAGES = {
+    **globals().get(
+        "STORAGES", {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    ),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True

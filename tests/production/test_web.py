@@ -1,0 +1,218 @@
+"""`supportline web` (gunicorn) with DEBUG off serves styled pages and htmx: the stylesheets
+and scripts a page names are collected under hashed names, compressed, cached for ever."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.production.conftest import (
+    HTTPS,
+    STRONG_KEY,
+    Browser,
+    Server,
+    alive,
+    children,
+    environment,
+    free_port,
+    run,
+    start,
+    stop,
+    wait_for,
+)
+
+ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
+HASHED = re.compile(r"^/static/.+\.[0-9a-f]{12}\.(css|js)$")
+
+
+@pytest.fixture(scope="module")
+def web(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    env = environment(
+        installed,
+        SECRET_KEY=STRONG_KEY,
+        **HTTPS,
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        DEBUG="0",
+    )
+    server = start(["web"], env, log, port)
+    yield server
+    stop(server)
+
+
+def _sign_in(browser: Browser, username: str, password: str) -> None:
+    page = browser.get("/accounts/login/")
+    assert page.status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token
+    answer = browser.request(
+        "POST",
+        "/accounts/login/",
+        body=urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+        ),
+        headers={"Origin": f"https://{browser.host}", "Referer": f"https://{browser.host}/"},
+    )
+    assert answer.status == 302, answer.text[:2000]
+
+
+def _assets(html: str) -> list[str]:
+    return ASSET.findall(html)
+
+
+@pytest.mark.parametrize(
+    "who,path,stylesheet",
+    [
+        (None, "/", "supportline/site."),
+        (("client", "client-demo"), "/portal/", "supportline/portal."),
+        (("consultant1", "consultant-demo"), "/desk/", "supportline/desk."),
+    ],
+)
+def test_pages_are_styled_and_load_htmx_with_debug_off(
+    web: Server, who: tuple[str, str] | None, path: str, stylesheet: str
+) -> None:
+    browser = Browser(web.port)
+    if who:
+        _sign_in(browser, *who)
+    page = browser.get(path)
+    assert page.status == 200, page.text[:2000]
+    assets = _assets(page.text)
+    assert any(stylesheet in url for url in assets), assets
+    assert any("supportline/htmx.min." in url for url in assets), assets
+    for url in assets:
+        assert HASHED.match(url), f"{url} is not a hashed name"
+        asset = browser.get(url)
+        assert asset.status == 200, url
+        kind = asset.headers["content-type"]
+        if url.endswith(".css"):
+            assert kind.startswith("text/css"), (url, kind)
+        else:
+            assert kind.startswith(("text/javascript", "application/javascript")), (url, kind)
+        assert len(asset.body) > 100
+        assert "immutable" in asset.headers["cache-control"]
+        packed = browser.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers.get("content-encoding") == "gzip"
+        assert gzip.decompress(packed.body) == asset.body
+    htmx = next(url for url in assets if "htmx" in url)
+    assert b"htmx" in browser.get(htmx).body
+
+
+def test_plain_http_is_sent_to_https(web: Server) -> None:
+    """Without the proxy's X-Forwarded-Proto the production settings redirect, static too."""
+    browser = Browser(web.port, https=False)
+    page = browser.get("/")
+    assert page.status == 301
+    assert page.headers["location"] == "https://support.example.ru/"
+
+
+def test_gunicorn_runs_the_workers_it_was_told(web: Server) -> None:
+    wait_for(lambda: len(children(web.process.pid)) == 2, 30, "two workers")
+    assert "[INFO] Starting gunicorn" in web.output()
+    assert f"Listening at: http://127.0.0.1:{web.port}" in web.output()
+
+
+def test_access_log_lines_by_default(web: Server) -> None:
+    Browser(web.port).get("/?access-log-probe=1")
+    wait_for(lambda: "access-log-probe=1" in web.output(), 10, "the access log line")
+
+
+def test_web_stops_its_workers_on_sigterm(installed: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = environment(
+        installed, SECRET_KEY=STRONG_KEY, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="3"
+    )
+    server = start(["web"], env, tmp_path / "web.log", port)
+    wait_for(lambda: len(children(server.process.pid)) == 3, 30, "three workers")
+    workers = children(server.process.pid)
+    stop(server, signal.SIGTERM)
+    assert server.process.returncode == 0, server.output()
+    wait_for(lambda: not any(alive(pid) for pid in workers), 10, "the workers to exit")
+
+
+def test_print_config_reads_the_environment(installed: Path) -> None:
+    env = environment(
+        installed,
+        SECRET_KEY=STRONG_KEY,
+        BIND="0.0.0.0:9000,unix:/run/supportline/web.sock",
+        WEB_CONCURRENCY="7",
+        WEB_TIMEOUT="45",
+        WEB_GRACEFUL_TIMEOUT="20",
+        WEB_ACCESS_LOG="off",
+        WEB_MAX_REQUESTS="500",
+        WEB_MAX_REQUESTS_JITTER="50",
+    )
+    result = run(["web", "--print-config"], env)
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert config["bind"] == ["0.0.0.0:9000", "unix:/run/supportline/web.sock"]
+    assert config["workers"] == 7
+    assert config["timeout"] == 45
+    assert config["graceful_timeout"] == 20
+    assert config["accesslog"] is None
+    assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
+
+
+def test_defaults(installed: Path) -> None:
+    result = run(["web", "--print-config"], environment(installed, SECRET_KEY=STRONG_KEY))
+    config = json.loads(result.stdout)
+    assert config["bind"] == ["127.0.0.1:8000"]
+    assert config["workers"] >= 3
+    assert (config["timeout"], config["graceful_timeout"]) == (30, 30)
+    assert config["accesslog"] == "-"
+    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+
+
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("WEB_CONCURRENCY", "many", "WEB_CONCURRENCY='many' is not an integer"),
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY=0 must be at least 1"),
+        ("WEB_TIMEOUT", "-1", "WEB_TIMEOUT=-1 must be at least 1"),
+        ("WEB_ACCESS_LOG", "loud", "WEB_ACCESS_LOG='loud' is not a boolean"),
+        ("BIND", ",", "BIND is empty"),
+    ],
+)
+def test_malformed_settings_are_refused_without_a_traceback(
+    installed: Path, name: str, value: str, message: str
+) -> None:
+    result = run(["web"], environment(installed, SECRET_KEY=STRONG_KEY, **{name: value}))
+    assert result.returncode == 1
+    assert "Неверная настройка веб-сервера" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key,message",
+    [
+        ("short-key-" * 3, "SECRET_KEY слишком короткий: 30 символов"),
+        ("ab" * 40, "из слишком малого числа разных символов (2)"),
+        ("django-insecure-" + "x1y2z3" * 10, "ключ для разработки"),
+    ],
+)
+def test_web_refuses_a_weak_secret_key_with_debug_off(
+    installed: Path, tmp_path: Path, key: str, message: str
+) -> None:
+    port = free_port()
+    env = environment(installed, SECRET_KEY=key, BIND=f"127.0.0.1:{port}")
+    result = run(["web"], env, timeout=60)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_web_refuses_to_start_without_collected_static_files(tmp_path: Path) -> None:
+    env = environment(tmp_path, SECRET_KEY=STRONG_KEY, BIND=f"127.0.0.1:{free_port()}")
+    result = run(["web"], env, timeout=60)
+    assert result.returncode == 1
+    assert "Статические файлы не собраны" in result.stderr
+    assert "supportline collectstatic --noinput" in result.stderr
