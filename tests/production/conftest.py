@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -181,7 +182,7 @@ def start(
             lambda: answers(port) or process.poll() is not None, timeout, f"port {port} to open"
         )
     except AssertionError:
-        stop(server)
+        cleanup(server)
         raise AssertionError(server.output()) from None
     if process.poll() is not None:
         raise AssertionError(f"exited with {process.returncode}:\n{server.output()}")
@@ -196,6 +197,13 @@ def stop(server: Server, signum: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait()
+
+
+def cleanup(server: Server) -> None:
+    """Whatever the test found, leave no process of it behind."""
+    stop(server)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.process.pid, signal.SIGKILL)
 
 
 def run(

@@ -20,6 +20,7 @@ from tests.production.conftest import (
     Server,
     alive,
     children,
+    cleanup,
     environment,
     free_port,
     run,
@@ -46,7 +47,7 @@ def web(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     )
     server = start(["web"], env, log, port)
     yield server
-    stop(server)
+    cleanup(server)
 
 
 def _sign_in(browser: Browser, username: str, password: str) -> None:
@@ -131,11 +132,14 @@ def test_web_stops_its_workers_on_sigterm(installed: Path, tmp_path: Path) -> No
         installed, SECRET_KEY=STRONG_KEY, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="3"
     )
     server = start(["web"], env, tmp_path / "web.log", port)
-    wait_for(lambda: len(children(server.process.pid)) == 3, 30, "three workers")
-    workers = children(server.process.pid)
-    stop(server, signal.SIGTERM)
-    assert server.process.returncode == 0, server.output()
-    wait_for(lambda: not any(alive(pid) for pid in workers), 10, "the workers to exit")
+    try:
+        wait_for(lambda: len(children(server.process.pid)) == 3, 30, "three workers")
+        workers = children(server.process.pid)
+        stop(server, signal.SIGTERM)
+        assert server.process.returncode == 0, server.output()
+        wait_for(lambda: not any(alive(pid) for pid in workers), 10, "the workers to exit")
+    finally:
+        cleanup(server)
 
 
 def test_print_config_reads_the_environment(installed: Path) -> None:
