@@ -175,6 +175,13 @@ if envbool("USE_X_FORWARDED_PROTO", default=False):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Error pages and offline API docs ------------------------------------------------------
+# The CSRF failure page in the site's layout (handler400/403/404/500 are in the root URLconf).
+CSRF_FAILURE_VIEW = "supportline.core.errors.csrf_failure"
+# django-ninja serves its own copy of Swagger UI (its static folder) only when it is an
+# installed app; otherwise /api/docs loads it from a CDN, and shows nothing without internet.
+INSTALLED_APPS.append("ninja")
+
 # SMTP by default; `make run` writes the demo's outgoing mail to files in data/outbox instead.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "outbox"))

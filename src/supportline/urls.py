@@ -10,7 +10,7 @@ from supportline.accounts.forms import (
 )
 from supportline.accounts.views import profile
 from supportline.api.urls import api
-from supportline.core import notifications
+from supportline.core import errors, notifications
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -30,5 +30,12 @@ urlpatterns = [
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("notifications/badge/", notifications.badge, name="notifications_badge"),
+    path("favicon.ico", errors.favicon),
     path("", include("supportline.portal.urls")),
 ]
+
+# Pages in the site's layout; {"detail": …} under /api/ (supportline.core.errors).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

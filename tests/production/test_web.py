@@ -220,3 +220,49 @@ def test_web_refuses_to_start_without_collected_static_files(tmp_path: Path) -> 
     assert result.returncode == 1
     assert "Статические файлы не собраны" in result.stderr
     assert "supportline collectstatic --noinput" in result.stderr
+
+
+def test_api_docs_work_offline(web: Server) -> None:
+    """/api/docs names no other host: Swagger UI comes from our static files, the schema
+    from our server, and no validator badge sends it to validator.swagger.io."""
+    browser = Browser(web.port)
+    page = browser.get("/api/docs")
+    assert page.status == 200
+    html = page.text
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", html), html
+    assert "cdn" not in html.lower()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any("swagger-ui-bundle." in url for url in urls), urls
+    assert any("swagger-ui." in url and url.endswith(".css") for url in urls), urls
+    for url in urls:
+        assert url.startswith("/static/ninja/"), url
+        assert browser.get(url).status == 200, url
+    config = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S).group(1))
+    assert config["validatorUrl"] is None
+    schema = browser.get(config["url"])
+    assert schema.status == 200
+    assert json.loads(schema.body)["info"]["title"] == "SupportLine API"
+
+
+def test_favicon_is_served(web: Server) -> None:
+    browser = Browser(web.port)
+    answer = browser.get("/favicon.ico")
+    assert answer.status == 302
+    icon = browser.get(answer.headers["location"])
+    assert icon.status == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.body.startswith(b"<svg")
+    page = browser.get("/")
+    assert re.search(
+        r'<link rel="icon" href="/static/supportline/favicon\.[0-9a-f]{12}\.svg"', page.text
+    )
+
+
+def test_errors_in_production_are_pages_and_json(web: Server) -> None:
+    browser = Browser(web.port)
+    page = browser.get("/no-such-page/")
+    assert page.status == 404
+    assert "Страница не найдена" in page.text and "site." in page.text
+    api = browser.get("/api/v1/no-such-endpoint")
+    assert api.status == 404
+    assert json.loads(api.body) == {"detail": "Не найдено"}
