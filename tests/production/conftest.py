@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -150,6 +153,52 @@ class Browser:
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return self.request("GET", path, headers=headers)
+
+
+ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
+HASHED = re.compile(r"^/static/.+\.[0-9a-f]{12}\.(css|js)$")
+
+
+def sign_in(browser: Browser, username: str, password: str) -> None:
+    page = browser.get("/accounts/login/")
+    assert page.status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token
+    answer = browser.request(
+        "POST",
+        "/accounts/login/",
+        body=urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+        ),
+        headers={"Origin": f"https://{browser.host}", "Referer": f"https://{browser.host}/"},
+    )
+    assert answer.status == 302, answer.text[:2000]
+
+
+def assert_styled(browser: Browser, path: str, stylesheet: str) -> None:
+    """The page answers 200 and names `stylesheet` and htmx by hashed names; each stylesheet
+    and script it names is served with its type, cached for ever, gzip-compressed on request."""
+    page = browser.get(path)
+    assert page.status == 200, page.text[:2000]
+    assets = ASSET.findall(page.text)
+    assert any(stylesheet in url for url in assets), assets
+    assert any("supportline/htmx.min." in url for url in assets), assets
+    for url in assets:
+        assert HASHED.match(url), f"{url} is not a hashed name"
+        asset = browser.get(url)
+        assert asset.status == 200, url
+        kind = asset.headers["content-type"]
+        if url.endswith(".css"):
+            assert kind.startswith("text/css"), (url, kind)
+        else:
+            assert kind.startswith(("text/javascript", "application/javascript")), (url, kind)
+        assert len(asset.body) > 100
+        assert "immutable" in asset.headers["cache-control"]
+        packed = browser.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers.get("content-encoding") == "gzip"
+        assert gzip.decompress(packed.body) == asset.body
+    htmx = next(url for url in assets if "htmx" in url)
+    assert b"htmx" in browser.get(htmx).body
 
 
 def answers(port: int) -> bool:

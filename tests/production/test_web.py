@@ -3,13 +3,11 @@ and scripts a page names are collected under hashed names, compressed, cached fo
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
@@ -19,18 +17,17 @@ from tests.production.conftest import (
     Browser,
     Server,
     alive,
+    assert_styled,
     children,
     cleanup,
     environment,
     free_port,
     run,
+    sign_in,
     start,
     stop,
     wait_for,
 )
-
-ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
-HASHED = re.compile(r"^/static/.+\.[0-9a-f]{12}\.(css|js)$")
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +47,6 @@ def web(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     cleanup(server)
 
 
-def _sign_in(browser: Browser, username: str, password: str) -> None:
-    page = browser.get("/accounts/login/")
-    assert page.status == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token
-    answer = browser.request(
-        "POST",
-        "/accounts/login/",
-        body=urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
-        ),
-        headers={"Origin": f"https://{browser.host}", "Referer": f"https://{browser.host}/"},
-    )
-    assert answer.status == 302, answer.text[:2000]
-
-
-def _assets(html: str) -> list[str]:
-    return ASSET.findall(html)
-
-
 @pytest.mark.parametrize(
     "who,path,stylesheet",
     [
@@ -83,28 +60,8 @@ def test_pages_are_styled_and_load_htmx_with_debug_off(
 ) -> None:
     browser = Browser(web.port)
     if who:
-        _sign_in(browser, *who)
-    page = browser.get(path)
-    assert page.status == 200, page.text[:2000]
-    assets = _assets(page.text)
-    assert any(stylesheet in url for url in assets), assets
-    assert any("supportline/htmx.min." in url for url in assets), assets
-    for url in assets:
-        assert HASHED.match(url), f"{url} is not a hashed name"
-        asset = browser.get(url)
-        assert asset.status == 200, url
-        kind = asset.headers["content-type"]
-        if url.endswith(".css"):
-            assert kind.startswith("text/css"), (url, kind)
-        else:
-            assert kind.startswith(("text/javascript", "application/javascript")), (url, kind)
-        assert len(asset.body) > 100
-        assert "immutable" in asset.headers["cache-control"]
-        packed = browser.get(url, headers={"Accept-Encoding": "gzip"})
-        assert packed.headers.get("content-encoding") == "gzip"
-        assert gzip.decompress(packed.body) == asset.body
-    htmx = next(url for url in assets if "htmx" in url)
-    assert b"htmx" in browser.get(htmx).body
+        sign_in(browser, *who)
+    assert_styled(browser, path, stylesheet)
 
 
 def test_plain_http_is_sent_to_https(web: Server) -> None:

@@ -71,8 +71,10 @@ class Command(BaseCommand):
                 "(переменные описаны в .env.example и в разделе Production в README). "
                 "Замечания Django:\n" + str(exc)
             ) from None
+        # The stream itself, not our wrapper: migrate writes "Applying …" and " OK" apart.
+        out = self.stdout._out
         self.stdout.write("2/3 Миграции базы данных (migrate)")
-        call_command("migrate", interactive=False, verbosity=verbosity, stdout=self.stdout)
+        call_command("migrate", interactive=False, verbosity=verbosity, stdout=out)
         self.stdout.write(f"3/3 Статические файлы в {settings.STATIC_ROOT} (collectstatic)")
-        call_command("collectstatic", interactive=False, verbosity=verbosity, stdout=self.stdout)
+        call_command("collectstatic", interactive=False, verbosity=verbosity, stdout=out)
         self.stdout.write(self.style.SUCCESS("Готово: можно запускать supportline web и worker."))
