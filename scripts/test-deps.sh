@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite drives for real (never downloaded by the tools themselves):
 # Debian's Chromium for the Playwright browser tests, Dovecot for the IMAP tests, nginx (and
-# openssl for its throwaway certificate) and systemd-analyze for the deploy/ examples.
+# openssl for its throwaway certificate), systemd-analyze and docker-compose (which reads the
+# compose file without a Docker daemon) for the deploy/ examples.
 # Installs what is missing when it can (root, or sudo without a password); otherwise says so,
 # and those tests skip — except on CI, where they fail.
 set -euo pipefail
@@ -12,6 +13,7 @@ want=()
 [ -x /usr/sbin/nginx ] || want+=(nginx)
 [ -x /usr/bin/openssl ] || want+=(openssl)
 [ -x /usr/bin/systemd-analyze ] || want+=(systemd)
+command -v docker-compose >/dev/null || want+=(docker-compose)
 [ ${#want[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

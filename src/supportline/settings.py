@@ -19,7 +19,8 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-DATA_DIR = Path(os.environ.get("SUPPORTLINE_DATA_DIR", PROJECT_DIR / "data"))
+# Empty counts as unset (an env file copied from .env.example has SUPPORTLINE_DATA_DIR=).
+DATA_DIR = Path(os.environ.get("SUPPORTLINE_DATA_DIR") or PROJECT_DIR / "data")
 
 DEBUG = envbool("DEBUG", default=False)
 TESTING = envbool("SUPPORTLINE_TESTING", default=False)

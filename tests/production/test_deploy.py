@@ -128,6 +128,62 @@ def test_compose_has_web_worker_postgres_and_redis_sharing_one_database() -> Non
     assert "${SECRET_KEY:?" in text  # no default key: compose refuses to start without one
 
 
+def _resolved_commands(text: str) -> dict[str, list[str]]:
+    """Service → command from `docker-compose config`'s normalised output (block lists)."""
+    commands: dict[str, list[str]] = {}
+    service = None
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if match := re.match(r"^  (\w[\w-]*):$", line):
+            service = match.group(1)
+        elif service and line == "    command:":
+            items = []
+            for item in lines[n + 1 :]:
+                if not item.startswith("    - "):
+                    break
+                items.append(item[6:].strip("'"))
+            commands[service] = items
+    return commands
+
+
+def test_docker_compose_accepts_the_file_and_resolves_the_same_commands(tmp_path: Path) -> None:
+    """Compose's own reading of the file (merge keys, interpolation, depends_on conditions):
+    `docker-compose config` needs no Docker daemon."""
+    compose = need("docker-compose", "docker-compose")
+    file = str(DEPLOY / "docker-compose.yml")
+    settings_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "SECRET_KEY": STRONG_KEY,
+        "POSTGRES_PASSWORD": "pw",
+        "ALLOWED_HOSTS": "support.example.ru",
+        "SITE_URL": "https://support.example.ru",
+    }
+    resolved = subprocess.run(
+        [compose, "-f", file, "config"],
+        env=settings_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resolved.returncode == 0, resolved.stderr
+    found = _resolved_commands(resolved.stdout)
+    assert {k: v for k, v in found.items() if v[:1] == ["supportline"]} == {
+        name: ["supportline", name] for name in ("upgrade", "web", "worker")
+    }
+    assert set(found) == set(_compose())
+    without_key = {k: v for k, v in settings_env.items() if k != "SECRET_KEY"}
+    refused = subprocess.run(
+        [compose, "-f", file, "config", "-q"],
+        env=without_key,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "set SECRET_KEY" in refused.stderr
+
+
 # ------------------------------------------------------------------ systemd
 
 
