@@ -11,6 +11,7 @@ from supportline.accounts.forms import (
 from supportline.accounts.views import profile
 from supportline.api.urls import api
 from supportline.core import errors, notifications
+from supportline.core.views import favicon
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -30,7 +31,7 @@ urlpatterns = [
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("notifications/badge/", notifications.badge, name="notifications_badge"),
-    path("favicon.ico", errors.favicon),
+    path("favicon.ico", favicon),
     path("", include("supportline.portal.urls")),
 ]
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -81,8 +79,3 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return _api(_("Запрос отклонён: нет действительного CSRF-токена"), 403)
     return _page(request, "403_csrf.html", 403)
-
-
-def favicon(request: HttpRequest) -> HttpResponse:
-    """/favicon.ico, asked for by browsers and feed readers that ignore <link rel="icon">."""
-    return redirect(static("supportline/favicon.svg"), permanent=False)
