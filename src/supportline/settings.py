@@ -34,7 +34,8 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-DATA_DIR = Path(os.environ.get("SUPPORTLINE_DATA_DIR", PROJECT_DIR / "data"))
+# Empty counts as unset (an env file copied from .env.example has SUPPORTLINE_DATA_DIR=).
+DATA_DIR = Path(os.environ.get("SUPPORTLINE_DATA_DIR") or PROJECT_DIR / "data")
 
 DEBUG = envbool("DEBUG", default=False)
 TESTING = envbool("SUPPORTLINE_TESTING", default=False)
@@ -152,9 +153,31 @@ LANGUAGES = [("ru", "Русский"), ("en", "English")]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# --- Static files: collected into STATIC_ROOT, served by the web process (whitenoise) -------
+# `supportline collectstatic` (run by `supportline upgrade`) copies every stylesheet and script
+# there under a content-hashed name with a gzip copy beside it; the web process serves them
+# itself, cached for ever, whether or not a proxy stands in front. With DEBUG on (make run) and
+# in the tests the files are served as they are, from the apps' folders, without collecting.
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
+# Right after SecurityMiddleware (its redirects first), before everything that touches the
+# session or the database: a stylesheet costs no query.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# Only the "staticfiles" key: "default" (attachments) belongs to the storage settings.
+STORAGES = {
+    **globals().get(
+        "STORAGES", {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    ),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -174,6 +197,13 @@ if envbool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Error pages and offline API docs ------------------------------------------------------
+# The CSRF failure page in the site's layout (handler400/403/404/500 are in the root URLconf).
+CSRF_FAILURE_VIEW = "supportline.core.errors.csrf_failure"
+# django-ninja serves its own copy of Swagger UI (its static folder) only when it is an
+# installed app; otherwise /api/docs loads it from a CDN, and shows nothing without internet.
+INSTALLED_APPS.append("ninja")
 
 # SMTP by default; `make run` writes the demo's outgoing mail to files in data/outbox instead.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -230,10 +260,7 @@ CACHES = cache_settings()
 
 # Attachments through Django's storage API: STORAGE_BACKEND=local (MEDIA_ROOT, one machine)
 # or s3 (S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_ENDPOINT_URL, S3_REGION, …).
-# "staticfiles" is Django's default here; the static-files block may replace that key.
-STORAGES: dict[str, dict[str, Any]] = {
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Only the "default" key: "staticfiles" belongs to the static-files block above.
 STORAGES["default"] = storage_settings()
 
 # Logs: time, level, logger and the request or job id on every line; LOG_FORMAT=json for one

@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"supportline-test-{os.getpid()}.sqlite3")
     }
+
+# Static files are collected nowhere in the suite; an empty folder keeps whitenoise quiet.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="supportline-test-static-"))

@@ -10,7 +10,8 @@ from supportline.accounts.forms import (
 )
 from supportline.accounts.views import PasswordResetThroughOutbox, profile
 from supportline.api.urls import api
-from supportline.core import notifications
+from supportline.core import errors, notifications
+from supportline.core.views import favicon
 from supportline.ops.metrics import metrics_view
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -33,5 +34,12 @@ urlpatterns = [
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("notifications/badge/", notifications.badge, name="notifications_badge"),
+    path("favicon.ico", favicon),
     path("", include("supportline.portal.urls")),
 ]
+
+# Pages in the site's layout; {"detail": …} under /api/ (supportline.core.errors).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

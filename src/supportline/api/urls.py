@@ -14,7 +14,7 @@ from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI, Schema, Status
+from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -37,6 +37,9 @@ api = NinjaAPI(
     ),
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # Offline: Swagger UI from our static files (ninja is an installed app), and no badge that
+    # sends the schema to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
     auth=BearerToken(),
 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from supportline.accounts.models import Role, User
@@ -44,6 +45,34 @@ DEMO_USERS: list[tuple[str, str, Role, str, str]] = [
     ("client2", "client-demo", Role.CLIENT, "Клиент АО «Вектор»", "Глеб Векторов"),
     ("partner", "partner-demo", Role.PARTNER, "Партнёр ООО «Франч Плюс»", "Павел Партнёров"),
 ]
+
+
+DEMO_EMAIL_DOMAIN = "demo.example.ru"
+
+
+def why_not_a_trial(*, debug: bool, testing: bool, vendor: str) -> str | None:
+    """Why this database looks like a working line's rather than a trial; None for a trial.
+
+    A trial is the embedded database of `make run` or a test: it holds no user but the
+    demo's (a demo user has a demo login and its demo address) and no ticket made before the
+    demo's users existed. PostgreSQL with DEBUG off is how a line runs in production, so it is
+    never taken for a trial, empty or not (the suite's own databases excepted)."""
+    if vendor == "postgresql" and not (debug or testing):
+        return "база PostgreSQL при выключенном DEBUG — так работает линия, а не проба"
+    demo = Q()
+    for username, *_ in DEMO_USERS:
+        demo |= Q(username=username, email=f"{username}@{DEMO_EMAIL_DOMAIN}")
+    others = list(
+        User.objects.exclude(demo).order_by("username").values_list("username", flat=True)[:4]
+    )
+    if others:
+        listed = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        return f"в базе есть пользователи не из демо ({listed})"
+    from supportline.tickets.models import Ticket
+
+    if Ticket.objects.exists() and not User.objects.filter(demo).exists():
+        return "в базе есть обращения, а демо-пользователей нет"
+    return None
 
 
 def _year_bounds(today: dt.date, years_back: int, years_ahead: int) -> tuple[dt.date, dt.date]:
@@ -155,7 +184,7 @@ def load_demo(*, today: dt.date | None = None) -> list[DemoLogin]:
                 "role": role,
                 "first_name": first,
                 "last_name": last,
-                "email": f"{username}@demo.example.ru",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
                 "organisation": holders.get(username),
                 "partner": franch if role == Role.PARTNER else None,
                 "is_staff": role in (Role.ADMIN, Role.SUPERVISOR),
