@@ -13,13 +13,34 @@ import datetime as dt
 from supportline.core import rules
 from supportline.regulation import Regulation
 from supportline.sla import Clock, TicketSla, compute_sla
+from supportline.sla import clock as sla
 from supportline.sla.frozen import freeze, thaw
 from supportline.tickets.models import CLOCK_EVENTS, FINAL_STATUSES, EventType, Ticket, TicketEvent
+
+# The ticket event log's types → the pure clock's event vocabulary (the rest are audit only).
+SLA_EVENT_OF: dict[str, str] = {
+    EventType.REGISTERED: sla.REGISTERED,
+    EventType.ACCEPTED: sla.ACCEPTED,
+    EventType.ASKED: sla.ASKED,
+    # R7: the automatic request for missing R1 data pauses both clocks, it is no reaction.
+    EventType.DATA_REQUESTED: sla.DATA_REQUESTED,
+    EventType.CLIENT_REPLIED: sla.CLIENT_REPLIED,
+    EventType.RESOLVED: sla.RESOLVED,
+    EventType.REOPENED: sla.REOPENED,
+    EventType.CLOSED: sla.CLOSED,
+    EventType.REFUSED: sla.REFUSED,
+    EventType.REDIRECTED: sla.REDIRECTED,
+    EventType.LEVEL_CHANGED: sla.LEVEL_CHANGED,
+}
 
 
 def clock_events(events: list[TicketEvent]) -> list[tuple[dt.datetime, str, str | None]]:
     return [
-        (e.at, e.type, e.data.get("level") if e.type == EventType.LEVEL_CHANGED else None)
+        (
+            e.at,
+            SLA_EVENT_OF[e.type],
+            e.data.get("level") if e.type == EventType.LEVEL_CHANGED else None,
+        )
         for e in events
         if e.type in CLOCK_EVENTS
     ]

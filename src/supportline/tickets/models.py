@@ -181,6 +181,8 @@ class EventType(models.TextChoices):
     REGISTERED = "registered", _("Зарегистрировано")
     ACCEPTED = "accepted", _("Принято в работу")
     ASKED = "asked", _("Вопрос клиенту")
+    # R1, R7: the automatic request for missing R1 data — not a reaction; pauses both clocks.
+    DATA_REQUESTED = "data_requested", _("Автоматический запрос недостающих данных")
     CLIENT_REPLIED = "client_replied", _("Ответ клиента")
     ANSWERED = "answered", _("Ответ линии")
     RESOLVED = "resolved", _("Передано на оценку клиенту")
@@ -202,6 +204,7 @@ CLOCK_EVENTS = frozenset(
         EventType.REGISTERED,
         EventType.ACCEPTED,
         EventType.ASKED,
+        EventType.DATA_REQUESTED,
         EventType.CLIENT_REPLIED,
         EventType.RESOLVED,
         EventType.REOPENED,

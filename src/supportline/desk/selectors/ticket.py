@@ -27,7 +27,8 @@ from supportline.desk.selectors.common import (
     registration_card,
 )
 from supportline.registry.models import Contract
-from supportline.sla import Clock, ClockState, IntervalKind, SlaInputError, TicketSla
+from supportline.sla import Clock, ClockState, Interval, IntervalKind, SlaInputError, TicketSla
+from supportline.sla.clock import DATA_REQUESTED
 from supportline.tickets import access
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.intake import Eligibility, contract_eligibility
@@ -155,13 +156,35 @@ KIND_LABELS = {
     IntervalKind.EVALUATION: gettext_lazy("оценка клиентом"),
     IntervalKind.STOPPED: gettext_lazy("остановлено"),
 }
+# A pause by its reason (the event that began it): the automatic request for R1 data (R7).
+PAUSE_LABELS = {
+    DATA_REQUESTED: gettext_lazy("пауза: ожидание данных R1 (автоматический запрос)"),
+}
+
+
+def _label(interval: Interval) -> str:
+    if interval.kind == IntervalKind.PAUSED and interval.reason in PAUSE_LABELS:
+        return str(PAUSE_LABELS[interval.reason])
+    return str(KIND_LABELS[interval.kind])
+
+
+def _paused_for(clock: Clock, *, data: bool) -> int:
+    """Working minutes the clock was paused for the R1 data (`data`) or for a question."""
+    return sum(
+        (
+            i.working_time
+            for i in clock.intervals
+            if i.kind == IntervalKind.PAUSED and (i.reason == DATA_REQUESTED) == data
+        ),
+        dt.timedelta(),
+    ) // dt.timedelta(minutes=1)
 
 
 def _intervals(clock: Clock) -> list[IntervalRow]:
     return [
         IntervalRow(
             kind=str(i.kind),
-            label=str(KIND_LABELS[i.kind]),
+            label=_label(i),
             start=i.start,
             end=i.end,
             minutes=i.working_minutes,
@@ -202,10 +225,17 @@ def _why(
     ]
     if started_at != sla.registered_at:
         parts.append(_("отсчёт с начала рабочего времени %(at)s (R9)") % {"at": msk(started_at)})
-    if resolution and clock.paused_minutes:
+    waiting_for_data = _paused_for(clock, data=True)
+    if waiting_for_data:
+        parts.append(
+            _("пауза %(paused)s — ожидание данных R1 по автоматическому запросу не считается (R7)")
+            % {"paused": minutes_hm(waiting_for_data)}
+        )
+    waiting_for_answer = _paused_for(clock, data=False)
+    if resolution and waiting_for_answer:
         parts.append(
             _("пауза %(paused)s — ожидание ответа клиента не считается (R12)")
-            % {"paused": minutes_hm(clock.paused_minutes)}
+            % {"paused": minutes_hm(waiting_for_answer)}
         )
     if resolution and any(i.kind == IntervalKind.EVALUATION for i in clock.intervals):
         parts.append(_("время оценки клиентом не считается (R8, R13)"))

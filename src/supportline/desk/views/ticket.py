@@ -38,7 +38,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_resolve,
 )
 from supportline.tickets.actions.registration import ticket_complete_data
-from supportline.tickets.actions.steps import ALLOWED_FROM
+from supportline.tickets.actions.steps import ALLOWED_FROM, allowed
 from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import FINAL_STATUSES, Kind, Ticket
@@ -68,14 +68,14 @@ ACTIONS: dict[str, Action] = {
         f.AcceptForm,
         lambda form, t, u: ticket_accept(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s принято в работу"),
-        lambda u, t: t.status in ALLOWED["accept"],
+        lambda u, t: allowed(t, "accept"),
     ),
     "ask": Action(
         _("Задать вопрос клиенту"),
         f.AskForm,
         lambda form, t, u: ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Вопрос клиенту отправлен; срок решения на паузе"),
-        lambda u, t: t.status in ALLOWED["ask"],
+        lambda u, t: allowed(t, "ask"),
     ),
     "answer": Action(
         _("Ответить клиенту"),

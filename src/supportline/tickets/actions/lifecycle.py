@@ -30,7 +30,9 @@ from supportline.tickets.models import (
 def ticket_accept(
     *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
 ) -> Ticket:
-    """R7: the explicit act that confirms to the client that the ticket is accepted."""
+    """R7: the explicit act that confirms to the client that the ticket is accepted — from the
+    queue, and, while nobody of the line has reacted, during the automatic request for R1 data
+    or after a transfer (a transfer is not an acceptance)."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = steps.begin(ticket, actor, "accept", _("принять обращение в работу"), now)
     accept(ticket, actor=actor, at=now, text=text)
@@ -49,9 +51,12 @@ def _format_due(moment: dt.datetime | None) -> str:
 
 
 def accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
+    """The acceptance and its confirmation to the client: the reaction (R7). A ticket waiting
+    for R1 data keeps waiting (resolution stays paused), a transferred one stays transferred."""
     steps.event(ticket, EventType.ACCEPTED, at, actor)
     steps.take(ticket, actor=actor, at=at)
-    ticket.status = steps.S.ACCEPTED
+    if ticket.status == steps.S.REGISTERED:
+        ticket.status = steps.S.ACCEPTED
     sla = store_sla(ticket, now=at)
     confirmation = steps.say(
         rules.regulation().answers.acceptance,
@@ -147,12 +152,13 @@ def client_reply(
 def ticket_answer(
     *, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None
 ) -> Ticket:
-    """An answer of the line; answering a ticket not yet accepted accepts it first (R7)."""
+    """An answer of the line; answering a ticket nobody of the line has reacted to yet accepts
+    it first (R7) — in the queue, after the client's R1 data, after a transfer."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = steps.begin(ticket, actor, "answer", _("ответить клиенту"), now)
     if not text.strip():
         raise TicketError(_("Напишите ответ"))
-    if ticket.status == steps.S.REGISTERED:
+    if not steps.reacted(ticket):
         accept(ticket, actor=actor, at=now)
     steps.message(
         ticket,
@@ -163,7 +169,7 @@ def ticket_answer(
         body=text.strip(),
     )
     steps.event(ticket, EventType.ANSWERED, now, actor)
-    if ticket.status == steps.S.ACCEPTED:
+    if ticket.status in (steps.S.REGISTERED, steps.S.ACCEPTED):
         ticket.status = steps.S.IN_PROGRESS
     return steps.save(ticket, now)
 
