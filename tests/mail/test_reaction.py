@@ -50,15 +50,16 @@ MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 Content-Transfer-Encoding: 8bit
 
-Добрый день, вот данные:
+{body}
+
+> Здравствуйте! Для работы с обращением не хватает данных
+"""
+ALL_DATA = """Добрый день, вот данные:
 
 Рег. номер: 800123456
 Организация: ООО «Ромашка»
 Конфигурация: 1С:CRM ПРОФ, редакция 3.0
-Версия: 3.0.36.12
-
-> Здравствуйте! Для работы с обращением не хватает данных
-"""
+Версия: 3.0.36.12"""
 
 
 @pytest.fixture
@@ -67,10 +68,11 @@ def clock() -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
-def _data_reply(ticket: Ticket, n: int = 1) -> bytes:
+def _data_reply(ticket: Ticket, n: int = 1, body: str = ALL_DATA) -> bytes:
+    """The client's answer to the line's latest question (threaded by our Message-ID)."""
     question = ticket.messages.filter(purpose=Message.Purpose.QUESTION).latest("id")
     raw = DATA_REPLY.format(
-        number=ticket.number, n=n, in_reply_to=outbound.message_id_for(question)
+        number=ticket.number, n=n, in_reply_to=outbound.message_id_for(question), body=body
     )
     return raw.replace("\n", "\r\n").encode()
 
@@ -200,3 +202,28 @@ def test_r7_the_desk_explains_the_reaction_pause_of_the_automatic_request(
     assert re.search(r"пауза 4 ч 59 мин[^;]*автоматическ", reaction), reaction
     timeline = page[page.index("Автоматический запрос недостающих данных") :]
     assert "система" in timeline[:400]
+
+
+def test_r7_a_second_automatic_request_pauses_the_reaction_with_what_it_had_used(
+    demo: None, clock: time_machine.Coordinates
+) -> None:
+    ticket = deliver(eml("no-r1-data-thunderbird.eml")).ticket
+    assert ticket is not None
+    clock.move_to(msk(2026, 11, 24, 11, 0))
+    # The client answers without the data: the clocks resume (R12), nothing is complete yet.
+    deliver(_data_reply(ticket, body="Данные пришлю позже, сейчас нет доступа к базе."))
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reaction_state) == (Status.REGISTERED, "running")
+    clock.move_to(msk(2026, 11, 24, 12, 0))
+    # Then only the registration number arrives: the rest is asked for again, automatically.
+    deliver(_data_reply(ticket, n=2, body="Рег. номер: 800123456"))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.WAITING_CLIENT
+    assert ticket.events.filter(type=EventType.DATA_REQUESTED).count() == 2
+    assert (ticket.reaction_state, ticket.reaction_elapsed_minutes) == ("paused", 60)
+    consultant = Client()
+    consultant.force_login(User.objects.get(username="consultant1"))
+    queue = consultant.get("/desk/").content.decode()
+    row = queue[queue.index(f'id="q-{ticket.number}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count("на паузе") == 2 and "осталось 7 ч" in row  # reaction: 8 h - 1 h used

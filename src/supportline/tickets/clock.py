@@ -93,6 +93,7 @@ SLA_FIELDS = [
     "resolution_due_at",
     "resolution_state",
     "resolution_elapsed_minutes",
+    "reaction_elapsed_minutes",
     "evaluation_started_at",
     "sla_warn_at",
     "sla_frozen",
@@ -120,6 +121,7 @@ def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
     ticket.resolution_due_at = sla.resolution.due_at
     ticket.resolution_state = sla.resolution.state.value
     ticket.resolution_elapsed_minutes = sla.resolution.elapsed_minutes
+    ticket.reaction_elapsed_minutes = sla.reaction.elapsed_minutes
     # When the ticket entered client evaluation, if it is there (R13 auto-close reads it).
     ticket.evaluation_started_at = sla.evaluation_since
     share = rules.regulation().warning_share

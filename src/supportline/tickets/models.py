@@ -152,6 +152,9 @@ class Ticket(models.Model):
     # Working minutes the resolution clock had used at the last change: what a paused clock
     # still has left is its target minus this (R12), without running the clock per row.
     resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
+    # The same for the reaction clock, which pauses while the automatic request for R1 data
+    # waits (R7).
+    reaction_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
     sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # R21, reproducible figures: the regulation version in force at registration and the levels'

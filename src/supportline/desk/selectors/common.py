@@ -86,7 +86,8 @@ def clock_cell(
     if stored_state == SlaState.BREACHED:
         return ClockCell(BREACHED, 0, None, due_at)
     if stored_state == SlaState.PAUSED:
-        # Paused (R12): what is left stays as it was when the clock stopped.
+        # Paused (R12; R7 for the automatic request for R1 data): what is left stays as it was
+        # when the clock stopped.
         return ClockCell(PAUSED, max(0, target_minutes - elapsed_minutes), None, None)
     if due_at is None:
         return ClockCell(UNKNOWN, None, None, None)
@@ -143,6 +144,7 @@ def queue_row(ticket: Ticket, now: dt.datetime, cal: Calendar) -> QueueRow:
             now=now,
             warning_share=share,
             cal=cal,
+            elapsed_minutes=ticket.reaction_elapsed_minutes,
         ),
         resolution=clock_cell(
             stored_state=ticket.resolution_state,
