@@ -14,6 +14,7 @@ from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.core.formatting import level_name
 from supportline.registry.models import Contract, RegistrationNumber
+from supportline.tickets.actions.lifecycle import evaluation_ends
 from supportline.tickets.models import SlaState, Ticket
 from supportline.worktime import Calendar, DayKind
 
@@ -118,6 +119,8 @@ class QueueRow:
     level: str
     reaction: ClockCell
     resolution: ClockCell
+    # R13: while the ticket waits for the client's evaluation, when it closes by itself.
+    evaluation_until: dt.datetime | None = None
 
     @property
     def worst(self) -> str:
@@ -155,6 +158,7 @@ def queue_row(ticket: Ticket, now: dt.datetime, cal: Calendar) -> QueueRow:
             cal=cal,
             elapsed_minutes=ticket.resolution_elapsed_minutes,
         ),
+        evaluation_until=evaluation_ends(ticket),
     )
 
 

@@ -30,6 +30,7 @@ from supportline.registry.models import Contract
 from supportline.sla import Clock, ClockState, Interval, IntervalKind, SlaInputError, TicketSla
 from supportline.sla.clock import DATA_REQUESTED
 from supportline.tickets import access
+from supportline.tickets.actions.lifecycle import evaluation_ends
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.intake import Eligibility, contract_eligibility
 from supportline.tickets.models import (
@@ -116,6 +117,51 @@ class SlaView:
         return (self.reaction, self.resolution)
 
 
+@dataclass(frozen=True)
+class EvaluationView:
+    """R13 on the ticket page: the client's last evaluation, and while the ticket waits for
+    one, until when (the automatic close)."""
+
+    waiting_until: dt.datetime | None
+    accepted: bool | None  # None: not evaluated yet
+    rating: int | None
+    comment: str
+    at: dt.datetime | None
+    via: str
+
+    @property
+    def stars(self) -> str:
+        return "" if self.rating is None else "★" * self.rating + "☆" * (5 - self.rating)
+
+
+# How an evaluation reached the line (the event's `via`).
+VIA_LABELS = {
+    "link": gettext_lazy("по ссылке из письма"),
+    Channel.EMAIL: gettext_lazy("ответом на письмо"),
+    Channel.CONNECT: gettext_lazy("в 1С-Коннект"),
+    Channel.PORTAL: gettext_lazy("сообщением на портале"),
+    Channel.API: gettext_lazy("через API"),
+}
+
+
+def evaluation_view(ticket: Ticket, events: list[TicketEvent]) -> EvaluationView | None:
+    last = next((e for e in reversed(events) if e.type == EventType.EVALUATED), None)
+    waiting_until = evaluation_ends(ticket)
+    if last is None and waiting_until is None:
+        return None
+    data: dict[str, Any] = last.data if last is not None else {}
+    rating = data.get("rating")
+    via = str(data.get("via", ""))
+    return EvaluationView(
+        waiting_until=waiting_until,
+        accepted=None if last is None else bool(data.get("accepted")),
+        rating=int(rating) if isinstance(rating, int) else None,
+        comment=str(data.get("comment", "")),
+        at=None if last is None else last.at,
+        via=str(VIA_LABELS.get(via, "")),
+    )
+
+
 @dataclass
 class TicketPage:
     ticket: Ticket
@@ -126,6 +172,7 @@ class TicketPage:
     registration: RegistrationCard | None
     eligibility: Eligibility
     complaints: list[Complaint] = field(default_factory=list)
+    evaluation: EvaluationView | None = None
 
 
 def ticket_for_page(user: User, number: str) -> Ticket | None:
@@ -387,9 +434,15 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         changed = data.get("changed") or {}
         return "; ".join(f"{DATA_FIELDS.get(k, k)}: {v or '—'}" for k, v in changed.items())
     if t == EventType.EVALUATED:
+        via = VIA_LABELS.get(str(data.get("via", "")))
         if data.get("accepted"):
-            return _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}
-        return _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
+            if data.get("rating") is None:
+                text = _("принято без оценки")
+            else:
+                text = _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}
+        else:
+            text = _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
+        return f"{text} ({via})" if via else text
     if t == EventType.CLOSED and data.get("reason") == "auto_close":
         return _("автоматически (R13)")
     if t == EventType.ANSWERED and data.get("reason") == "outdated_release":
@@ -447,4 +500,5 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         registration=registration_card(reg, today) if reg is not None else None,
         eligibility=contract_eligibility(reg, ticket.registered_at),
         complaints=list(ticket.complaints.only("number", "subject", "state")),
+        evaluation=evaluation_view(ticket, events),
     )
