@@ -273,3 +273,17 @@ def test_r13_resolving_without_a_text_still_mails_the_rating_links(
     (letter,) = outbox.outbox
     assert "Ответ по обращению № CRM-000001 дан" in letter.body
     assert sorted(links(str(letter.body))) == [1, 2, 3, 4, 5]
+
+
+def test_r13_the_rating_page_is_russian_first_and_english_on_request(
+    demo: None, clock: time_machine.Coordinates
+) -> None:
+    in_evaluation(clock)
+    path = links(str(outbox.outbox[0].body))[3]
+    russian = Client().get(path).content.decode()
+    assert '<html lang="ru">' in russian and "3 из 5 — удовлетворительно" in russian
+    english = Client().get(path, headers={"accept-language": "en"}).content.decode()
+    assert "Rating the answer to ticket CRM-000001" in english
+    assert "3 out of 5 — satisfactory" in english and "Confirm the rating" in english
+    forged = Client().get("/rate/nonsense/", headers={"accept-language": "en"})
+    assert forged.status_code == 400 and "The link is not valid" in forged.content.decode()
