@@ -72,3 +72,24 @@ def test_r13_the_ticket_page_shows_the_rejection_with_its_reason(desk: Desk) -> 
     head = page[page.index('id="evaluation"') :][:500]
     assert "Клиент отклонил ответ" in head and "«Отчёт пустой»" in head
     assert msk(2026, 11, 24, 10, 0).strftime("%d.%m.%Y") in head
+
+
+def test_r13_a_portal_message_during_evaluation_rejects_and_the_portal_says_so(
+    desk: Desk,
+) -> None:
+    ticket = desk.ticket()
+    ticket_answer(ticket=ticket, actor=desk.consultant.user, text="Ответ")
+    ticket_resolve(ticket=ticket, actor=desk.consultant.user)
+    page = html(desk.client.get(f"/portal/tickets/{ticket.number}/"))
+    assert "вернёт обращение в работу как несогласие с ответом" in page
+    response = desk.client.post(
+        f"/portal/tickets/{ticket.number}/reply/", {"text": "Отчёт всё равно пустой"}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+    notices = desk.consultant.user.notifications.filter(ticket=ticket)
+    assert [n.text for n in notices] == [
+        f"Клиент отклонил ответ по обращению {ticket.number} «{ticket.subject}»: "
+        "Отчёт всё равно пустой"
+    ]

@@ -28,6 +28,7 @@ from supportline.tickets.actions.lifecycle import (
 )
 from supportline.tickets.models import EventType, Message, Notification, Status, Ticket
 from tests.mail.conftest import deliver, drain, eml
+from tests.mail.test_process import as_in_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,7 @@ def consultant() -> User:
 
 def in_evaluation(clock: time_machine.Coordinates) -> Ticket:
     """A mail ticket (CRM-000001, as the corpus replies expect), accepted and answered."""
-    ticket = deliver(eml("plain-utf8-new-ticket.eml")).ticket
-    assert ticket is not None and ticket.number == "CRM-000001"
+    ticket = as_in_corpus(deliver(eml("plain-utf8-new-ticket.eml")).ticket)
     ticket_accept(ticket=ticket, actor=consultant())
     drain()
     outbox.outbox.clear()  # the receipt and the acceptance
@@ -263,8 +263,7 @@ def test_r13_resolving_without_a_text_still_mails_the_rating_links(
 ) -> None:
     from supportline.tickets.actions.lifecycle import ticket_answer
 
-    ticket = deliver(eml("plain-utf8-new-ticket.eml")).ticket
-    assert ticket is not None
+    ticket = as_in_corpus(deliver(eml("plain-utf8-new-ticket.eml")).ticket)
     ticket_answer(ticket=ticket, actor=consultant(), text="Переформируйте отчёт.")
     drain()
     outbox.outbox.clear()
@@ -287,3 +286,18 @@ def test_r13_the_rating_page_is_russian_first_and_english_on_request(
     assert "3 out of 5 — satisfactory" in english and "Confirm the rating" in english
     forged = Client().get("/rate/nonsense/", headers={"accept-language": "en"})
     assert forged.status_code == 400 and "The link is not valid" in forged.content.decode()
+
+
+def test_r13_a_rating_reply_to_a_ticket_already_rated_by_link_opens_no_new_ticket(
+    demo: None, clock: time_machine.Coordinates
+) -> None:
+    ticket = in_evaluation(clock)
+    assert Client().post(links(str(outbox.outbox[0].body))[5], {}).status_code == 200
+    mail = deliver(reply_to_evaluation(ticket, "evaluation-reply-rating-gmail.eml"))
+    assert mail.state == "ignored" and mail.ticket == ticket
+    assert Ticket.objects.count() == 1
+    ticket.refresh_from_db()
+    assert ticket.rating == 5  # the first evaluation stands
+    # Anything else to a closed ticket still opens a new one that says what it continues.
+    other = deliver(reply_to_evaluation(ticket, "evaluation-reply-rejected-outlook.eml"))
+    assert other.ticket is not None and other.ticket != ticket

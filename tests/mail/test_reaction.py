@@ -227,3 +227,28 @@ def test_r7_a_second_automatic_request_pauses_the_reaction_with_what_it_had_used
     row = queue[queue.index(f'id="q-{ticket.number}"') :]
     row = row[: row.index("</tr>")]
     assert row.count("на паузе") == 2 and "осталось 7 ч" in row  # reaction: 8 h - 1 h used
+
+
+def test_r7_a_persons_question_during_the_data_wait_is_the_reaction(
+    demo: None, clock: time_machine.Coordinates
+) -> None:
+    from supportline.tickets.actions.lifecycle import ticket_ask
+    from supportline.tickets.errors import TransitionError
+
+    ticket = deliver(eml("no-r1-data-thunderbird.eml")).ticket
+    assert ticket is not None
+    clock.move_to(msk(2026, 11, 24, 11, 1))
+    consultant = User.objects.get(username="consultant1")
+    ticket_ask(ticket=ticket, actor=consultant, text="И пришлите, пожалуйста, снимок экрана.")
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reaction_state, ticket.resolution_state) == (
+        Status.WAITING_CLIENT,
+        "met",
+        "paused",
+    )
+    assert ticket.reaction_elapsed_minutes == 0
+    # Once someone has reacted, the line waits for the client like after any question.
+    with pytest.raises(TransitionError):
+        ticket_ask(ticket=ticket, actor=consultant, text="Ещё вопрос")
+    with pytest.raises(TransitionError):
+        ticket_accept(ticket=ticket, actor=consultant)
