@@ -4,20 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0009_complaint_assignee_due'),
+        ("tickets", "0009_complaint_assignee_due"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='reaction_elapsed_minutes',
+            model_name="ticket",
+            name="reaction_elapsed_minutes",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='ticketevent',
-            name='type',
-            field=models.CharField(choices=[('registered', 'Зарегистрировано'), ('accepted', 'Принято в работу'), ('asked', 'Вопрос клиенту'), ('data_requested', 'Автоматический запрос недостающих данных'), ('client_replied', 'Ответ клиента'), ('answered', 'Ответ линии'), ('resolved', 'Передано на оценку клиенту'), ('reopened', 'Клиент отклонил ответ'), ('closed', 'Закрыто'), ('refused', 'Отказ: нет действующего договора'), ('redirected', 'Перенаправлено'), ('level_changed', 'Изменён уровень поддержки'), ('assigned', 'Назначен исполнитель'), ('transferred', 'Передано'), ('data_changed', 'Изменены данные'), ('message', 'Сообщение'), ('evaluated', 'Оценка клиента')], max_length=20),
+            model_name="ticketevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("registered", "Зарегистрировано"),
+                    ("accepted", "Принято в работу"),
+                    ("asked", "Вопрос клиенту"),
+                    ("data_requested", "Автоматический запрос недостающих данных"),
+                    ("client_replied", "Ответ клиента"),
+                    ("answered", "Ответ линии"),
+                    ("resolved", "Передано на оценку клиенту"),
+                    ("reopened", "Клиент отклонил ответ"),
+                    ("closed", "Закрыто"),
+                    ("refused", "Отказ: нет действующего договора"),
+                    ("redirected", "Перенаправлено"),
+                    ("level_changed", "Изменён уровень поддержки"),
+                    ("assigned", "Назначен исполнитель"),
+                    ("transferred", "Передано"),
+                    ("data_changed", "Изменены данные"),
+                    ("message", "Сообщение"),
+                    ("evaluated", "Оценка клиента"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
