@@ -116,6 +116,68 @@ def test_r11_explain_lists_intervals_and_level_changes() -> None:
     assert result["resolution"]["due_at"] == "2025-03-04T17:00:00+03:00"
 
 
+def test_r7_explain_takes_data_requested_and_lists_the_pause_with_its_reason() -> None:
+    """An e-mail ticket without R1 data: the automatic request pauses both clocks (R7); the
+    client's answer resumes them and the reaction runs until the line accepts."""
+    ticket = {
+        "level": "standard",
+        "now": "2025-03-05T12:00:00+03:00",
+        "events": [
+            {"at": "2025-03-03T10:00:00+03:00", "type": "registered"},
+            {"at": "2025-03-03T10:00:00+03:00", "type": "data_requested"},
+            {"at": "2025-03-04T11:00:00+03:00", "type": "client_replied"},
+            {"at": "2025-03-04T13:00:00+03:00", "type": "accepted"},
+        ],
+    }
+    code, out, err = run(["--explain", "-"], json.dumps(ticket))
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["reaction"] == {
+        "target_minutes": 480,
+        "elapsed_minutes": 120,  # Tue 11:00-13:00: the wait for the data does not count
+        "paused_minutes": 480 + 120,  # Mon 10:00-18:00, Tue 09:00-11:00
+        "due_at": None,
+        "state": "met",
+    }
+    assert result["resolution"]["paused_minutes"] == 600
+    assert result["resolution"]["elapsed_minutes"] == 7 * 60 + 3 * 60  # from Tue 11:00
+    assert result["explain"]["reaction"] == [
+        {
+            "kind": "paused",
+            "start": "2025-03-03T10:00:00+03:00",
+            "end": "2025-03-04T11:00:00+03:00",
+            "working_minutes": 600,
+            "current": False,
+            "reason": "data_requested",
+        },
+        {
+            "kind": "running",
+            "start": "2025-03-04T11:00:00+03:00",
+            "end": "2025-03-04T13:00:00+03:00",
+            "working_minutes": 120,
+            "current": False,
+        },
+        {
+            "kind": "stopped",
+            "start": "2025-03-04T13:00:00+03:00",
+            "end": "2025-03-05T12:00:00+03:00",
+            "working_minutes": 5 * 60 + 3 * 60,
+            "current": True,
+        },
+    ]
+    assert [(i["kind"], i.get("reason")) for i in result["explain"]["resolution"]] == [
+        ("paused", "data_requested"),
+        ("running", None),
+    ]
+    # The pause of a clarifying question names "asked" (R12).
+    code, out, _ = run(["--explain", "-"], json.dumps(TICKET))
+    assert [i.get("reason") for i in json.loads(out)["explain"]["resolution"]] == [
+        None,
+        "asked",
+        None,
+    ]
+
+
 def test_r21_regulation_option_uses_another_file(tmp_path: Path) -> None:
     from importlib import resources
 

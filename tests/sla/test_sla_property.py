@@ -4,6 +4,8 @@ The reference steps minute by minute from registration to ``now``, applies the e
 each minute to its own per-minute state machine and counts the working minutes of each state;
 deadlines are found by stepping on past ``now``. Histories are random but valid; targets are
 random too, so that breaches, past deadlines and projections all occur (R7, R8, R10-R13).
+The automatic request for R1 data (``data_requested``) pauses both clocks until the client
+answers, the reaction clock only until a person of the line reacts (R7).
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ BASE = msk(2025, 3, 1)
 # Which non-finishing event may follow in each status of the ticket (generator only); the
 # finishing events (FINAL) may follow in every status.
 ALLOWED = {
-    "run": ["accepted", "asked", "resolved", "level_changed"],
-    "wait": ["accepted", "asked", "client_replied", "resolved", "level_changed"],
+    "run": ["accepted", "asked", "data_requested", "resolved", "level_changed"],
+    "wait": ["accepted", "asked", "data_requested", "client_replied", "resolved", "level_changed"],
     "eval": ["accepted", "reopened", "level_changed"],
 }
 NEXT = {
     ("run", "asked"): "wait",
     ("wait", "asked"): "wait",
+    ("run", "data_requested"): "wait",
+    ("wait", "data_requested"): "wait",
     ("wait", "client_replied"): "run",
     ("run", "resolved"): "eval",
     ("wait", "resolved"): "eval",
@@ -40,6 +44,8 @@ NEXT = {
 }
 FINAL = {"closed", "refused", "redirected"}
 REACTION_ACTS = {"accepted", "asked", "resolved", "refused", "redirected", "closed"}
+# R7: the automatic request for R1 data pauses a reaction clock still running; the client's
+# answer resumes it.
 
 
 def advance(draw: st.DrawFn, at: dt.datetime, gaps: st.SearchStrategy[int]) -> dt.datetime:
@@ -101,8 +107,9 @@ def reference(
         "resolution": regulation.level(level).resolution_minutes,
     }
     reacted, status = False, "run"
+    data_wait = False  # the reaction clock waits for the client's R1 data (R7)
     used = {"reaction": 0, "resolution": 0}
-    paused = 0
+    paused = {"reaction": 0, "resolution": 0}
     due: dict[str, dt.datetime | None] = {"reaction": None, "resolution": None}
 
     pending = list(events)
@@ -111,20 +118,25 @@ def reference(
         while pending and pending[0].at <= minute:
             event = pending.pop(0)
             reacted = reacted or event.type in REACTION_ACTS
+            if event.type == "data_requested":
+                data_wait = True
+            elif event.type == "client_replied":
+                data_wait = False
             status = "done" if event.type in FINAL else NEXT.get((status, event.type), status)
         if minute >= now:
             break
         if TEST_CALENDAR.is_working_minute(minute):
-            running = {"reaction": not reacted, "resolution": status == "run"}
+            running = {"reaction": not reacted and not data_wait, "resolution": status == "run"}
+            waiting = {"reaction": not reacted and data_wait, "resolution": status == "wait"}
             for clock in ("reaction", "resolution"):
                 if running[clock]:
                     used[clock] += 1
                     if used[clock] == targets[clock]:
                         due[clock] = minute + MINUTE
-            paused += status == "wait"
+                paused[clock] += waiting[clock]
         minute += MINUTE
 
-    running_now = {"reaction": not reacted, "resolution": status == "run"}
+    running_now = {"reaction": not reacted and not data_wait, "resolution": status == "run"}
     stopped_now = {"reaction": reacted, "resolution": status in ("eval", "done")}
     result: dict[str, dict[str, object]] = {}
     for clock in ("reaction", "resolution"):
@@ -145,7 +157,7 @@ def reference(
         result[clock] = {
             "target_minutes": targets[clock],
             "elapsed_minutes": used[clock],
-            "paused_minutes": paused if clock == "resolution" else 0,
+            "paused_minutes": paused[clock],
             "due_at": due[clock],
             "state": state,
         }
@@ -182,3 +194,6 @@ def test_r7_r8_r10_r12_r13_clocks_match_minute_stepping_reference(
         assert sum(i.working_minutes for i in intervals if i.kind == "paused") == (
             clock.paused_minutes
         )
+        # A pause names its reason (R7, R12); nothing else does.
+        assert all((i.kind == "paused") == (i.reason is not None) for i in intervals)
+        assert {i.reason for i in intervals} <= {None, "asked", "data_requested"}

@@ -146,6 +146,114 @@ def test_r7_breach_is_counted_in_whole_minutes() -> None:
     assert late.reaction.state == ClockState.BREACHED
 
 
+def test_r7_automatic_data_request_is_not_a_reaction_and_pauses_both_clocks() -> None:
+    # E-mail without R1 data, Mon 10:00: receipt + automatic request; nobody answers for days.
+    reg = msk(2025, 3, 3, 10, 0)
+    result = sla("standard", msk(2025, 3, 6, 10, 0), E(reg, "registered"), E(reg, "data_requested"))
+    for clock in (result.reaction, result.resolution):
+        assert clock.state == ClockState.PAUSED  # neither met nor running: waiting for data
+        assert clock.elapsed_minutes == 0
+        assert clock.paused_minutes == 8 * 60 + 9 * 60 + 9 * 60 + 60
+        assert clock.due_at is None
+        (pause,) = clock.intervals
+        assert (pause.kind, pause.reason, pause.current) == (
+            IntervalKind.PAUSED,
+            "data_requested",
+            True,
+        )
+
+
+def test_r7_client_answer_resumes_both_and_reaction_runs_until_a_person_acts() -> None:
+    reg = msk(2025, 3, 3, 10, 0)
+    events = (
+        E(reg, "registered"),
+        E(reg, "data_requested"),
+        E(msk(2025, 3, 4, 11, 0), "client_replied"),  # the data arrive Tue 11:00
+    )
+    running = sla("standard", msk(2025, 3, 4, 15, 0), *events)
+    assert running.reaction.state == ClockState.RUNNING
+    assert running.reaction.elapsed_minutes == 4 * 60
+    assert running.reaction.due_at == msk(2025, 3, 5, 10, 0)  # 480 min of work from Tue 11:00
+    assert running.resolution.elapsed_minutes == 4 * 60
+    accepted = sla(
+        "standard", msk(2025, 3, 5, 12, 0), *events, E(msk(2025, 3, 4, 16, 0), "accepted")
+    )
+    assert (accepted.reaction.state, accepted.reaction.elapsed_minutes) == (ClockState.MET, 300)
+    assert [(i.kind, i.reason, i.working_minutes) for i in accepted.reaction.intervals] == [
+        (IntervalKind.PAUSED, "data_requested", 8 * 60 + 2 * 60),
+        (IntervalKind.RUNNING, None, 5 * 60),
+        (IntervalKind.STOPPED, None, 2 * 60 + 3 * 60),
+    ]
+    # Never answered: the unaccepted ticket breaches its reaction target once 8 h have run.
+    late = sla("standard", msk(2025, 3, 5, 12, 1), *events)
+    assert late.reaction.state == ClockState.BREACHED
+
+
+@pytest.mark.parametrize("act", ["accepted", "asked"])
+def test_r7_a_persons_act_during_the_data_wait_is_the_reaction_resolution_stays_paused(
+    act: str,
+) -> None:
+    reg = msk(2025, 3, 3, 10, 0)
+    result = sla(
+        "standard",
+        msk(2025, 3, 4, 12, 0),
+        E(reg, "registered"),
+        E(reg, "data_requested"),
+        E(msk(2025, 3, 3, 15, 0), act),
+    )
+    assert result.reaction.state == ClockState.MET
+    assert result.reaction.elapsed_minutes == 0  # the wait was not the line's time
+    assert result.resolution.state == ClockState.PAUSED
+    (pause,) = result.resolution.intervals
+    assert pause.reason == "data_requested"  # the pause keeps the reason it began with
+    resumed = sla(
+        "standard",
+        msk(2025, 3, 4, 12, 0),
+        E(reg, "registered"),
+        E(reg, "data_requested"),
+        E(msk(2025, 3, 3, 15, 0), act),
+        E(msk(2025, 3, 4, 10, 0), "client_replied"),
+    )
+    assert resumed.reaction.state == ClockState.MET
+    assert (resumed.resolution.state, resumed.resolution.elapsed_minutes) == (
+        ClockState.RUNNING,
+        120,
+    )
+
+
+def test_r7_a_second_data_request_pauses_again_only_the_clocks_still_running() -> None:
+    reg = msk(2025, 3, 3, 10, 0)
+    events = [
+        E(reg, "registered"),
+        E(reg, "data_requested"),
+        E(msk(2025, 3, 3, 12, 0), "client_replied"),  # part of the data
+        E(msk(2025, 3, 3, 13, 0), "data_requested"),  # asked again for the rest
+    ]
+    result = sla("standard", msk(2025, 3, 3, 17, 0), *events)
+    assert [(i.kind, i.reason) for i in result.reaction.intervals] == [
+        (IntervalKind.PAUSED, "data_requested"),
+        (IntervalKind.RUNNING, None),
+        (IntervalKind.PAUSED, "data_requested"),
+    ]
+    assert result.reaction.elapsed_minutes == 60 and result.reaction.paused_minutes == 6 * 60
+    # Once a person has reacted, a later automatic request pauses resolution only.
+    reacted = sla(
+        "standard",
+        msk(2025, 3, 3, 17, 0),
+        *events[:3],
+        E(msk(2025, 3, 3, 12, 30), "accepted"),
+        E(msk(2025, 3, 3, 13, 0), "data_requested"),
+    )
+    assert reacted.reaction.state == ClockState.MET and reacted.reaction.elapsed_minutes == 30
+    assert reacted.resolution.state == ClockState.PAUSED
+
+
+def test_r7_data_request_during_client_evaluation_is_an_error() -> None:
+    resolved = E(msk(2025, 3, 3, 10), "resolved")
+    message = _error(REG, resolved, E(msk(2025, 3, 3, 11), "data_requested"))
+    assert "events[2] (data_requested" in message and "сначала клиент отклоняет ответ" in message
+
+
 # --- R8 / R12 resolution and the clarification pause --------------------------------------------
 
 PAUSE_CASE = (

@@ -95,7 +95,9 @@ def test_r1_client_cannot_move_its_ticket_to_another_organisation_by_answering(d
     assert "registration_number" in ticket.missing_fields
 
 
-def test_r13_a_reply_during_evaluation_with_labels_does_not_break_the_clock(db: None) -> None:
+def test_r13_a_reply_during_evaluation_with_labels_rejects_without_breaking_the_clock(
+    db: None,
+) -> None:
     from supportline.accounts.models import User
     from supportline.core.demo import load_demo
     from supportline.tickets.actions.lifecycle import ticket_client_reply
@@ -120,7 +122,10 @@ def test_r13_a_reply_during_evaluation_with_labels_does_not_break_the_clock(db: 
     ticket.missing_fields = ["category"]  # even with something marked missing
     ticket.save()
     ticket = ticket_client_reply(ticket=ticket, actor=client, text="Версия: 3.0.36.12")
-    assert ticket.status == "client_evaluation"
+    # Not a rating: a rejection (R13); nobody of the line has reacted, so back to the queue.
+    assert ticket.status == "registered"
+    assert ticket.events.filter(type="reopened").count() == 1
+    assert ticket.resolution_state == "running"
 
 
 REQUEST = """Прошу предоставить доступ к обновлениям.

@@ -1,5 +1,6 @@
 """The SLA figures the API reports, against an independent minute-stepping reference on the
-official calendar (issue 5 «checked by»; R7, R8, R9, R10, R12, R13).
+official calendar (issue 5 «checked by»; R7, R8, R9, R10, R12, R13). tests/mail/test_reaction.py
+checks an e-mail ticket with the automatic request for R1 data (``data_requested``) against it.
 
 The scenario crosses the 2025/2026 New Year holidays (31.12.2025 and 01.01–11.01.2026 are
 days off) with a pause, a rejection and a level change; the reference shares no code with
@@ -29,17 +30,21 @@ def reference(
             level = new_level
     reaction_target, resolution_target = TARGETS[level]
     reacted = False
+    data_wait = False  # the automatic request for R1 data waits: reaction paused too (R7)
     state = "running"  # of the resolution clock: running / waiting / evaluation / done
     used_reaction = used_resolution = paused = 0
-    pending = sorted(events)
+    pending = sorted(events, key=lambda e: e[0])  # stable: same-instant events keep their order
     minute = events[0][0]
     while minute < now:
         while pending and pending[0][0] <= minute:
             _, kind, _ = pending.pop(0)
             if kind in {"accepted", "asked", "resolved", "refused", "redirected", "closed"}:
                 reacted = True
+            if kind in {"data_requested", "client_replied"}:
+                data_wait = kind == "data_requested"
             state = {
                 "asked": "waiting",
+                "data_requested": "waiting",
                 "client_replied": "running",
                 "resolved": "evaluation",
                 "reopened": "running",
@@ -48,7 +53,7 @@ def reference(
                 "redirected": "done",
             }.get(kind, state)
         if oracle.is_working(minute):
-            used_reaction += not reacted
+            used_reaction += not reacted and not data_wait
             used_resolution += state == "running"
             paused += state == "waiting"
         minute += MINUTE

@@ -45,6 +45,11 @@ State = ConnectEvent.State
 
 # The subject of a ticket whose first message has no line of its own (only labels).
 DEFAULT_SUBJECT = "Обращение из 1С-Коннект"
+# R13: what the evaluation message adds in the messenger (the e-mail has rating links instead).
+EVALUATION_HINT = (
+    "\n\nОцените, пожалуйста, ответ: пришлите одну оценку от 1 до 5 (например, «5»). "
+    "Если ответ не помог, напишите, что не так, — обращение вернётся в работу."
+)
 
 
 # ---------------------------------------------------------------- selectors
@@ -269,8 +274,11 @@ def connect_message_send(
     line_id, user_id = split_conversation(conversation)
     request_id = str(message.pk)
     renew_lease()  # still this worker's job, for a whole lease (CONNECT_TIMEOUT is shorter)
+    text = message.body
+    if message.purpose == Message.Purpose.EVALUATION:
+        text += EVALUATION_HINT  # R13: how to evaluate in the messenger
     status = ConnectClient.from_settings().send_message(
-        line_id=line_id, user_id=user_id, text=message.body, request_id=request_id
+        line_id=line_id, user_id=user_id, text=text, request_id=request_id
     )
     sent, _ = ConnectOutbound.objects.get_or_create(
         message=message,

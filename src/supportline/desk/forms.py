@@ -99,6 +99,15 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Канал"), required=False, choices=[("", _("все")), *Channel.choices]
     )
+    evaluation = forms.ChoiceField(
+        label=_("Оценка клиента"),
+        required=False,
+        choices=[
+            ("", _("все")),
+            ("waiting", _("ждут оценки клиента")),
+            ("rejected", _("ответ отклонён клиентом")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,6 +32,7 @@ from supportline.jobs.core import renew_lease
 from supportline.lib.emails import is_single_address
 from supportline.mail import config
 from supportline.mail.models import SentMail
+from supportline.tickets import rating_links
 from supportline.tickets.models import Channel, Complaint, Message, Ticket
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,23 @@ def answer(message: Message) -> EmailMultiAlternatives:
 
 
 def evaluation(message: Message) -> EmailMultiAlternatives:
-    """R8, R13: the answer is given; the client is asked to evaluate it."""
-    return _email("evaluation", message)
+    """R8, R13: the answer is given; the client is asked to evaluate it — one click per rating
+    (signed links that need no sign-in), or a reply that is only a rating."""
+    return _email("evaluation", message, extra={"rating_links": rating_urls(message.ticket)})
+
+
+# The words of each rating in the evaluation mail (Russian: the mail is).
+RATING_WORDS = {5: "отлично", 4: "хорошо", 3: "удовлетворительно", 2: "плохо", 1: "очень плохо"}
+
+
+def rating_urls(ticket: Ticket) -> list[tuple[int, str, str]]:
+    """(rating, its words, the signed link) for the ticket's current evaluation; none when the
+    ticket has left evaluation by the time the mail goes out."""
+    site = settings.SITE_URL.rstrip("/")
+    return [
+        (rating, RATING_WORDS[rating], site + reverse("portal:rate", args=[token]))
+        for rating, token in rating_links.tokens(ticket).items()
+    ]
 
 
 def refusal(message: Message) -> EmailMultiAlternatives:
@@ -148,7 +164,13 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def _email(kind: str, message: Message, *, auto_submitted: str = "") -> EmailMultiAlternatives:
+def _email(
+    kind: str,
+    message: Message,
+    *,
+    auto_submitted: str = "",
+    extra: dict[str, object] | None = None,
+) -> EmailMultiAlternatives:
     ticket = message.ticket
     regulation = rules.regulation()
     line_address = regulation.contacts.support_email
@@ -160,6 +182,7 @@ def _email(kind: str, message: Message, *, auto_submitted: str = "") -> EmailMul
         "line_name": regulation.line_name.ru,
         "line_address": line_address,
         "portal_url": _portal_url(ticket),
+        **(extra or {}),
     }
     with translation.override("ru"):
         subject = " ".join(render_to_string(f"mail/{kind}-subject.txt", context).split())

@@ -40,7 +40,8 @@ from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.actions.update_access import update_access_from_mail
 from supportline.tickets.errors import IntakeError, TicketError
 from supportline.tickets.intake import IntakeData
-from supportline.tickets.models import Channel, Message, Ticket
+from supportline.tickets.models import Channel, Message, Status, Ticket
+from supportline.tickets.rating_reply import parse_rating_reply
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,18 @@ def _apply(mail: InboundMail, action: inbound.Action, *, now: dt.datetime) -> No
         kept_in="в исходном письме",
     )
     ticket = _thread(action, user, verified=verdict.verified)
+    if (
+        ticket is not None
+        and ticket.status == Status.CLOSED
+        and not kept
+        and parse_rating_reply(letter.reply_text) is not None
+    ):
+        # R13: a rating for a ticket already evaluated (say, by its one-click link) is no new
+        # question: kept, not turned into a ticket.
+        mail.state = InboundMail.State.IGNORED
+        mail.ticket = ticket
+        mail.error = f"оценка к закрытому обращению {ticket.number}: новое обращение не нужно"
+        return
     if ticket is None and not verdict.verified:
         named = _named_ticket(action)
         if named is not None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from supportline.portal import views
+from supportline.portal import rating, views
 
 app_name = "portal"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("portal/tickets/<str:number>/", views.ticket, name="ticket"),
     path("portal/tickets/<str:number>/reply/", views.reply, name="reply"),
     path("portal/tickets/<str:number>/evaluate/", views.evaluate, name="evaluate"),
+    # R13: a one-click rating link of the evaluation mail (signed; no sign-in).
+    path("rate/<str:token>/", rating.rate, name="rate"),
     path("portal/tickets/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("portal/update-access/", views.update_access, name="update_access"),
     path("portal/offers/<slug:offer>/", views.offer_request, name="offer_request"),

@@ -10,9 +10,13 @@ Event types and what they do::
 
     registered      first event, exactly once; both clocks start (at the next working minute)
     accepted        stops the reaction clock (R7)
-    asked           question to the client: stops the reaction clock; pauses resolution (R12);
-                    a second ``asked`` while already waiting keeps it paused
-    client_replied  resumes resolution; only while waiting for the client
+    asked           a person's question to the client: stops the reaction clock; pauses
+                    resolution (R12); a second ``asked`` while already waiting keeps it paused
+    data_requested  the AUTOMATIC request for missing R1 data: not a reaction (R7); pauses BOTH
+                    clocks — the reaction clock only while it still runs — until the client
+                    answers (the line may not consult without the data)
+    client_replied  resumes resolution, and a reaction clock paused by ``data_requested``; only
+                    while waiting for the client
     resolved        answer given, "Client evaluation": stops both clocks (R8); ends a pause
     reopened        the client rejects the answer: resolution runs again from the time it had
                     used (R13); only in client evaluation
@@ -31,9 +35,13 @@ them):
   Operational reaction target.
 * No event is accepted after ``closed``/``refused``/``redirected`` — not even ``level_changed``:
   a finished ticket's verdict is final and cannot be re-graded by a later reclassification.
-* ``asked`` and ``resolved`` during client evaluation are errors (the client first rejects the
+* ``asked``, ``data_requested`` and ``resolved`` during client evaluation are errors (the client first rejects the
   answer with ``reopened``); ``accepted`` is accepted in any open status (it only matters for the
   reaction clock, which only its first occurrence can stop).
+* A person's act while the automatic request waits is the reaction (``accepted``, ``asked``
+  stop the paused reaction clock); resolution stays paused until ``client_replied``. A pause has
+  the reason of the event that began it (``asked`` or ``data_requested``); a later event that
+  keeps the clock paused does not split the interval.
 * Events at the same instant are allowed and applied in the given order.
 * ``elapsed_minutes``/``paused_minutes`` are the exact working time floored to whole minutes;
   a clock is breached only when ``elapsed_minutes > target_minutes``, i.e. once a full minute
@@ -55,6 +63,7 @@ MINUTE: Final = dt.timedelta(minutes=1)
 REGISTERED: Final = "registered"
 ACCEPTED: Final = "accepted"
 ASKED: Final = "asked"
+DATA_REQUESTED: Final = "data_requested"
 CLIENT_REPLIED: Final = "client_replied"
 RESOLVED: Final = "resolved"
 REOPENED: Final = "reopened"
@@ -67,6 +76,7 @@ EVENT_TYPES: Final = (
     REGISTERED,
     ACCEPTED,
     ASKED,
+    DATA_REQUESTED,
     CLIENT_REPLIED,
     RESOLVED,
     REOPENED,
@@ -76,6 +86,7 @@ EVENT_TYPES: Final = (
     LEVEL_CHANGED,
 )
 #: R7: the first act of the line the client sees (and ``closed``, see the module docstring).
+#: ``data_requested`` is automatic and is not among them.
 REACTION_STOPPERS: Final = frozenset({ACCEPTED, ASKED, RESOLVED, REFUSED, REDIRECTED, CLOSED})
 #: Events after which the ticket is finished and nothing else may happen.
 FINAL_EVENTS: Final = frozenset({CLOSED, REFUSED, REDIRECTED})
@@ -146,7 +157,7 @@ class ClockState(StrEnum):
 
 class IntervalKind(StrEnum):
     RUNNING = "running"  # the clock counts
-    PAUSED = "paused"  # waiting for the client's answer (R12)
+    PAUSED = "paused"  # waiting for the client's answer (R12) or R1 data (R7); see `reason`
     EVALUATION = "evaluation"  # client evaluation (R8, R13)
     STOPPED = "stopped"  # reaction given / ticket finished
 
@@ -155,7 +166,10 @@ class IntervalKind(StrEnum):
 class Interval:
     """A stretch of a clock's timeline between two state changes (R11).
 
-    ``end`` is ``now`` for the current interval (``current`` is then true).
+    ``end`` is ``now`` for the current interval (``current`` is then true). A paused interval
+    names its ``reason``: the event type that began the pause (``asked`` — a clarifying
+    question, R12; ``data_requested`` — the automatic request for R1 data, R7); other kinds
+    have none.
     """
 
     kind: IntervalKind
@@ -163,6 +177,7 @@ class Interval:
     end: dt.datetime
     working_time: dt.timedelta
     current: bool
+    reason: str | None = None
 
     @property
     def working_minutes(self) -> int:
@@ -229,7 +244,7 @@ class TicketSla:
     evaluation_since: dt.datetime | None
 
 
-_Segment = tuple[IntervalKind, dt.datetime, dt.datetime]
+_Segment = tuple[IntervalKind, dt.datetime, dt.datetime, str | None]
 
 
 def _is_aware(moment: dt.datetime) -> bool:
@@ -242,16 +257,19 @@ class _Timeline:
     def __init__(self, kind: IntervalKind, start: dt.datetime) -> None:
         self.kind = kind
         self.start = start
+        self.reason: str | None = None
         self.segments: list[_Segment] = []
 
-    def switch(self, kind: IntervalKind, at: dt.datetime) -> None:
+    def switch(self, kind: IntervalKind, at: dt.datetime, reason: str | None = None) -> None:
+        """Change the kind at ``at``; ``reason`` is kept for a pause (the event that began it)."""
         if kind != self.kind:
-            self.segments.append((self.kind, self.start, at))
+            self.segments.append((self.kind, self.start, at, self.reason))
             self.kind = kind
             self.start = at
+            self.reason = reason if kind == IntervalKind.PAUSED else None
 
     def close(self, now: dt.datetime) -> list[_Segment]:
-        return [*self.segments, (self.kind, self.start, now)]
+        return [*self.segments, (self.kind, self.start, now, self.reason)]
 
 
 def _level_error(level: str, regulation: Regulation) -> str:
@@ -332,18 +350,24 @@ def compute_sla(
                 "после closed, refused или redirected события не допускаются"
             )
 
-        # R7: the reaction clock stops at the first act of the line the client sees.
+        state = resolution.kind
+        # R7: the reaction clock stops at the first act of the line the client sees; the
+        # automatic request for R1 data only pauses it while the client is asked.
         if kind in REACTION_STOPPERS:
             reaction.switch(IntervalKind.STOPPED, at)
+        elif kind == DATA_REQUESTED and reaction.kind == IntervalKind.RUNNING:
+            reaction.switch(IntervalKind.PAUSED, at, DATA_REQUESTED)
+        elif kind == CLIENT_REPLIED and reaction.kind == IntervalKind.PAUSED:
+            reaction.switch(IntervalKind.RUNNING, at)
 
-        state = resolution.kind
-        if kind == ASKED:
+        if kind in (ASKED, DATA_REQUESTED):
             if state == IntervalKind.EVALUATION:
                 raise fail(
                     "вопрос клиенту в статусе «Оценка клиентом» невозможен: сначала клиент "
                     "отклоняет ответ (reopened)"
                 )
-            resolution.switch(IntervalKind.PAUSED, at)  # R12 (stays paused if already waiting)
+            # R12, R7 (stays paused, with its first reason, if already waiting)
+            resolution.switch(IntervalKind.PAUSED, at, kind)
         elif kind == CLIENT_REPLIED:
             if state != IntervalKind.PAUSED:
                 raise fail("нет предшествующего вопроса клиенту (asked)")
@@ -400,8 +424,9 @@ def _clock(
             end=end,
             working_time=calendar.working_time_between(start, end),
             current=position == len(segments) - 1,
+            reason=reason,
         )
-        for position, (kind, start, end) in enumerate(segments)
+        for position, (kind, start, end, reason) in enumerate(segments)
         # Events at the same instant leave empty intervals: they explain nothing.
         if end > start or position == len(segments) - 1
     )

@@ -47,7 +47,7 @@ def _clock(clock: Clock) -> dict[str, Any]:
         "paused_us": _us(clock.paused),
         "at_risk": clock.at_risk,
         "intervals": [
-            [i.kind.value, _at(i.start), _at(i.end), _us(i.working_time), i.current]
+            [i.kind.value, _at(i.start), _at(i.end), _us(i.working_time), i.current, i.reason]
             for i in clock.intervals
         ],
     }
@@ -63,16 +63,21 @@ def _thaw_clock(data: dict[str, Any]) -> Clock:
         elapsed=dt.timedelta(microseconds=int(data["elapsed_us"])),
         paused=dt.timedelta(microseconds=int(data["paused_us"])),
         at_risk=bool(data["at_risk"]),
-        intervals=tuple(
-            Interval(
-                kind=IntervalKind(kind),
-                start=_from_at(start) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                end=_from_at(end) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                working_time=dt.timedelta(microseconds=int(us)),
-                current=bool(current),
-            )
-            for kind, start, end, us, current in data["intervals"]
-        ),
+        intervals=tuple(_thaw_interval(*row) for row in data["intervals"]),
+    )
+
+
+def _thaw_interval(
+    kind: str, start: str, end: str, us: int, current: bool, reason: str | None = None
+) -> Interval:
+    """One frozen interval; figures frozen before pauses named their reason have five items."""
+    return Interval(
+        kind=IntervalKind(kind),
+        start=_from_at(start) or dt.datetime.min.replace(tzinfo=dt.UTC),
+        end=_from_at(end) or dt.datetime.min.replace(tzinfo=dt.UTC),
+        working_time=dt.timedelta(microseconds=int(us)),
+        current=bool(current),
+        reason=reason,
     )
 
 

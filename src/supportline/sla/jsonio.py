@@ -7,10 +7,18 @@ Ticket::
                 {"at": "2025-03-03T11:00:00+03:00", "type": "level_changed",
                  "level": "operational"}]}
 
+Event types: see :mod:`supportline.sla.clock` (``registered``, ``accepted``, ``asked``,
+``data_requested`` — the automatic request for missing R1 data, ``client_replied``,
+``resolved``, ``reopened``, ``closed``, ``refused``, ``redirected``, ``level_changed``).
+
 Result::
 
     {"level": L, "reaction": CLOCK, "resolution": CLOCK}   (+ "explain" on request)
     CLOCK = {"target_minutes", "elapsed_minutes", "paused_minutes", "due_at", "state"}
+    explain = {"registered_at", "now", "level_changes": [...],
+               "reaction": [INTERVAL], "resolution": [INTERVAL]}
+    INTERVAL = {"kind", "start", "end", "working_minutes", "current"}
+               + "reason" on a paused interval: "asked" or "data_requested"
 
 Times are ISO 8601 with an offset; an ISO string without one is naive and rejected. Unknown
 keys are rejected too (a misspelt key must not be silently ignored).
@@ -127,13 +135,16 @@ def _clock_to_json(clock: Clock, tz: dt.tzinfo) -> dict[str, object]:
 
 
 def _interval_to_json(interval: Interval, tz: dt.tzinfo) -> dict[str, object]:
-    return {
+    data: dict[str, object] = {
         "kind": str(interval.kind),
         "start": _iso(interval.start, tz),
         "end": _iso(interval.end, tz),
         "working_minutes": interval.working_minutes,
         "current": interval.current,
     }
+    if interval.reason is not None:
+        data["reason"] = interval.reason  # why the clock was paused (R7, R12)
+    return data
 
 
 def sla_to_json(result: TicketSla, *, tz: dt.tzinfo, explain: bool = False) -> dict[str, object]:

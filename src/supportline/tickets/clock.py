@@ -13,13 +13,34 @@ import datetime as dt
 from supportline.core import rules
 from supportline.regulation import Regulation
 from supportline.sla import Clock, TicketSla, compute_sla
+from supportline.sla import clock as sla
 from supportline.sla.frozen import freeze, thaw
 from supportline.tickets.models import CLOCK_EVENTS, FINAL_STATUSES, EventType, Ticket, TicketEvent
+
+# The ticket event log's types → the pure clock's event vocabulary (the rest are audit only).
+SLA_EVENT_OF: dict[str, str] = {
+    EventType.REGISTERED: sla.REGISTERED,
+    EventType.ACCEPTED: sla.ACCEPTED,
+    EventType.ASKED: sla.ASKED,
+    # R7: the automatic request for missing R1 data pauses both clocks, it is no reaction.
+    EventType.DATA_REQUESTED: sla.DATA_REQUESTED,
+    EventType.CLIENT_REPLIED: sla.CLIENT_REPLIED,
+    EventType.RESOLVED: sla.RESOLVED,
+    EventType.REOPENED: sla.REOPENED,
+    EventType.CLOSED: sla.CLOSED,
+    EventType.REFUSED: sla.REFUSED,
+    EventType.REDIRECTED: sla.REDIRECTED,
+    EventType.LEVEL_CHANGED: sla.LEVEL_CHANGED,
+}
 
 
 def clock_events(events: list[TicketEvent]) -> list[tuple[dt.datetime, str, str | None]]:
     return [
-        (e.at, e.type, e.data.get("level") if e.type == EventType.LEVEL_CHANGED else None)
+        (
+            e.at,
+            SLA_EVENT_OF[e.type],
+            e.data.get("level") if e.type == EventType.LEVEL_CHANGED else None,
+        )
         for e in events
         if e.type in CLOCK_EVENTS
     ]
@@ -72,6 +93,7 @@ SLA_FIELDS = [
     "resolution_due_at",
     "resolution_state",
     "resolution_elapsed_minutes",
+    "reaction_elapsed_minutes",
     "evaluation_started_at",
     "sla_warn_at",
     "sla_frozen",
@@ -99,6 +121,7 @@ def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
     ticket.resolution_due_at = sla.resolution.due_at
     ticket.resolution_state = sla.resolution.state.value
     ticket.resolution_elapsed_minutes = sla.resolution.elapsed_minutes
+    ticket.reaction_elapsed_minutes = sla.reaction.elapsed_minutes
     # When the ticket entered client evaluation, if it is there (R13 auto-close reads it).
     ticket.evaluation_started_at = sla.evaluation_since
     share = rules.regulation().warning_share

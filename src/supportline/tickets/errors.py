@@ -25,3 +25,7 @@ class TransitionError(TicketError):
 
 class AccessDenied(TicketError):
     """The user may see the ticket but not do this to it."""
+
+
+class LinkExpired(TransitionError):
+    """R13: a one-click rating link used after the evaluation period ended."""

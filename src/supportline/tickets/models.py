@@ -176,6 +176,9 @@ class Ticket(models.Model):
     # Working minutes the resolution clock had used at the last change: what a paused clock
     # still has left is its target minus this (R12), without running the clock per row.
     resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
+    # The same for the reaction clock, which pauses while the automatic request for R1 data
+    # waits (R7).
+    reaction_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
     sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # R21, reproducible figures: the regulation version in force at registration and the levels'
@@ -205,6 +208,8 @@ class EventType(models.TextChoices):
     REGISTERED = "registered", _("Зарегистрировано")
     ACCEPTED = "accepted", _("Принято в работу")
     ASKED = "asked", _("Вопрос клиенту")
+    # R1, R7: the automatic request for missing R1 data — not a reaction; pauses both clocks.
+    DATA_REQUESTED = "data_requested", _("Автоматический запрос недостающих данных")
     CLIENT_REPLIED = "client_replied", _("Ответ клиента")
     ANSWERED = "answered", _("Ответ линии")
     RESOLVED = "resolved", _("Передано на оценку клиенту")
@@ -229,6 +234,7 @@ CLOCK_EVENTS = frozenset(
         EventType.REGISTERED,
         EventType.ACCEPTED,
         EventType.ASKED,
+        EventType.DATA_REQUESTED,
         EventType.CLIENT_REPLIED,
         EventType.RESOLVED,
         EventType.REOPENED,

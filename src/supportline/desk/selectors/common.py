@@ -14,6 +14,7 @@ from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.core.formatting import level_name
 from supportline.registry.models import Contract, RegistrationNumber
+from supportline.tickets.actions.lifecycle import evaluation_ends
 from supportline.tickets.models import SlaState, Ticket
 from supportline.worktime import Calendar, DayKind
 
@@ -86,7 +87,8 @@ def clock_cell(
     if stored_state == SlaState.BREACHED:
         return ClockCell(BREACHED, 0, None, due_at)
     if stored_state == SlaState.PAUSED:
-        # Paused (R12): what is left stays as it was when the clock stopped.
+        # Paused (R12; R7 for the automatic request for R1 data): what is left stays as it was
+        # when the clock stopped.
         return ClockCell(PAUSED, max(0, target_minutes - elapsed_minutes), None, None)
     if due_at is None:
         return ClockCell(UNKNOWN, None, None, None)
@@ -117,6 +119,8 @@ class QueueRow:
     level: str
     reaction: ClockCell
     resolution: ClockCell
+    # R13: while the ticket waits for the client's evaluation, when it closes by itself.
+    evaluation_until: dt.datetime | None = None
 
     @property
     def worst(self) -> str:
@@ -143,6 +147,7 @@ def queue_row(ticket: Ticket, now: dt.datetime, cal: Calendar) -> QueueRow:
             now=now,
             warning_share=share,
             cal=cal,
+            elapsed_minutes=ticket.reaction_elapsed_minutes,
         ),
         resolution=clock_cell(
             stored_state=ticket.resolution_state,
@@ -153,6 +158,7 @@ def queue_row(ticket: Ticket, now: dt.datetime, cal: Calendar) -> QueueRow:
             cal=cal,
             elapsed_minutes=ticket.resolution_elapsed_minutes,
         ),
+        evaluation_until=evaluation_ends(ticket),
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.desk.selectors.common import QueueRow, queue_row
 from supportline.tickets import access
-from supportline.tickets.models import OPEN_STATUSES, Status, Ticket
+from supportline.tickets.models import OPEN_STATUSES, EventType, Status, Ticket, TicketEvent
 
 # The queue shows the tickets the line has to work on; client evaluation waits on the client
 # (it can still be chosen with the status filter).
@@ -26,6 +26,9 @@ class QueueFilters:
     level: str = ""
     status: str = ""
     channel: str = ""
+    # R13: "" any; "waiting" — waiting for the client's evaluation; "rejected" — open tickets
+    # whose answer the client rejected.
+    evaluation: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,13 @@ def queue_tickets(user: User, filters: QueueFilters) -> QuerySet[Ticket]:
     tickets = access.visible_tickets(user)
     if filters.status:
         tickets = tickets.filter(status=filters.status)
-    else:
+    elif filters.evaluation != "waiting":
         tickets = tickets.filter(status__in=QUEUE_STATUSES)
+    if filters.evaluation == "waiting":
+        tickets = tickets.filter(status=Status.CLIENT_EVALUATION)
+    elif filters.evaluation == "rejected":
+        rejected = TicketEvent.objects.filter(ticket=OuterRef("pk"), type=EventType.REOPENED)
+        tickets = tickets.filter(Exists(rejected))
     if filters.who == "mine":
         tickets = tickets.filter(assignee=user)
     elif filters.who == "unassigned":

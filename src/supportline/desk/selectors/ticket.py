@@ -28,8 +28,10 @@ from supportline.desk.selectors.common import (
 )
 from supportline.mail.models import InboundMail
 from supportline.registry.models import Contract
-from supportline.sla import Clock, ClockState, IntervalKind, SlaInputError, TicketSla
+from supportline.sla import Clock, ClockState, Interval, IntervalKind, SlaInputError, TicketSla
+from supportline.sla.clock import DATA_REQUESTED
 from supportline.tickets import access
+from supportline.tickets.actions.lifecycle import evaluation_ends
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.intake import Eligibility, contract_eligibility
 from supportline.tickets.models import (
@@ -116,6 +118,51 @@ class SlaView:
         return (self.reaction, self.resolution)
 
 
+@dataclass(frozen=True)
+class EvaluationView:
+    """R13 on the ticket page: the client's last evaluation, and while the ticket waits for
+    one, until when (the automatic close)."""
+
+    waiting_until: dt.datetime | None
+    accepted: bool | None  # None: not evaluated yet
+    rating: int | None
+    comment: str
+    at: dt.datetime | None
+    via: str
+
+    @property
+    def stars(self) -> str:
+        return "" if self.rating is None else "★" * self.rating + "☆" * (5 - self.rating)
+
+
+# How an evaluation reached the line (the event's `via`).
+VIA_LABELS = {
+    "link": gettext_lazy("по ссылке из письма"),
+    Channel.EMAIL: gettext_lazy("ответом на письмо"),
+    Channel.CONNECT: gettext_lazy("в 1С-Коннект"),
+    Channel.PORTAL: gettext_lazy("сообщением на портале"),
+    Channel.API: gettext_lazy("через API"),
+}
+
+
+def evaluation_view(ticket: Ticket, events: list[TicketEvent]) -> EvaluationView | None:
+    last = next((e for e in reversed(events) if e.type == EventType.EVALUATED), None)
+    waiting_until = evaluation_ends(ticket)
+    if last is None and waiting_until is None:
+        return None
+    data: dict[str, Any] = last.data if last is not None else {}
+    rating = data.get("rating")
+    via = str(data.get("via", ""))
+    return EvaluationView(
+        waiting_until=waiting_until,
+        accepted=None if last is None else bool(data.get("accepted")),
+        rating=int(rating) if isinstance(rating, int) else None,
+        comment=str(data.get("comment", "")),
+        at=None if last is None else last.at,
+        via=str(VIA_LABELS.get(via, "")),
+    )
+
+
 @dataclass
 class TicketPage:
     ticket: Ticket
@@ -129,6 +176,7 @@ class TicketPage:
     # Client messages whose e-mail sender the line's mail server did not vouch for: the
     # message's external id → why (issue 12 §4).
     unverified: dict[str, str] = field(default_factory=dict)
+    evaluation: EvaluationView | None = None
 
 
 def ticket_for_page(user: User, number: str) -> Ticket | None:
@@ -159,13 +207,35 @@ KIND_LABELS = {
     IntervalKind.EVALUATION: gettext_lazy("оценка клиентом"),
     IntervalKind.STOPPED: gettext_lazy("остановлено"),
 }
+# A pause by its reason (the event that began it): the automatic request for R1 data (R7).
+PAUSE_LABELS = {
+    DATA_REQUESTED: gettext_lazy("пауза: ожидание данных R1 (автоматический запрос)"),
+}
+
+
+def _label(interval: Interval) -> str:
+    if interval.kind == IntervalKind.PAUSED and interval.reason in PAUSE_LABELS:
+        return str(PAUSE_LABELS[interval.reason])
+    return str(KIND_LABELS[interval.kind])
+
+
+def _paused_for(clock: Clock, *, data: bool) -> int:
+    """Working minutes the clock was paused for the R1 data (`data`) or for a question."""
+    return sum(
+        (
+            i.working_time
+            for i in clock.intervals
+            if i.kind == IntervalKind.PAUSED and (i.reason == DATA_REQUESTED) == data
+        ),
+        dt.timedelta(),
+    ) // dt.timedelta(minutes=1)
 
 
 def _intervals(clock: Clock) -> list[IntervalRow]:
     return [
         IntervalRow(
             kind=str(i.kind),
-            label=str(KIND_LABELS[i.kind]),
+            label=_label(i),
             start=i.start,
             end=i.end,
             minutes=i.working_minutes,
@@ -206,10 +276,17 @@ def _why(
     ]
     if started_at != sla.registered_at:
         parts.append(_("отсчёт с начала рабочего времени %(at)s (R9)") % {"at": msk(started_at)})
-    if resolution and clock.paused_minutes:
+    waiting_for_data = _paused_for(clock, data=True)
+    if waiting_for_data:
+        parts.append(
+            _("пауза %(paused)s — ожидание данных R1 по автоматическому запросу не считается (R7)")
+            % {"paused": minutes_hm(waiting_for_data)}
+        )
+    waiting_for_answer = _paused_for(clock, data=False)
+    if resolution and waiting_for_answer:
         parts.append(
             _("пауза %(paused)s — ожидание ответа клиента не считается (R12)")
-            % {"paused": minutes_hm(clock.paused_minutes)}
+            % {"paused": minutes_hm(waiting_for_answer)}
         )
     if resolution and any(i.kind == IntervalKind.EVALUATION for i in clock.intervals):
         parts.append(_("время оценки клиентом не считается (R8, R13)"))
@@ -377,9 +454,15 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
             "reason": data.get("reason", "") or "—",
         }
     if t == EventType.EVALUATED:
+        via = VIA_LABELS.get(str(data.get("via", "")))
         if data.get("accepted"):
-            return _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}
-        return _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
+            if data.get("rating") is None:
+                text = _("принято без оценки")
+            else:
+                text = _("принято, оценка %(rating)s") % {"rating": data.get("rating", "")}
+        else:
+            text = _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
+        return f"{text} ({via})" if via else text
     if t == EventType.CLOSED and data.get("reason") == "auto_close":
         return _("автоматически (R13)")
     if t == EventType.ANSWERED and data.get("reason") == "outdated_release":
@@ -444,6 +527,7 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         eligibility=contract_eligibility(reg, ticket.registered_at),
         complaints=list(ticket.complaints.only("number", "subject", "state")),
         unverified=unverified,
+        evaluation=evaluation_view(ticket, events),
     )
 
 

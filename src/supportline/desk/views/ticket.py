@@ -42,7 +42,7 @@ from supportline.tickets.actions.registration import (
     ticket_confirm_exemption,
     ticket_reclassify,
 )
-from supportline.tickets.actions.steps import ALLOWED_FROM, exemption_settled
+from supportline.tickets.actions.steps import ALLOWED_FROM, allowed, exemption_settled
 from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import FINAL_STATUSES, Exemption, Kind, Ticket
@@ -99,14 +99,14 @@ ACTIONS: dict[str, Action] = {
         f.AcceptForm,
         lambda form, t, u: ticket_accept(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Обращение %(number)s принято в работу"),
-        lambda u, t: t.status in ALLOWED["accept"] and exemption_settled(t),
+        lambda u, t: allowed(t, "accept") and exemption_settled(t),
     ),
     "ask": Action(
         _("Задать вопрос клиенту"),
         f.AskForm,
         lambda form, t, u: ticket_ask(ticket=t, actor=u, text=form.cleaned_data["text"]),
         _("Вопрос клиенту отправлен; срок решения на паузе"),
-        lambda u, t: t.status in ALLOWED["ask"],
+        lambda u, t: allowed(t, "ask"),
     ),
     "answer": Action(
         _("Ответить клиенту"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.tickets import access
-from supportline.tickets.actions import development, lifecycle, steps
+from supportline.tickets.actions import development, steps
 from supportline.tickets.errors import TicketError, TransitionError
 from supportline.tickets.models import (
     FINAL_STATUSES,
@@ -75,7 +75,13 @@ def ticket_transfer(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """R10, R15: to a methodologist or development. A confirmed defect is Operational; a wish
-    becomes a Development request. The ticket links to a development item."""
+    becomes a Development request. The ticket links to a development item.
+
+    R7: a transfer is not an acceptance. A ticket nobody of the line has reacted to is
+    transferred unaccepted: no confirmation goes to the client and its reaction clock keeps
+    running (against the new level's target, from registration, R10) until a person of the
+    line accepts, asks, answers or resolves it. The transferring consultant stays its
+    assignee (nothing the client sees)."""
     now = steps.moment(now)
     ticket = steps.lock(ticket)
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
@@ -91,8 +97,7 @@ def ticket_transfer(
         raise TicketError(_("Вид передачи: defect (критическая ошибка) или wish (пожелание)"))
     if not reason.strip():
         raise TicketError(_("Укажите причину передачи"))
-    if ticket.status == steps.S.REGISTERED:
-        lifecycle.accept(ticket, actor=actor, at=now)
+    steps.take(ticket, actor=actor, at=now)
     item = development_item or DevelopmentItem.objects.create(
         title=title.strip() or ticket.subject,
         kind=kind,

@@ -13,7 +13,7 @@ from supportline.core import rules
 from supportline.tickets import access
 from supportline.tickets.actions import registration, steps
 from supportline.tickets.clock import store_sla
-from supportline.tickets.errors import TicketError, TransitionError
+from supportline.tickets.errors import LinkExpired, TicketError, TransitionError
 from supportline.tickets.intake import (
     IntakeData,
 )
@@ -24,13 +24,17 @@ from supportline.tickets.models import (
     Message,
     Ticket,
 )
+from supportline.tickets.notify import consultants_for, notify
+from supportline.tickets.rating_reply import parse_rating_reply
 
 
 @transaction.atomic
 def ticket_accept(
     *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
 ) -> Ticket:
-    """R7: the explicit act that confirms to the client that the ticket is accepted."""
+    """R7: the explicit act that confirms to the client that the ticket is accepted — from the
+    queue, and, while nobody of the line has reacted, during the automatic request for R1 data
+    or after a transfer (a transfer is not an acceptance)."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = steps.begin(ticket, actor, "accept", _("принять обращение в работу"), now)
     accept(ticket, actor=actor, at=now, text=text)
@@ -49,9 +53,12 @@ def _format_due(moment: dt.datetime | None) -> str:
 
 
 def accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:
+    """The acceptance and its confirmation to the client: the reaction (R7). A ticket waiting
+    for R1 data keeps waiting (resolution stays paused), a transferred one stays transferred."""
     steps.event(ticket, EventType.ACCEPTED, at, actor)
     steps.take(ticket, actor=actor, at=at)
-    ticket.status = steps.S.ACCEPTED
+    if ticket.status == steps.S.REGISTERED:
+        ticket.status = steps.S.ACCEPTED
     sla = store_sla(ticket, now=at)
     confirmation = steps.say(
         rules.regulation().answers.acceptance,
@@ -127,6 +134,18 @@ def client_reply(
         channel=channel,
         external_id=external_id,
     )
+    if ticket.status == steps.S.CLIENT_EVALUATION:
+        # R13 on every channel: a reply that is only a rating accepts the answer; any other
+        # message is a rejection with that message as the reason.
+        via = channel or ticket.channel
+        reply = parse_rating_reply(text)
+        if reply is not None:
+            _accept_answer(
+                ticket, actor=actor, at=at, rating=reply.rating, comment=reply.comment, via=via
+            )
+        else:
+            _reject_answer(ticket, actor=actor, at=at, reason=text.strip(), via=via)
+        return message
     if ticket.status == steps.S.WAITING_CLIENT:
         steps.event(ticket, EventType.CLIENT_REPLIED, at, actor)
         ticket.status = steps.resume_status(ticket)
@@ -147,12 +166,13 @@ def client_reply(
 def ticket_answer(
     *, ticket: Ticket, actor: User, text: str, now: dt.datetime | None = None
 ) -> Ticket:
-    """An answer of the line; answering a ticket not yet accepted accepts it first (R7)."""
+    """An answer of the line; answering a ticket nobody of the line has reacted to yet accepts
+    it first (R7) — in the queue, after the client's R1 data, after a transfer."""
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     ticket, now = steps.begin(ticket, actor, "answer", _("ответить клиенту"), now)
     if not text.strip():
         raise TicketError(_("Напишите ответ"))
-    if ticket.status == steps.S.REGISTERED:
+    if not steps.reacted(ticket):
         accept(ticket, actor=actor, at=now)
     steps.message(
         ticket,
@@ -163,9 +183,17 @@ def ticket_answer(
         body=text.strip(),
     )
     steps.event(ticket, EventType.ANSWERED, now, actor)
-    if ticket.status == steps.S.ACCEPTED:
+    if ticket.status in (steps.S.REGISTERED, steps.S.ACCEPTED):
         ticket.status = steps.S.IN_PROGRESS
     return steps.save(ticket, now)
+
+
+# The evaluation request when the line resolves without a text of its own (its answer was
+# given before): stored and sent to the client, so in the line's language.
+EVALUATION_REQUEST = (
+    "Здравствуйте! Ответ по обращению № {number} дан. Пожалуйста, оцените его: если вопрос "
+    "решён, поставьте оценку; если нет — напишите, что не так, и обращение вернётся в работу."
+)
 
 
 @transaction.atomic
@@ -177,17 +205,22 @@ def ticket_resolve(
     ticket, now = steps.begin(
         ticket, actor, "resolve", _("передать обращение на оценку клиенту"), now
     )
-    if text.strip():
-        steps.message(
-            ticket,
-            at=now,
-            author=actor,
-            kind=Message.Author.LINE,
-            purpose=Message.Purpose.EVALUATION,
-            body=text.strip(),
-        )
-    elif not ticket.messages.filter(author_kind=Message.Author.LINE).exclude(author=None).exists():
+    if (
+        not text.strip()
+        and not ticket.messages.filter(author_kind=Message.Author.LINE)
+        .exclude(author=None)
+        .exists()
+    ):
         raise TicketError(_("Перед передачей на оценку дайте клиенту ответ"))
+    # The evaluation message is always written: its mail carries the rating links (R13).
+    steps.message(
+        ticket,
+        at=now,
+        author=actor,
+        kind=Message.Author.LINE,
+        purpose=Message.Purpose.EVALUATION,
+        body=text.strip() or EVALUATION_REQUEST.format(number=ticket.number),
+    )
     steps.take(ticket, actor=actor, at=now)
     steps.event(ticket, EventType.RESOLVED, now, actor)
     ticket.status = steps.S.CLIENT_EVALUATION
@@ -211,22 +244,9 @@ def ticket_evaluate(
     # Translators: completes «Нельзя %(action)s: обращение … в статусе …» ("Cannot …").
     steps.require_status(ticket, steps.ALLOWED_FROM["evaluate"], _("оценить ответ"))
     if accepted:
-        if rating is None or not 1 <= rating <= 5:
+        if rating is None:
             raise TicketError(_("Оценка — целое число от 1 до 5"))
-        ticket.rating = rating
-        ticket.rating_comment = comment.strip()
-        steps.event(
-            ticket,
-            EventType.EVALUATED,
-            now,
-            actor,
-            accepted=True,
-            rating=rating,
-            comment=comment.strip(),
-        )
-        steps.event(ticket, EventType.CLOSED, now, actor)
-        ticket.status = steps.S.CLOSED
-        ticket.closed_at = now
+        _accept_answer(ticket, actor=actor, at=now, rating=rating, comment=comment)
     else:
         if not comment.strip():
             raise TicketError(_("Напишите, почему ответ не подошёл"))
@@ -238,17 +258,113 @@ def ticket_evaluate(
             purpose=Message.Purpose.CLIENT,
             body=comment.strip(),
         )
-        steps.event(
-            ticket, EventType.EVALUATED, now, actor, accepted=False, comment=comment.strip()
-        )
-        steps.event(ticket, EventType.REOPENED, now, actor)
-        ticket.status = steps.resume_status(ticket)
+        _reject_answer(ticket, actor=actor, at=now, reason=comment.strip())
     return steps.save(ticket, now)
+
+
+@transaction.atomic
+def ticket_evaluate_by_link(
+    *,
+    ticket: Ticket,
+    rating: int,
+    comment: str = "",
+    evaluation: int,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """R13: the client accepts with a one-click rating link of the evaluation mail — no sign-in.
+
+    The signed link (`supportline.tickets.rating_links`) is the authority: it names the ticket,
+    the rating and `evaluation`, the id of the resolution event that opened the evaluation it
+    was mailed for. It works once, while that evaluation lasts: a link of an earlier evaluation
+    or of an evaluated ticket is used (`TransitionError`), one past the automatic close's
+    deadline has expired (`LinkExpired`)."""
+    now = steps.moment(now)
+    ticket = steps.lock(ticket)
+    current = (
+        ticket.events.filter(type=EventType.RESOLVED).order_by("-at", "-id").first()
+        if ticket.status == steps.S.CLIENT_EVALUATION
+        else None
+    )
+    if current is None or current.pk != evaluation:
+        raise TransitionError(
+            _("Ответ по обращению %(number)s уже оценён: ссылка больше не действует")
+            % {"number": ticket.number}
+        )
+    ends = evaluation_ends(ticket) or current.at
+    if now > ends:
+        raise LinkExpired(
+            _("Срок оценки ответа по обращению %(number)s истёк") % {"number": ticket.number}
+        )
+    _accept_answer(ticket, actor=None, at=now, rating=rating, comment=comment, via="link")
+    return steps.save(ticket, now)
+
+
+def _accept_answer(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    rating: int | None,
+    comment: str,
+    via: str = "",
+) -> None:
+    """R13: the client accepts → closed. `rating` 1–5, or None for an acceptance without a
+    number (a mail «принимаю»); `via` names the channel of a reply or "link"."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise TicketError(_("Оценка — целое число от 1 до 5"))
+    ticket.rating = rating
+    ticket.rating_comment = comment.strip()
+    extra = {"via": via} if via else {}
+    steps.event(
+        ticket,
+        EventType.EVALUATED,
+        at,
+        actor,
+        accepted=True,
+        rating=rating,
+        comment=comment.strip(),
+        **extra,
+    )
+    steps.event(ticket, EventType.CLOSED, at, actor)
+    ticket.status = steps.S.CLOSED
+    ticket.closed_at = at
+
+
+def _reject_answer(
+    ticket: Ticket, *, actor: User | None, at: dt.datetime, reason: str, via: str = ""
+) -> None:
+    """R13: the client rejects → back in work, the resolution clock running again from the
+    time it had used; whoever works the ticket is told why."""
+    extra = {"via": via} if via else {}
+    event = steps.event(
+        ticket, EventType.EVALUATED, at, actor, accepted=False, comment=reason, **extra
+    )
+    steps.event(ticket, EventType.REOPENED, at, actor)
+    ticket.status = steps.resume_status(ticket)
+    # Stored for the line's people: the line's language (see steps' docstring).
+    shown = reason if len(reason) <= 300 else reason[:299] + "…"
+    notify(
+        consultants_for(ticket),
+        ticket=ticket,
+        kind=f"rejected:{event.pk}",
+        text=f"Клиент отклонил ответ по обращению {ticket.number} «{ticket.subject}»: {shown}",
+        now=at,
+    )
 
 
 def evaluation_deadline(start: dt.datetime, working_days: int) -> dt.datetime:
     """The end of the `working_days`-th working day after the day evaluation started (R13)."""
     return steps.end_of_working_days(start, working_days)
+
+
+def evaluation_ends(ticket: Ticket) -> dt.datetime | None:
+    """When the ticket's client evaluation ends (its automatic close is due, R13); None when
+    the ticket is not in evaluation."""
+    if ticket.status != steps.S.CLIENT_EVALUATION or ticket.evaluation_started_at is None:
+        return None
+    return evaluation_deadline(
+        ticket.evaluation_started_at, rules.regulation().auto_close_working_days
+    )
 
 
 def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:

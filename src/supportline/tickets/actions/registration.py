@@ -204,7 +204,8 @@ def ticket_register(
 
 
 def ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> None:
-    """R1: ask the client for the data the ticket lacks (the R12 pause applies)."""
+    """R1: ask the client for the data the ticket lacks. The request is automatic: it is no
+    reaction, and both clocks pause until the client answers (`data_requested`, R7)."""
     # Stored and sent to the client: Russian, the line's language (see the module docstring).
     with translation.override(LINE_LANGUAGE):
         wanted = "; ".join(f"{FIELD_NAMES.get(f, f)} — {m}" for f, m in sorted(errors.items()))
@@ -217,6 +218,7 @@ def ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> N
             f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение "
             "в виде строк «Рег. номер: …», «Организация: …», «Конфигурация: …», «Версия: …»."
         ),
+        event_type=EventType.DATA_REQUESTED,
     )
 
 

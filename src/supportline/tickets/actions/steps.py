@@ -77,6 +77,17 @@ def require_exemption_settled(ticket: Ticket) -> None:
         )
 
 
+# R7: before any person of the line has reacted, more is possible — accepting (or asking)
+# while the automatic request for R1 data waits, accepting a ticket transferred unaccepted.
+BEFORE_REACTION: dict[str, frozenset[str]] = {
+    "accept": frozenset({S.WAITING_CLIENT, S.TRANSFERRED}),
+    "ask": frozenset({S.WAITING_CLIENT}),
+}
+# The events of a person of the line the client sees and that keep the ticket open (R7);
+# automatic ones have no author. (Refusal and redirection end the ticket.)
+REACTIONS = (EventType.ACCEPTED, EventType.ASKED, EventType.RESOLVED)
+
+
 def say(text: Text, **values: Any) -> str:
     """A standard answer of the regulation, in Russian (the line's language), filled in."""
     return text.ru.format(**values)
@@ -109,10 +120,26 @@ def lock(ticket: Ticket) -> Ticket:
 def require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
     """`action` is already translated by the caller: it completes «Нельзя …» ("Cannot …")."""
     if ticket.status not in allowed:
-        raise TransitionError(
-            _("Нельзя %(action)s: обращение %(number)s в статусе «%(status)s»")
-            % {"action": action, "number": ticket.number, "status": ticket.get_status_display()}
-        )
+        raise _status_error(ticket, action)
+
+
+def _status_error(ticket: Ticket, action: str) -> TransitionError:
+    return TransitionError(
+        _("Нельзя %(action)s: обращение %(number)s в статусе «%(status)s»")
+        % {"action": action, "number": ticket.number, "status": ticket.get_status_display()}
+    )
+
+
+def reacted(ticket: Ticket) -> bool:
+    """R7: whether a person of the line has already reacted (accepted, asked, resolved)."""
+    return ticket.events.filter(type__in=REACTIONS, author__isnull=False).exists()
+
+
+def allowed(ticket: Ticket, action: str) -> bool:
+    """Whether `action` may start from the ticket's status (the desk offers what passes)."""
+    if ticket.status in ALLOWED_FROM[action]:
+        return True
+    return ticket.status in BEFORE_REACTION.get(action, frozenset()) and not reacted(ticket)
 
 
 def begin(
@@ -123,7 +150,8 @@ def begin(
     now = moment(now)
     ticket = lock(ticket)
     access.require_line_worker(actor, ticket)
-    require_status(ticket, ALLOWED_FROM[action], doing)
+    if not allowed(ticket, action):
+        raise _status_error(ticket, doing)
     if action in SERVING:
         require_exemption_settled(ticket)
     return ticket, now
@@ -182,13 +210,23 @@ def take(ticket: Ticket, *, actor: User, at: dt.datetime) -> None:
 
 def resume_status(ticket: Ticket) -> str:
     """Where a ticket goes when the client answers or rejects: back to whoever works it, or
-    to the queue when nobody has taken it yet."""
+    to the queue while no person of the line has reacted yet (it is still to be accepted, R7)."""
     if ticket.transferred_to:
         return S.TRANSFERRED
-    return S.IN_PROGRESS if ticket.assignee_id else S.REGISTERED
+    return S.IN_PROGRESS if ticket.assignee_id and reacted(ticket) else S.REGISTERED
 
 
-def ask_client(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str) -> None:
+def ask_client(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    text: str,
+    event_type: str = EventType.ASKED,
+) -> None:
+    """A question to the client; the ticket waits for the answer. A person's question is
+    `asked` (R12, and the reaction, R7); the automatic request for R1 data is `data_requested`
+    (no reaction; both clocks pause, R7)."""
     message(
         ticket,
         at=at,
@@ -197,7 +235,7 @@ def ask_client(ticket: Ticket, *, actor: User | None, at: dt.datetime, text: str
         purpose=Message.Purpose.QUESTION,
         body=text,
     )
-    event(ticket, EventType.ASKED, at, actor)
+    event(ticket, event_type, at, actor)
     ticket.status = S.WAITING_CLIENT
 
 
