@@ -22,8 +22,9 @@ def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     zone = rules.display_zone()
     local = moment.astimezone(zone)
     if zone.key == rules.line_zone().key:
-        # Translators: a time in Moscow time, e.g. «24.11.2026 10:00 МСК».
-        return _("%(time)s МСК") % {"time": local.strftime(fmt)}
+        label = rules.tr(rules.regulation().working_hours.zone_label)
+        if label:
+            return f"{local.strftime(fmt)} {label}"
     return f"{local.strftime(fmt)} {utc_offset_label(local)}"
 
 

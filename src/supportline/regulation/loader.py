@@ -251,9 +251,15 @@ def _read_working_hours(node: _Node) -> WorkingHours:
             f"({start:%H:%M}) и не позже конца обычного дня ({end:%H:%M})",
         )
     calendar = node.identifier("calendar")
+    zone_label = node.opt_text("zone_label")
     node.finish()
     return WorkingHours(
-        time_zone=time_zone, start=start, end=end, short_day_end=short_day_end, calendar=calendar
+        time_zone=time_zone,
+        start=start,
+        end=end,
+        short_day_end=short_day_end,
+        calendar=calendar,
+        zone_label=zone_label,
     )
 
 
@@ -298,6 +304,9 @@ def _read_scope(node: _Node) -> ScopeCategory:
         redirect_to = target
         answer = node.text("answer", allowed=("number",))
     node._used.update(("redirect_to", "answer"))
+    withdrawn = node.boolean("withdrawn_products") if "withdrawn_products" in node.data else False
+    if withdrawn and in_scope:
+        raise node.error("withdrawn_products", "снятые с поддержки продукты — вне рамок линии")
     return ScopeCategory(
         id=category_id,
         name=name,
@@ -305,6 +314,7 @@ def _read_scope(node: _Node) -> ScopeCategory:
         contract_exempt=contract_exempt,
         redirect_to=redirect_to,
         answer=answer,
+        withdrawn_products=withdrawn,
     )
 
 
@@ -401,6 +411,8 @@ def _read_regulation(root: _Node) -> Regulation:
     sla = root.table("sla")
     default_level_id = _level_reference(sla, "default_level", level_ids)
     update_access_level_id = _level_reference(sla, "update_access_level", level_ids)
+    defect_level_id = _level_reference(sla, "defect_level", level_ids)
+    wish_level_id = _level_reference(sla, "wish_level", level_ids)
     warning_share = sla.number("warning_share")
     if not 0 < warning_share < 1:
         raise sla.error(
@@ -410,6 +422,10 @@ def _read_regulation(root: _Node) -> Regulation:
     sla.finish()
 
     scope = _unique(root.array_of_tables("scope"), _read_scope, lambda category: category.id)
+    if sum(1 for c in scope if c.withdrawn_products) > 1:
+        raise root.error(
+            "scope", "только одна категория может быть для снятых с поддержки продуктов"
+        )
     channels = _unique(root.array_of_tables("channels"), _read_channel, lambda channel: channel.id)
     contacts = _read_contacts(root.table("contacts"))
     offers = _unique(
@@ -433,6 +449,8 @@ def _read_regulation(root: _Node) -> Regulation:
         warning_share=warning_share,
         auto_close_working_days=auto_close,
         complaint_answer_working_days=complaint_days,
+        defect_level_id=defect_level_id,
+        wish_level_id=wish_level_id,
         scope_categories=tuple(scope),
         channels=tuple(channels),
         contacts=contacts,

@@ -59,6 +59,8 @@ class WorkingHours:
     end: dt.time
     short_day_end: dt.time
     calendar: str
+    # How people read the zone next to a time («МСК»); none: the UTC offset («UTC+5»).
+    zone_label: Text | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,6 +93,8 @@ class ScopeCategory:
     contract_exempt: bool
     redirect_to: RedirectTarget | None
     answer: Text | None
+    # R3: questions about a product or configuration withdrawn from support land here.
+    withdrawn_products: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,9 @@ class Regulation:
     auto_close_working_days: int
     # R20: working days the quality manager has to answer a complaint.
     complaint_answer_working_days: int
+    # R10, R15: the level a transferred defect and a transferred wish get.
+    defect_level_id: str
+    wish_level_id: str
     scope_categories: tuple[ScopeCategory, ...]
     channels: tuple[Channel, ...]
     contacts: Contacts
@@ -160,6 +167,10 @@ class Regulation:
     # Which text of the regulation this is: the file's own `version`, or a digest of its text.
     # A ticket records it at registration (R21: figures are reproducible).
     version: str = ""
+
+    def withdrawn_category(self) -> ScopeCategory | None:
+        """R3: the category of questions about a product withdrawn from support."""
+        return next((c for c in self.scope_categories if c.withdrawn_products), None)
 
     def targets(self) -> dict[str, tuple[int, int]]:
         """Each level's (reaction, resolution) targets in working minutes."""

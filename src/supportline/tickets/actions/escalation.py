@@ -17,7 +17,6 @@ from supportline.tickets.models import (
     FINAL_STATUSES,
     DevelopmentItem,
     EventType,
-    Level,
     Ticket,
     TransferTarget,
 )
@@ -105,7 +104,9 @@ def ticket_transfer(
         created_by=actor,
     )
     target_level = (
-        Level.OPERATIONAL if kind == DevelopmentItem.ItemKind.DEFECT else Level.DEVELOPMENT_REQUEST
+        rules.regulation().defect_level_id
+        if kind == DevelopmentItem.ItemKind.DEFECT
+        else rules.regulation().wish_level_id
     )
     if ticket.level != target_level:
         # The reason is stored in the ticket's history: the line's language.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from supportline.accounts.models import User
 from supportline.core import rules
+from supportline.core.formatting import utc_offset_label
 from supportline.tickets import access
 from supportline.tickets.actions import registration, steps
 from supportline.tickets.clock import store_sla
@@ -49,7 +50,9 @@ def _format_due(moment: dt.datetime | None) -> str:
     """The due time in the acceptance confirmation: stored, so in the line's language."""
     if moment is None:
         return "будет определён после ответа клиента"
-    return moment.astimezone(rules.line_zone()).strftime("%d.%m.%Y %H:%M МСК")
+    local = moment.astimezone(rules.line_zone())
+    label = rules.regulation().working_hours.zone_label
+    return f"{local:%d.%m.%Y %H:%M} " + (label.ru if label else utc_offset_label(local))
 
 
 def accept(ticket: Ticket, *, actor: User, at: dt.datetime, text: str = "") -> None:

@@ -277,8 +277,10 @@ def triage(ticket: Ticket, *, at: dt.datetime) -> None:
         steps.redirect(ticket, actor=None, at=at, category_id=category.id)
         return
     if ticket.configuration is not None and not ticket.configuration.is_supported:
-        steps.redirect(ticket, actor=None, at=at, category_id="withdrawn_product")
-        return
+        withdrawn = regulation.withdrawn_category()
+        if withdrawn is not None:
+            steps.redirect(ticket, actor=None, at=at, category_id=withdrawn.id)
+            return
     if exempt:
         if not eligibility.eligible and ticket.exemption == Exemption.NONE:
             ticket.exemption = Exemption.PENDING
