@@ -32,12 +32,35 @@ from supportline.tickets.models import (
 
 router = Router()
 
+# The error bodies, by status (api.urls answers them): every operation declares the ones it
+# can return, so a client — and schemathesis — knows each answer's shape.
+_ERROR_BODIES: dict[int, Any] = {
+    401: s.Detail,  # no valid token
+    403: s.Detail,  # an action the caller may not take
+    404: s.Detail,  # what the caller may not see, or what does not exist
+    409: s.Detail,  # an action the ticket's status does not allow
+    413: s.Errors,  # a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    422: s.Errors,  # invalid input, per field
+    507: s.Errors,  # the attachment storage could not write the file
+}
+
+
+def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """The responses of an operation: its success, 401, and the error statuses it can give."""
+    return {**ok, **{code: _ERROR_BODIES[code] for code in (401, *errors)}}
+
+
+# What each kind of operation can answer besides its success.
+READ = (404, 422)  # a path parameter: bounded (422) and looked up (404)
+CHANGE = (403, 404, 409, 413, 422)  # a ticket action with a JSON body
+LIFECYCLE = answers({200: s.TicketDetailOut}, *CHANGE)
+
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.auth)  # type: ignore[attr-defined]
 
 
-def _visible(request: HttpRequest, number: str) -> Ticket:
+def _visible(request: HttpRequest, number: s.TicketNumber) -> Ticket:
     """A ticket the caller may see, or 404 — existence is not leaked to outsiders."""
     return get_object_or_404(access.visible_tickets(_user(request)), number=number)
 
@@ -129,7 +152,9 @@ def _listing(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets.select_related("assignee", "organisation")
 
 
-@router.post("/tickets", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["tickets"])
+@router.post(
+    "/tickets", response=answers({201: s.TicketDetailOut}, 403, 413, 422), tags=["tickets"]
+)
 def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     """Register a ticket (R1–R4). Missing data → 422 with a message per field."""
     user = _user(request)
@@ -149,13 +174,13 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     return Status(201, ticket_detail(ticket, _user(request)))
 
 
-@router.get("/tickets", response=s.TicketPage, tags=["tickets"])
+@router.get("/tickets", response=answers({200: s.TicketPage}, 422), tags=["tickets"])
 def list_tickets(
     request: HttpRequest,
-    status: str | None = None,
-    level: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    status: s.TicketStatus | None = None,
+    level: s.TicketLevel | None = None,
+    page: s.Page = 1,
+    page_size: s.PageSize = 50,
 ) -> dict[str, Any]:
     """The caller's visible tickets, newest first; filters by status and level."""
     tickets = access.visible_tickets(_user(request))
@@ -163,8 +188,6 @@ def list_tickets(
         tickets = tickets.filter(status=status)
     if level:
         tickets = tickets.filter(level=level)
-    page_size = max(1, min(page_size, 200))
-    page = max(page, 1)
     total = tickets.count()
     chunk = _listing(tickets).order_by("-registered_at", "-id")[
         (page - 1) * page_size : page * page_size
@@ -177,14 +200,18 @@ def list_tickets(
     }
 
 
-@router.get("/tickets/{number}", response=s.TicketDetailOut, tags=["tickets"])
-def get_ticket(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.get(
+    "/tickets/{number}", response=answers({200: s.TicketDetailOut}, *READ), tags=["tickets"]
+)
+def get_ticket(request: HttpRequest, number: s.TicketNumber) -> dict[str, Any]:
     """A ticket with its events and both SLA clocks in `supportline sla explain` shape."""
     return ticket_detail(_visible(request, number), _user(request))
 
 
-@router.post("/tickets/{number}/accept", response=s.TicketDetailOut, tags=["lifecycle"])
-def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/accept", response=LIFECYCLE, tags=["lifecycle"])
+def accept(
+    request: HttpRequest, number: s.TicketNumber, payload: s.OptionalTextIn
+) -> dict[str, Any]:
     """R7: accept for service (the reaction)."""
     t = services.ticket_accept(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
@@ -192,8 +219,8 @@ def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, An
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/ask", response=s.TicketDetailOut, tags=["lifecycle"])
-def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/ask", response=LIFECYCLE, tags=["lifecycle"])
+def ask(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     """R12: a question to the client; the resolution clock pauses."""
     t = services.ticket_ask(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
@@ -201,8 +228,8 @@ def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/reply", response=s.TicketDetailOut, tags=["lifecycle"])
-def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/reply", response=LIFECYCLE, tags=["lifecycle"])
+def reply(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     """The client's message; an answer to a question resumes the clock (R12)."""
     t = services.ticket_client_reply(
         ticket=_visible(request, number),
@@ -213,16 +240,18 @@ def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/answer", response=s.TicketDetailOut, tags=["lifecycle"])
-def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/answer", response=LIFECYCLE, tags=["lifecycle"])
+def answer(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     t = services.ticket_answer(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
     )
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/resolve", response=s.TicketDetailOut, tags=["lifecycle"])
-def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/resolve", response=LIFECYCLE, tags=["lifecycle"])
+def resolve(
+    request: HttpRequest, number: s.TicketNumber, payload: s.OptionalTextIn
+) -> dict[str, Any]:
     """R8: to client evaluation; the resolution clock stops."""
     t = services.ticket_resolve(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
@@ -230,8 +259,8 @@ def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, A
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/evaluate", response=s.TicketDetailOut, tags=["lifecycle"])
-def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/evaluate", response=LIFECYCLE, tags=["lifecycle"])
+def evaluate(request: HttpRequest, number: s.TicketNumber, payload: s.EvaluateIn) -> dict[str, Any]:
     """R13: accept with a 1–5 rating (→ closed) or reject with a comment (→ in progress)."""
     t = services.ticket_evaluate(
         ticket=_visible(request, number),
@@ -243,8 +272,10 @@ def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/change-level", response=s.TicketDetailOut, tags=["lifecycle"])
-def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/change-level", response=LIFECYCLE, tags=["lifecycle"])
+def change_level(
+    request: HttpRequest, number: s.TicketNumber, payload: s.LevelIn
+) -> dict[str, Any]:
     """R10: targets of the new level apply from the registration instant."""
     t = services.ticket_change_level(
         ticket=_visible(request, number),
@@ -255,8 +286,8 @@ def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/transfer", response=s.TicketDetailOut, tags=["lifecycle"])
-def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/transfer", response=LIFECYCLE, tags=["lifecycle"])
+def transfer(request: HttpRequest, number: s.TicketNumber, payload: s.TransferIn) -> dict[str, Any]:
     """R15: to a methodologist or development, linked to a development item."""
     item = None
     if payload.development_item is not None:
@@ -273,8 +304,8 @@ def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/redirect", response=s.TicketDetailOut, tags=["lifecycle"])
-def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/redirect", response=LIFECYCLE, tags=["lifecycle"])
+def redirect(request: HttpRequest, number: s.TicketNumber, payload: s.RedirectIn) -> dict[str, Any]:
     """R3: out of scope, with the regulation's standard answer."""
     t = services.ticket_redirect(
         ticket=_visible(request, number),
@@ -285,8 +316,8 @@ def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/refuse", response=s.TicketDetailOut, tags=["lifecycle"])
-def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/refuse", response=LIFECYCLE, tags=["lifecycle"])
+def refuse(request: HttpRequest, number: s.TicketNumber, payload: s.RefuseIn) -> dict[str, Any]:
     """R2: no valid contract."""
     t = services.ticket_refuse(
         ticket=_visible(request, number), actor=_user(request), reason=payload.reason
@@ -297,12 +328,16 @@ def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, 
 MAX_FILES = 10  # per upload; each file is limited by MAX_ATTACHMENT_BYTES
 
 
-@router.post("/tickets/{number}/attachments", response=s.TicketDetailOut, tags=["lifecycle"])
+@router.post(
+    "/tickets/{number}/attachments",
+    response=answers({200: s.TicketDetailOut}, *CHANGE, 507),
+    tags=["lifecycle"],
+)
 def attach(
     request: HttpRequest,
-    number: str,
+    number: s.TicketNumber,
     files: File[list[UploadedFile]],
-    text: Form[str] = "",
+    text: Form[s.LongText] = "",
 ) -> dict[str, Any]:
     """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES."""
     ticket = _visible(request, number)
@@ -316,8 +351,10 @@ def attach(
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
 
 
-@router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])
-def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/complete-data", response=LIFECYCLE, tags=["lifecycle"])
+def complete_data(
+    request: HttpRequest, number: s.TicketNumber, payload: s.CompleteDataIn
+) -> dict[str, Any]:
     """R1: the line fills in data missing from an e-mail/phone ticket; triage then runs."""
     t = services.ticket_complete_data(
         ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
@@ -325,19 +362,17 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
     return ticket_detail(t, _user(request))
 
 
-@router.get("/queue", response=list[s.TicketOut], tags=["queue"])
-def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
+@router.get("/queue", response=answers({200: list[s.TicketOut]}, 403, 422), tags=["queue"])
+def queue(request: HttpRequest, limit: s.QueueLimit = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
     access.require_role(_user(request), access.LINE_ROLES, _("очередь видна сотрудникам линии"))
     open_tickets = Ticket.objects.filter(status__in=services.WORKING)
-    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
-        : max(1, min(limit, 500))
-    ]
+    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[:limit]
     return [ticket_out(t) for t in rows]
 
 
-@router.post("/queue/take", response={200: s.TicketDetailOut, 404: s.Detail}, tags=["queue"])
+@router.post("/queue/take", response=answers({200: s.TicketDetailOut}, 403, 404), tags=["queue"])
 def take_next(request: HttpRequest) -> Status[Any]:
     """R14: the next ticket for the calling consultant; each caller gets a different one."""
     ticket = services.queue_take_next(actor=_user(request))
@@ -350,7 +385,9 @@ def take_next(request: HttpRequest) -> Status[Any]:
 
 
 @router.post(
-    "/update-access", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["update access"]
+    "/update-access",
+    response=answers({201: s.TicketDetailOut}, 403, 413, 422),
+    tags=["update access"],
 )
 def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
     """R17: a request for access to updates (Operational level; INN check digits verified)."""
@@ -358,8 +395,10 @@ def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any
     return Status(201, ticket_detail(t, _user(request)))
 
 
-@router.post("/update-access/{number}/decide", response=s.TicketDetailOut, tags=["update access"])
-def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn) -> dict[str, Any]:
+@router.post("/update-access/{number}/decide", response=LIFECYCLE, tags=["update access"])
+def update_access_decide(
+    request: HttpRequest, number: s.TicketNumber, payload: s.DecideIn
+) -> dict[str, Any]:
     """R18: grant (login, configurations) when both contracts are valid; refuse otherwise."""
     t = requests.update_access_decide(
         ticket=_visible(request, number),
@@ -386,7 +425,9 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
     }
 
 
-@router.post("/complaints", response={201: s.ComplaintOut, 422: s.Errors}, tags=["complaints"])
+@router.post(
+    "/complaints", response=answers({201: s.ComplaintOut}, 403, 413, 422), tags=["complaints"]
+)
 def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
     c = requests.complaint_file(
         actor=_user(request),
@@ -398,15 +439,21 @@ def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
     return Status(201, complaint_out(c))
 
 
-@router.get("/complaints", response=list[s.ComplaintOut], tags=["complaints"])
+@router.get("/complaints", response=answers({200: list[s.ComplaintOut]}), tags=["complaints"])
 def list_complaints(request: HttpRequest) -> list[dict[str, Any]]:
     """R20: the quality manager's queue (a client sees its own complaints)."""
     complaints = access.visible_complaints(_user(request)).prefetch_related("tickets")
     return [complaint_out(c) for c in complaints]
 
 
-@router.post("/complaints/{number}/answer", response=s.ComplaintOut, tags=["complaints"])
-def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post(
+    "/complaints/{number}/answer",
+    response=answers({200: s.ComplaintOut}, *CHANGE),
+    tags=["complaints"],
+)
+def answer_complaint(
+    request: HttpRequest, number: s.ComplaintNumber, payload: s.TextIn
+) -> dict[str, Any]:
     c = get_object_or_404(access.visible_complaints(_user(request)), number=number)
     return complaint_out(
         requests.complaint_answer(complaint=c, actor=_user(request), text=payload.text)
@@ -423,8 +470,12 @@ def _require_staff(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/registry/registrations/{number}", response=s.RegistrationOut, tags=["registry"])
-def registration(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.get(
+    "/registry/registrations/{number}",
+    response=answers({200: s.RegistrationOut}, *READ),
+    tags=["registry"],
+)
+def registration(request: HttpRequest, number: s.RegistrationNumberText) -> dict[str, Any]:
     """A registration number with its contracts (R2) — line staff, or the holder itself."""
     user = _user(request)
     regs = RegistrationNumber.objects.select_related(
@@ -460,7 +511,9 @@ def registration(request: HttpRequest, number: str) -> dict[str, Any]:
     }
 
 
-@router.get("/registry/configurations", response=list[s.ConfigurationOut], tags=["registry"])
+@router.get(
+    "/registry/configurations", response=answers({200: list[s.ConfigurationOut]}), tags=["registry"]
+)
 def configurations(request: HttpRequest) -> list[dict[str, Any]]:
     """Products and configurations with their current release (R4) — any signed-in user."""
     confs = Configuration.objects.select_related("product").prefetch_related(
@@ -479,7 +532,9 @@ def configurations(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/registry/releases", response=list[s.ReleaseOut], tags=["registry"])
+@router.get(
+    "/registry/releases", response=answers({200: list[s.ReleaseOut]}, 403), tags=["registry"]
+)
 def releases(request: HttpRequest) -> list[dict[str, Any]]:
     _require_staff(request)
     return [
@@ -494,15 +549,23 @@ def releases(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/releases/{release_id}/publish", response=list[s.NotificationOut], tags=["releases"])
-def publish_release(request: HttpRequest, release_id: int) -> list[dict[str, Any]]:
+@router.post(
+    "/releases/{release_id}/publish",
+    response=answers({200: list[s.NotificationOut]}, 403, 404, 409, 422),
+    tags=["releases"],
+)
+def publish_release(request: HttpRequest, release_id: s.Id) -> list[dict[str, Any]]:
     """R15: publish a release; every client linked through a development item is notified."""
     user = _require_staff(request)
     release = get_object_or_404(Release, pk=release_id)
     return [notification_out(n) for n in services.release_publish(release=release, actor=user)]
 
 
-@router.get("/development-items", response=list[s.DevelopmentItemOut], tags=["releases"])
+@router.get(
+    "/development-items",
+    response=answers({200: list[s.DevelopmentItemOut]}, 403),
+    tags=["releases"],
+)
 def development_items(request: HttpRequest) -> list[dict[str, Any]]:
     user = _require_staff(request)
     # The linked tickets the caller may open (a developer sees only what reached development).
@@ -521,8 +584,12 @@ def development_items(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/development-items/{item_id}/plan", response=s.DevelopmentItemOut, tags=["releases"])
-def plan_item(request: HttpRequest, item_id: int, payload: s.PlanIn) -> dict[str, Any]:
+@router.post(
+    "/development-items/{item_id}/plan",
+    response=answers({200: s.DevelopmentItemOut}, *CHANGE),
+    tags=["releases"],
+)
+def plan_item(request: HttpRequest, item_id: s.Id, payload: s.PlanIn) -> dict[str, Any]:
     """R15: set the target release during diagnosis."""
     user = _require_staff(request)
     item = get_object_or_404(DevelopmentItem, pk=item_id)
@@ -548,7 +615,9 @@ def notification_out(n: Notification) -> dict[str, Any]:
     }
 
 
-@router.get("/notifications", response=list[s.NotificationOut], tags=["notifications"])
+@router.get(
+    "/notifications", response=answers({200: list[s.NotificationOut]}), tags=["notifications"]
+)
 def notifications(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         notification_out(n)
