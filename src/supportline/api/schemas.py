@@ -23,7 +23,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from supportline.lib.text import LONG_TEXT, column_length, text_problem
+from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, text_problem
 from supportline.registry.models import Configuration, RegistrationNumber
 from supportline.tickets.models import (
     Complaint,
@@ -42,8 +42,6 @@ MAX_PAGE_SIZE = 200
 MAX_QUEUE = 500
 # Items of a list in a body (tickets of a complaint, configurations of an update access).
 MAX_ITEMS = 100
-# The reason of an R2 refusal goes into the regulation's standard answer (the desk's limit too).
-REASON_LENGTH = 500
 
 
 def _plain(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +19,11 @@ from supportline.core import rules
 from supportline.registry.models import Configuration, RegistrationNumber, Release
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access, requests, services
+from supportline.tickets.attachment_storage import (
+    STORAGE_FAILED,
+    files_cleaned_up_on_failure,
+    safe_content_type,
+)
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, TicketError
 from supportline.tickets.intake import IntakeData
@@ -31,6 +37,7 @@ from supportline.tickets.models import (
 )
 
 router = Router()
+log = logging.getLogger(__name__)
 
 # The error bodies, by status (api.urls answers them): every operation declares the ones it
 # can return, so a client — and schemathesis — knows each answer's shape.
@@ -338,16 +345,22 @@ def attach(
     number: s.TicketNumber,
     files: File[list[UploadedFile]],
     text: Form[s.LongText] = "",
-) -> dict[str, Any]:
-    """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES."""
+) -> Any:
+    """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES.
+    507 when the attachment storage cannot write: then no file and no message are kept."""
     ticket = _visible(request, number)
     if len(files) > MAX_FILES:
         raise TicketError(_("Не больше %(n)s файлов за раз") % {"n": MAX_FILES})
     parts = []
     for upload in files:
         services.check_attachment_size(upload.name or "file", upload.size or 0)
-        parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
-    services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+        parts.append((upload.name or "file", upload.read(), safe_content_type(upload.content_type)))
+    try:
+        with files_cleaned_up_on_failure(ticket):
+            services.ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+    except OSError:
+        log.exception("attachment storage failed for %s", ticket.number)
+        return Status(507, {"errors": {"files": str(STORAGE_FAILED)}})
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
 
 

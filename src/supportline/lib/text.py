@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 # The longest free text (a ticket's body, a message, a complaint) accepted from a person: a text
 # column has no limit of its own; this keeps one request from storing megabytes of text.
 LONG_TEXT = 100_000
+# The reason of an R2 refusal: it goes into the regulation's standard answer to the client.
+REASON_LENGTH = 500
 
 NUL_MESSAGE = gettext_lazy("Текст содержит недопустимый символ NUL (нулевой байт)")
 SURROGATE_MESSAGE = gettext_lazy(
