@@ -181,3 +181,22 @@ def test_a_desk_action_with_a_hostile_text_is_a_400_page_not_a_500(desk: Desk) -
         assert "text" in forms_on_page["ask"].errors
     ticket.refresh_from_db()
     assert ticket.status == "accepted"
+
+
+@pytest.mark.parametrize(
+    "who,url,status",
+    [
+        ("consultant", "/desk/tickets/CRM-%00/", 404),
+        ("consultant", "/desk/tickets/" + "x" * 51 + "/", 404),
+        ("supervisor", "/desk/complaints/%00/", 404),
+        ("supervisor", "/desk/registries/?q=%00Ромашка", 200),
+        ("client", "/portal/tickets/%00/", 404),
+        ("client", "/portal/tickets/CRM-%01/reply/", 404),
+    ],
+)
+def test_a_nul_in_a_desk_or_portal_address_is_no_such_page(
+    desk: Desk, who: str, url: str, status: int
+) -> None:
+    """On PostgreSQL a NUL reaching a lookup was a 500."""
+    response = getattr(desk, who).get(url)
+    assert response.status_code == status

@@ -495,3 +495,26 @@ def test_openapi_declares_every_error_status_with_its_body(line: Line) -> None:
     assert missing == []
     errors = document["components"]["schemas"]["Errors"]
     assert errors["required"] == ["errors"]
+
+
+def test_the_attachment_form_fields_are_checked_and_named(line: Line, caller: Caller) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    number = line.ticket()["number"]
+    url = f"/api/v1/tickets/{number}/attachments"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {caller.token}"}
+
+    def upload(**fields: Any) -> Any:
+        files = [SimpleUploadedFile("журнал.log", b"x", "text/plain")]
+        return caller.client.post(url, {"files": files, **fields}, **auth)
+
+    assert upload().status_code == 200  # the text is optional
+    for text in ("Журнал\x00", "x" * (LONG_TEXT + 1)):
+        response = upload(text=text)
+        assert response.status_code == 422
+        assert list(response.json()["errors"]) == ["text"]
+    no_files = caller.client.post(url, {"text": "Журнал"}, **auth)
+    assert no_files.json() == {"errors": {"files": "Обязательное поле"}}
+    garbage = caller.client.post(url, b"garbage", content_type="multipart/form-data", **auth)
+    assert garbage.status_code == 422
+    assert "multipart/form-data" in garbage.json()["errors"]["body"]

@@ -104,7 +104,7 @@ def health(request: HttpRequest) -> Status[Health]:
 
 
 def _field(loc: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
     return ".".join(parts) or "body"
 
 

@@ -344,7 +344,7 @@ def attach(
     request: HttpRequest,
     number: s.TicketNumber,
     files: File[list[UploadedFile]],
-    text: Form[s.LongText] = "",
+    text: s.LongText = Form(""),
 ) -> Any:
     """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES.
     507 when the attachment storage cannot write: then no file and no message are kept."""

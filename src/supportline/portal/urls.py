@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from supportline.core import converters  # noqa: F401  (registers <number:…>)
 from supportline.portal import views
 
 app_name = "portal"
@@ -11,10 +12,10 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("portal/", views.tickets, name="tickets"),
     path("portal/new/", views.new_ticket, name="new_ticket"),
-    path("portal/tickets/<str:number>/", views.ticket, name="ticket"),
-    path("portal/tickets/<str:number>/reply/", views.reply, name="reply"),
-    path("portal/tickets/<str:number>/evaluate/", views.evaluate, name="evaluate"),
-    path("portal/tickets/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("portal/tickets/<number:number>/", views.ticket, name="ticket"),
+    path("portal/tickets/<number:number>/reply/", views.reply, name="reply"),
+    path("portal/tickets/<number:number>/evaluate/", views.evaluate, name="evaluate"),
+    path("portal/tickets/<number:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("portal/update-access/", views.update_access, name="update_access"),
     path("portal/inn-check/", views.inn_check, name="inn_check"),
     path("portal/complaints/", views.complaints, name="complaints"),
