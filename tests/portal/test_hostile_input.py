@@ -74,7 +74,8 @@ def _forms(portal: Portal) -> list[tuple[Any, dict[str, Any], list[tuple[str, An
             pf.UpdateAccessForm,
             UPDATE_ACCESS,
             [
-                ("organisation_full_name", UpdateAccessDetails, "organisation_full_name"),
+                # Stored in UpdateAccessDetails (500) and in Ticket.organisation_name (300).
+                ("organisation_full_name", None, 300),
                 ("inn", UpdateAccessDetails, "inn"),
                 ("registration_number", Ticket, "registration_number"),
                 ("version", Ticket, "version"),
@@ -143,7 +144,7 @@ def test_a_hostile_reply_or_complaint_is_a_field_error(portal: Portal) -> None:
     assert "subject" in complaint.context["form"].errors
     assert not Complaint.objects.exists()
     access = portal.client.browser.post(
-        "/portal/update-access/", {**UPDATE_ACCESS, "organisation_full_name": "x" * 501}
+        "/portal/update-access/", {**UPDATE_ACCESS, "organisation_full_name": "x" * 301}
     )
     assert access.status_code == 200
     assert "organisation_full_name" in access.context["form"].errors

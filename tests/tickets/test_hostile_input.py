@@ -104,10 +104,12 @@ BODIES: dict[str, tuple[dict[str, Any], list[Field]]] = {
     "/update-access": (
         UPDATE_ACCESS,
         [
-            ("organisation_full_name", UpdateAccessDetails, "organisation_full_name"),
+            # Stored in UpdateAccessDetails (500) and in Ticket.organisation_name (300).
+            ("organisation_full_name", None, 300),
             ("inn", UpdateAccessDetails, "inn"),
             ("registration_number", Ticket, "registration_number"),
-            ("configuration", Ticket, "configuration_name"),
+            # The subject «Доступ к обновлениям: {configuration} {version}» fits in 300.
+            ("configuration", None, 300 - len("Доступ к обновлениям: ") - 1 - 40),
             ("version", Ticket, "version"),
             ("previous_login", UpdateAccessDetails, "previous_login"),
             ("contact_email", Ticket, "contact_email"),

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, text_problem
 from supportline.registry.models import Configuration, RegistrationNumber
+from supportline.tickets import limits
 from supportline.tickets.models import (
     Complaint,
     DevelopmentItem,
@@ -246,12 +247,15 @@ class TicketPage(Schema):
 
 
 class UpdateAccessIn(Schema):
+    # The full name and the configuration are stored in narrower places too (tickets.limits).
     organisation_full_name: Annotated[
-        str, column(UpdateAccessDetails, "organisation_full_name"), Plain
+        str, Field(max_length=limits.update_access_full_name_length()), Plain
     ] = ""
     inn: Annotated[str, column(UpdateAccessDetails, "inn"), Plain] = ""
     registration_number: Annotated[str, column(Ticket, "registration_number"), Plain] = ""
-    configuration: Annotated[str, column(Ticket, "configuration_name"), Plain] = ""
+    configuration: Annotated[
+        str, Field(max_length=limits.update_access_configuration_length()), Plain
+    ] = ""
     version: Annotated[str, column(Ticket, "version"), Plain] = ""
     previous_login: Annotated[str, column(UpdateAccessDetails, "previous_login"), Plain] = ""
     contact_email: Annotated[str, column(Ticket, "contact_email"), Plain] = ""

@@ -56,7 +56,7 @@ class JsonObjectParser(Parser):
                 )
             )
         try:
-            data = json.loads(request.body.decode("utf-8"))
+            data = json.loads(request.body.decode("utf-8-sig"))  # a BOM may be ignored (RFC 8259)
         except (UnicodeDecodeError, ValueError, RecursionError):
             # RecursionError: JSON nested deeper than Python's recursion limit.
             raise BodyError(_PYDANTIC_MESSAGES["json_invalid"]) from None

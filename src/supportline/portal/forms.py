@@ -26,6 +26,7 @@ from supportline.registry.models import (
     Release,
     SupportStatus,
 )
+from supportline.tickets import limits
 from supportline.tickets.errors import IntakeError
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import Complaint, Message, Ticket, UpdateAccessDetails
@@ -298,7 +299,7 @@ class UpdateAccessForm(ServiceForm):
 
     organisation_full_name = _text(
         _("Полное наименование организации"),
-        max_length=column_length(UpdateAccessDetails, "organisation_full_name"),
+        max_length=limits.update_access_full_name_length(),
         autocomplete="organization",
     )
     inn = _text(
