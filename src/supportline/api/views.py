@@ -344,7 +344,8 @@ def attach(
     request: HttpRequest,
     number: s.TicketNumber,
     files: File[list[UploadedFile]],
-    text: s.LongText = Form(""),
+    # Form[…] of an Annotated type would lose the default (the text is optional).
+    text: s.LongText = Form(""),  # type: ignore[type-arg]
 ) -> Any:
     """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES.
     507 when the attachment storage cannot write: then no file and no message are kept."""
