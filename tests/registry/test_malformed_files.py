@@ -3,7 +3,7 @@ answer every bad file with a clear Russian message and exit code 1 — never a t
 write nothing. Files in another encoding that can be read (UTF-16 with or without a BOM, an XML
 calendar in windows-1251) are read. XLSX size and row limits hold before openpyxl loads a book.
 
-Each file is made here in tmp_path; the commands run as `supportline …` does (cli.main)."""
+Each file is made here in tmp_path; the commands run as `supportline …` runs them."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.management import ManagementUtility
 from django.db import connections
 
-from supportline.cli import main
 from supportline.registry.models import CalendarYear, Contract, Organisation, RegistrationNumber
 from supportline.worktime import load_packaged_years, year_to_json
 from tests.registry.test_import_contracts import RU, good_rows, write_csv, write_xlsx
@@ -28,12 +28,16 @@ pytestmark = pytest.mark.django_db
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """Exit code and everything printed by `supportline ARGS`."""
+    """Exit code and everything printed by `supportline ARGS`: the command's own entry
+    (`run_from_argv`, which turns CommandError into a message and an exit code), as `cli.main`
+    reaches it — without `django.setup()` again, which would bind logging to capsys's stream."""
+    name = args[0].replace("-", "_")  # what cli.main does
+    argv = ["supportline", name, *args[1:]]
     # A command closes the database connections when it ends; the test's transaction lives on.
     close_all = connections.close_all
     connections.close_all = lambda: None  # type: ignore[method-assign]
     try:
-        main(list(args))
+        ManagementUtility(argv).fetch_command(name).run_from_argv(argv)
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     else:
