@@ -55,11 +55,11 @@ typecheck: install-test
 
 pytest: pytest-sqlite pytest-postgres
 
-# Slow process-level tests (marker `slow`) run once: in the PostgreSQL pass, or on SQLite when
-# no PostgreSQL is reachable.
+# Slow process-level tests (marker `slow`) and the schemathesis run (marker `schemathesis`) run
+# once: in the PostgreSQL pass, or on SQLite when no PostgreSQL is reachable.
 pytest-sqlite: install-test
-	@echo "== pytest on SQLite (slow process-level tests run in the PostgreSQL pass)"
-	env -u DATABASE_URL $(BIN)/pytest -m "not slow"
+	@echo "== pytest on SQLite (slow process-level tests and schemathesis run in the PostgreSQL pass)"
+	env -u DATABASE_URL $(BIN)/pytest -m "not slow and not schemathesis"
 
 pytest-postgres: install-test
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
@@ -69,8 +69,8 @@ pytest-postgres: install-test
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $$url, and CI must test on it"; exit 1; \
 	else \
-		echo "== PostgreSQL not reachable at $$url: the PostgreSQL pass is skipped; slow tests on SQLite"; \
-		env -u DATABASE_URL $(BIN)/pytest -m slow; \
+		echo "== PostgreSQL not reachable at $$url: the PostgreSQL pass is skipped; slow tests and schemathesis on SQLite"; \
+		env -u DATABASE_URL $(BIN)/pytest -m "slow or schemathesis"; \
 	fi
 
 clean:

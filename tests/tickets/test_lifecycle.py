@@ -76,7 +76,7 @@ def test_r8_r13_resolve_evaluate_and_close_with_rating(
     assert resolved["sla"]["resolution"]["elapsed_minutes"] == 300
     bad = line.client.post(f"/tickets/{number}/evaluate", {"accepted": True, "rating": 6})
     assert bad.status_code == 422
-    assert "от 1 до 5" in bad.json()["detail"]
+    assert "от 1 до 5" in bad.json()["errors"]["rating"]
     closed = line.client.post(
         f"/tickets/{number}/evaluate", {"accepted": True, "rating": 5, "comment": "Спасибо"}
     ).json()

@@ -1,18 +1,119 @@
-"""JSON shapes of the REST API."""
+"""JSON shapes of the REST API.
+
+Every text field is `Plain` (no NUL, no lone surrogate) and limited to the model column it fills
+(`column(Model, "field")`, read from the model so a schema cannot drift from its column); numbers
+and ids are bounded, times lie within the production calendar's years. The limits are in the
+OpenAPI document (maxLength, minimum/maximum) and are answered with 422 naming the field.
+
+Required fields are the ones no call can do without (the text of a question, a reason, a target).
+What a person fills in on an intake — a ticket's R1 data, an update-access request (R17), a
+complaint (R20) — stays optional here: the service checks it and names every missing or wrong
+field with its own message in one answer (422), and the phone, e-mail and messenger channels
+register a ticket without the R1 data and ask for it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, cast
 
+from django.db import models
 from ninja import Schema
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from supportline.lib.emails import address_problem, clean_address
+from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, text_problem
+from supportline.registry.models import Configuration, RegistrationNumber
+from supportline.tickets import limits
+from supportline.tickets.models import (
+    Complaint,
+    DevelopmentItem,
+    Message,
+    Ticket,
+    UpdateAccessDetails,
+)
+from supportline.worktime import MAX_YEAR, MIN_YEAR
+
+# The largest value of a PostgreSQL bigint: ids beyond it cannot exist.
+BIGINT_MAX = 2**63 - 1
+# Pages of a listing: far beyond any real count, and (page - 1) * page_size stays a bigint.
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 200
+MAX_QUEUE = 500
+# Items of a list in a body (tickets of a complaint, configurations of an update access).
+MAX_ITEMS = 100
+
+
+def _plain(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        # The type picks the message (in the request's language) in `api.urls.on_validation`.
+        raise PydanticCustomError(f"text_{problem}", "text that cannot be stored")
+    return value
+
+
+def _iso_only(value: object) -> object:
+    """A time is written as ISO 8601 text; pydantic would also read a number as a Unix time."""
+    if not isinstance(value, str | dt.datetime):
+        raise PydanticCustomError("datetime_type", "not an ISO 8601 time")
+    return value
+
+
+def _in_calendar(value: dt.datetime) -> dt.datetime:
+    """A moment within the years the working calendar covers (the SLA clock runs on it)."""
+    try:
+        utc_year = value.astimezone(dt.UTC).year
+    except OverflowError:
+        utc_year = 0
+    if not (MIN_YEAR <= value.year <= MAX_YEAR and MIN_YEAR <= utc_year <= MAX_YEAR):
+        raise PydanticCustomError(
+            "datetime_calendar_range",
+            "outside the calendar's years",
+            {"min_year": MIN_YEAR, "max_year": MAX_YEAR},
+        )
+    return value
+
+
+# After the length limit, so that pydantic checks the limit on the string itself.
+Plain = AfterValidator(_plain)
+CalendarDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_in_calendar)
+]
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+
+
+def _rating(value: int) -> int:
+    if not 1 <= value <= 5:
+        raise PydanticCustomError("rating_range", "a rating is 1 to 5")
+    return value
+
+
+# R13's rating, with the service's own message; the bounds are declared in the OpenAPI document.
+Rating = Annotated[
+    int, Field(json_schema_extra={"minimum": 1, "maximum": 5}), AfterValidator(_rating)
+]
+
+
+def column(model: type[models.Model], name: str) -> FieldInfo:
+    """The length limit of the model column a text field fills."""
+    return cast(FieldInfo, Field(max_length=column_length(model, name)))
+
+
+LongText = Annotated[str, Field(max_length=LONG_TEXT), Plain]
+TicketNumber = Annotated[str, column(Ticket, "number"), Plain]
+ComplaintNumber = Annotated[str, column(Complaint, "number"), Plain]
+RegistrationNumberText = Annotated[str, column(RegistrationNumber, "number"), Plain]
+TicketStatus = Annotated[str, column(Ticket, "status"), Plain]
+TicketLevel = Annotated[str, column(Ticket, "level"), Plain]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+QueueLimit = Annotated[int, Field(ge=1, le=MAX_QUEUE)]
 
 
 class Errors(Schema):
+    # A service's refusal that belongs to no one field also carries it as `detail` (a string).
     errors: dict[str, str]
 
 
@@ -37,60 +138,68 @@ class ContactEmailChecked(Schema):
 
 
 class TicketIn(ContactEmailChecked):
-    registration_number: str = ""
-    partner_code: str = ""
-    organisation: str = ""
-    configuration: str = ""
-    version: str = ""
-    subject: str = ""
-    body: str = ""
-    category: str = ""
-    channel: str = "api"
-    contact_email: str = ""
-    contact_name: str = ""
+    registration_number: Annotated[str, column(Ticket, "registration_number"), Plain] = ""
+    partner_code: Annotated[str, column(Ticket, "partner_code"), Plain] = ""
+    organisation: Annotated[str, column(Ticket, "organisation_name"), Plain] = ""
+    configuration: Annotated[str, column(Ticket, "configuration_name"), Plain] = ""
+    version: Annotated[str, column(Ticket, "version"), Plain] = ""
+    subject: Annotated[str, column(Ticket, "subject"), Plain] = ""
+    body: Annotated[str, column(Message, "body"), Plain] = ""
+    category: Annotated[str, column(Ticket, "category"), Plain] = ""
+    channel: Annotated[str, column(Ticket, "channel"), Plain] = "api"
+    contact_email: Annotated[str, column(Ticket, "contact_email"), Plain] = ""
+    contact_name: Annotated[str, column(Ticket, "contact_name"), Plain] = ""
     # Phone calls (R6): the consultant gives the call's time as the registration time.
-    registered_at: AwareDatetime | None = None
+    registered_at: CalendarDatetime | None = None
 
 
 class TextIn(Schema):
-    text: str = ""
+    """A message that must be written (a question, an answer, a reply)."""
+
+    text: Annotated[str, column(Message, "body"), Plain]
+
+
+class OptionalTextIn(Schema):
+    """A message the line may leave to the regulation's standard text (accept, resolve)."""
+
+    text: Annotated[str, column(Message, "body"), Plain] = ""
 
 
 class EvaluateIn(Schema):
     accepted: bool
-    rating: int | None = None
-    comment: str = ""
+    rating: Rating | None = None
+    comment: Annotated[str, column(Ticket, "rating_comment"), Plain] = ""
 
 
 class LevelIn(Schema):
-    level: str
-    reason: str = ""
+    level: Annotated[str, column(Ticket, "level"), Plain]
+    reason: LongText
 
 
 class TransferIn(Schema):
-    to: str
-    kind: str
-    reason: str = ""
-    title: str = ""
-    development_item: int | None = None
+    to: Annotated[str, column(Ticket, "transferred_to"), Plain]
+    kind: Annotated[str, column(DevelopmentItem, "kind"), Plain]
+    reason: Annotated[str, column(DevelopmentItem, "description"), Plain]
+    title: Annotated[str, column(DevelopmentItem, "title"), Plain] = ""
+    development_item: Id | None = None
 
 
 class RedirectIn(Schema):
-    category: str
-    text: str = ""
+    category: Annotated[str, column(Ticket, "category"), Plain]
+    text: Annotated[str, column(Message, "body"), Plain] = ""
 
 
 class RefuseIn(Schema):
-    reason: str = ""
+    reason: Annotated[str, Field(max_length=REASON_LENGTH), Plain]
 
 
 class CompleteDataIn(Schema):
-    registration_number: str = ""
-    partner_code: str = ""
-    organisation: str = ""
-    configuration: str = ""
-    version: str = ""
-    category: str = ""
+    registration_number: Annotated[str, column(Ticket, "registration_number"), Plain] = ""
+    partner_code: Annotated[str, column(Ticket, "partner_code"), Plain] = ""
+    organisation: Annotated[str, column(Ticket, "organisation_name"), Plain] = ""
+    configuration: Annotated[str, column(Ticket, "configuration_name"), Plain] = ""
+    version: Annotated[str, column(Ticket, "version"), Plain] = ""
+    category: Annotated[str, column(Ticket, "category"), Plain] = ""
 
 
 class AttachmentOut(Schema):
@@ -158,24 +267,34 @@ class TicketPage(Schema):
 
 
 class UpdateAccessIn(ContactEmailChecked):
-    organisation_full_name: str = ""
-    inn: str = ""
-    registration_number: str = ""
-    configuration: str = ""
-    version: str = ""
-    previous_login: str = ""
-    contact_email: str = ""
+    # The full name and the configuration are stored in narrower places too (tickets.limits).
+    organisation_full_name: Annotated[
+        str, Field(max_length=limits.update_access_full_name_length()), Plain
+    ] = ""
+    inn: Annotated[str, column(UpdateAccessDetails, "inn"), Plain] = ""
+    registration_number: Annotated[str, column(Ticket, "registration_number"), Plain] = ""
+    configuration: Annotated[
+        str, Field(max_length=limits.update_access_configuration_length()), Plain
+    ] = ""
+    version: Annotated[str, column(Ticket, "version"), Plain] = ""
+    previous_login: Annotated[str, column(UpdateAccessDetails, "previous_login"), Plain] = ""
+    contact_email: Annotated[str, column(Ticket, "contact_email"), Plain] = ""
 
 
 class DecideIn(Schema):
-    login: str = ""
-    configurations: list[str] | None = None
+    login: Annotated[str, column(UpdateAccessDetails, "granted_login"), Plain] = ""
+    configurations: (
+        Annotated[
+            list[Annotated[str, column(Configuration, "name"), Plain]], Field(max_length=MAX_ITEMS)
+        ]
+        | None
+    ) = None
 
 
 class ComplaintIn(Schema):
-    subject: str = ""
-    text: str = ""
-    tickets: list[str] = []
+    subject: Annotated[str, column(Complaint, "subject"), Plain] = ""
+    text: Annotated[str, column(Complaint, "text"), Plain] = ""
+    tickets: Annotated[list[TicketNumber], Field(max_length=MAX_ITEMS)] = []
 
 
 class ComplaintOut(Schema):
@@ -246,7 +365,7 @@ class DevelopmentItemOut(Schema):
 
 
 class PlanIn(Schema):
-    release_id: int
+    release_id: Id
 
 
 class NotificationOut(Schema):

@@ -7,21 +7,64 @@ status does not allow, 422 `{"errors": {field: message}}` for invalid input.
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
 from supportline.api.views import router
+from supportline.lib.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
+
+
+class BodyError(Exception):
+    """A request body that is not a JSON object; answered 422 `{"errors": {"body": …}}`."""
+
+    def __init__(self, message: Promise | str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class JsonObjectParser(Parser):
+    """Bodies are JSON objects sent as application/json; anything else is a clear 422.
+
+    ninja wraps whatever the parser raises into HttpError(400, "Cannot parse request body");
+    `on_http_error` finds the BodyError behind it and answers in the README's shape."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not (
+            content_type.startswith("application/") and content_type.endswith("+json")
+        ):
+            raise BodyError(
+                gettext_lazy(
+                    "Ожидается тело запроса в формате JSON (Content-Type: application/json)"
+                )
+            )
+        try:
+            data = json.loads(request.body.decode("utf-8-sig"))  # a BOM may be ignored (RFC 8259)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than Python's recursion limit.
+            raise BodyError(_PYDANTIC_MESSAGES["json_invalid"]) from None
+        if not isinstance(data, dict):
+            raise BodyError(gettext_lazy("Тело запроса должно быть JSON-объектом {…}"))
+        return data
+
 
 api = NinjaAPI(
     title="SupportLine API",
@@ -42,6 +85,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
     auth=BearerToken(),
+    parser=JsonObjectParser(),
 )
 api.add_router("/v1", router)
 api.add_router("/v1", ready_router)  # /v1/ready (operations; /v1/health below is liveness)
@@ -65,12 +109,13 @@ def health(request: HttpRequest) -> Status[Health]:
 
 
 def _field(loc: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
     return ".".join(parts) or "body"
 
 
 # pydantic's error types in words; lazy, made `str` in the request's language when answering.
-_PYDANTIC_MESSAGES = {
+# %(name)s takes the error's context (the limit that was exceeded).
+_PYDANTIC_MESSAGES: dict[str, Promise] = {
     "missing": gettext_lazy("Обязательное поле"),
     "bool_parsing": gettext_lazy("Ожидается true или false"),
     "bool_type": gettext_lazy("Ожидается true или false"),
@@ -87,19 +132,69 @@ _PYDANTIC_MESSAGES = {
     "email_address": gettext_lazy(
         "Укажите один адрес электронной почты, например ivanov@example.ru"
     ),
+    "string_too_long": gettext_lazy("Не длиннее %(max_length)s символов"),
+    "too_long": gettext_lazy("Не больше %(max_length)s элементов"),
+    "greater_than_equal": gettext_lazy("Не меньше %(ge)s"),
+    "less_than_equal": gettext_lazy("Не больше %(le)s"),
+    "int_from_float": gettext_lazy("Ожидается целое число"),
+    "finite_number": gettext_lazy("Ожидается целое число"),
+    "string_unicode": SURROGATE_MESSAGE,
+    "text_surrogate": SURROGATE_MESSAGE,
+    "text_nul": NUL_MESSAGE,
+    "datetime_calendar_range": gettext_lazy(
+        "Дата вне лет производственного календаря: %(min_year)s–%(max_year)s"
+    ),
+    "datetime_type": gettext_lazy("Ожидается дата и время в формате ISO 8601"),
+    "model_attributes_type": gettext_lazy("Ожидается JSON-объект {…}"),
+    "rating_range": gettext_lazy("Оценка — целое число от 1 до 5"),
+    "dict_type": gettext_lazy("Ожидается JSON-объект {…}"),
 }
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+    if message is None:
+        return _("Некорректное значение")
+    try:
+        return str(message) % dict(error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return _("Некорректное значение")
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, str] = {}
     for error in exc.errors:
-        message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
-        errors.setdefault(
-            _field(error.get("loc", ())),
-            str(message) if message is not None else _("Некорректное значение"),
-        )
+        errors.setdefault(_field(error.get("loc", ())), _message(error))
     return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyError):
+        message = str(exc.__cause__.message)
+        return api.create_response(request, {"errors": {"body": message}}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    megabytes = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+    message = _("Тело запроса больше %(mb)s МБ") % {"mb": megabytes}
+    return api.create_response(request, {"errors": {"body": message}}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def on_too_many(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = _("Слишком много полей или файлов в одном запросе")
+    return api.create_response(request, {"errors": {"body": message}}, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    message = _("Тело запроса — не корректный multipart/form-data")
+    return api.create_response(request, {"errors": {"body": message}}, status=422)
 
 
 @api.exception_handler(IntakeError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
@@ -54,6 +55,11 @@ from supportline.tickets.actions.update_access import (
     update_access_decide as update_access_decide_action,
 )
 from supportline.tickets.actions.update_access import update_access_request
+from supportline.tickets.attachment_storage import (
+    STORAGE_FAILED,
+    files_cleaned_up_on_failure,
+    safe_content_type,
+)
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError
 from supportline.tickets.intake import IntakeData
@@ -67,13 +73,37 @@ from supportline.tickets.models import (
 )
 
 router = Router()
+log = logging.getLogger(__name__)
+
+# The error bodies, by status (api.urls answers them): every operation declares the ones it
+# can return, so a client — and schemathesis — knows each answer's shape.
+_ERROR_BODIES: dict[int, Any] = {
+    401: s.Detail,  # no valid token
+    403: s.Detail,  # an action the caller may not take
+    404: s.Detail,  # what the caller may not see, or what does not exist
+    409: s.Detail,  # an action the ticket's status does not allow
+    413: s.Errors,  # a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    422: s.Errors,  # invalid input, per field
+    507: s.Errors,  # the attachment storage could not write the file
+}
+
+
+def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """The responses of an operation: its success, 401, and the error statuses it can give."""
+    return {**ok, **{code: _ERROR_BODIES[code] for code in (401, *errors)}}
+
+
+# What each kind of operation can answer besides its success.
+READ = (404, 422)  # a path parameter: bounded (422) and looked up (404)
+CHANGE = (403, 404, 409, 413, 422)  # a ticket action with a JSON body
+LIFECYCLE = answers({200: s.TicketDetailOut}, *CHANGE)
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.auth)  # type: ignore[attr-defined]
 
 
-def _visible(request: HttpRequest, number: str) -> Ticket:
+def _visible(request: HttpRequest, number: s.TicketNumber) -> Ticket:
     """A ticket the caller may see, or 404 — existence is not leaked to outsiders."""
     return get_object_or_404(access.visible_tickets(_user(request)), number=number)
 
@@ -168,7 +198,9 @@ def _listing(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets.select_related("assignee", "organisation")
 
 
-@router.post("/tickets", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["tickets"])
+@router.post(
+    "/tickets", response=answers({201: s.TicketDetailOut}, 403, 413, 422), tags=["tickets"]
+)
 @idempotent
 def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     """Register a ticket (R1–R4). Missing data → 422 with a message per field."""
@@ -189,13 +221,13 @@ def create_ticket(request: HttpRequest, payload: s.TicketIn) -> Status[Any]:
     return Status(201, ticket_detail(ticket, _user(request)))
 
 
-@router.get("/tickets", response=s.TicketPage, tags=["tickets"])
+@router.get("/tickets", response=answers({200: s.TicketPage}, 422), tags=["tickets"])
 def list_tickets(
     request: HttpRequest,
-    status: str | None = None,
-    level: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    status: s.TicketStatus | None = None,
+    level: s.TicketLevel | None = None,
+    page: s.Page = 1,
+    page_size: s.PageSize = 50,
 ) -> dict[str, Any]:
     """The caller's visible tickets, newest first; filters by status and level."""
     tickets = access.visible_tickets(_user(request))
@@ -203,8 +235,6 @@ def list_tickets(
         tickets = tickets.filter(status=status)
     if level:
         tickets = tickets.filter(level=level)
-    page_size = max(1, min(page_size, 200))
-    page = max(page, 1)
     total = tickets.count()
     chunk = _listing(tickets).order_by("-registered_at", "-id")[
         (page - 1) * page_size : page * page_size
@@ -217,28 +247,32 @@ def list_tickets(
     }
 
 
-@router.get("/tickets/{number}", response=s.TicketDetailOut, tags=["tickets"])
-def get_ticket(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.get(
+    "/tickets/{number}", response=answers({200: s.TicketDetailOut}, *READ), tags=["tickets"]
+)
+def get_ticket(request: HttpRequest, number: s.TicketNumber) -> dict[str, Any]:
     """A ticket with its events and both SLA clocks in `supportline sla explain` shape."""
     return ticket_detail(_visible(request, number), _user(request))
 
 
-@router.post("/tickets/{number}/accept", response=s.TicketDetailOut, tags=["lifecycle"])
-def accept(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/accept", response=LIFECYCLE, tags=["lifecycle"])
+def accept(
+    request: HttpRequest, number: s.TicketNumber, payload: s.OptionalTextIn
+) -> dict[str, Any]:
     """R7: accept for service (the reaction)."""
     t = ticket_accept(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/ask", response=s.TicketDetailOut, tags=["lifecycle"])
-def ask(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/ask", response=LIFECYCLE, tags=["lifecycle"])
+def ask(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     """R12: a question to the client; the resolution clock pauses."""
     t = ticket_ask(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/reply", response=s.TicketDetailOut, tags=["lifecycle"])
-def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/reply", response=LIFECYCLE, tags=["lifecycle"])
+def reply(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     """The client's message; an answer to a question resumes the clock (R12)."""
     t = ticket_client_reply(
         ticket=_visible(request, number),
@@ -249,21 +283,25 @@ def reply(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/answer", response=s.TicketDetailOut, tags=["lifecycle"])
-def answer(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/answer", response=LIFECYCLE, tags=["lifecycle"])
+def answer(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> dict[str, Any]:
     t = ticket_answer(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/resolve", response=s.TicketDetailOut, tags=["lifecycle"])
-def resolve(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/resolve", response=LIFECYCLE, tags=["lifecycle"])
+def resolve(
+    request: HttpRequest, number: s.TicketNumber, payload: s.OptionalTextIn
+) -> dict[str, Any]:
     """R8: to client evaluation; the resolution clock stops."""
     t = ticket_resolve(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/resolve-in-release", response=s.TicketDetailOut, tags=["lifecycle"])
-def resolve_in_release(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/resolve-in-release", response=LIFECYCLE, tags=["lifecycle"])
+def resolve_in_release(
+    request: HttpRequest, number: s.TicketNumber, payload: s.OptionalTextIn
+) -> dict[str, Any]:
     """R15: resolve a transferred ticket with "fixed in release N (planned date)"."""
     t = ticket_resolve_in_release(
         ticket=_visible(request, number), actor=_user(request), text=payload.text
@@ -271,8 +309,8 @@ def resolve_in_release(request: HttpRequest, number: str, payload: s.TextIn) -> 
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/evaluate", response=s.TicketDetailOut, tags=["lifecycle"])
-def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/evaluate", response=LIFECYCLE, tags=["lifecycle"])
+def evaluate(request: HttpRequest, number: s.TicketNumber, payload: s.EvaluateIn) -> dict[str, Any]:
     """R13: accept with a 1–5 rating (→ closed) or reject with a comment (→ in progress)."""
     t = ticket_evaluate(
         ticket=_visible(request, number),
@@ -284,8 +322,10 @@ def evaluate(request: HttpRequest, number: str, payload: s.EvaluateIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/change-level", response=s.TicketDetailOut, tags=["lifecycle"])
-def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/change-level", response=LIFECYCLE, tags=["lifecycle"])
+def change_level(
+    request: HttpRequest, number: s.TicketNumber, payload: s.LevelIn
+) -> dict[str, Any]:
     """R10: targets of the new level apply from the registration instant."""
     t = ticket_change_level(
         ticket=_visible(request, number),
@@ -296,8 +336,8 @@ def change_level(request: HttpRequest, number: str, payload: s.LevelIn) -> dict[
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/transfer", response=s.TicketDetailOut, tags=["lifecycle"])
-def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/transfer", response=LIFECYCLE, tags=["lifecycle"])
+def transfer(request: HttpRequest, number: s.TicketNumber, payload: s.TransferIn) -> dict[str, Any]:
     """R15: to a methodologist or development, linked to a development item."""
     item = None
     if payload.development_item is not None:
@@ -314,8 +354,8 @@ def transfer(request: HttpRequest, number: str, payload: s.TransferIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/redirect", response=s.TicketDetailOut, tags=["lifecycle"])
-def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/redirect", response=LIFECYCLE, tags=["lifecycle"])
+def redirect(request: HttpRequest, number: s.TicketNumber, payload: s.RedirectIn) -> dict[str, Any]:
     """R3: out of scope, with the regulation's standard answer."""
     t = ticket_redirect(
         ticket=_visible(request, number),
@@ -326,8 +366,8 @@ def redirect(request: HttpRequest, number: str, payload: s.RedirectIn) -> dict[s
     return ticket_detail(t, _user(request))
 
 
-@router.post("/tickets/{number}/refuse", response=s.TicketDetailOut, tags=["lifecycle"])
-def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/refuse", response=LIFECYCLE, tags=["lifecycle"])
+def refuse(request: HttpRequest, number: s.TicketNumber, payload: s.RefuseIn) -> dict[str, Any]:
     """R2: no valid contract."""
     t = ticket_refuse(ticket=_visible(request, number), actor=_user(request), reason=payload.reason)
     return ticket_detail(t, _user(request))
@@ -336,27 +376,40 @@ def refuse(request: HttpRequest, number: str, payload: s.RefuseIn) -> dict[str, 
 MAX_FILES = 10  # per upload; each file is limited by MAX_ATTACHMENT_BYTES
 
 
-@router.post("/tickets/{number}/attachments", response=s.TicketDetailOut, tags=["lifecycle"])
+@router.post(
+    "/tickets/{number}/attachments",
+    response=answers({200: s.TicketDetailOut}, *CHANGE, 507),
+    tags=["lifecycle"],
+)
 def attach(
     request: HttpRequest,
-    number: str,
+    number: s.TicketNumber,
     files: File[list[UploadedFile]],
-    text: Form[str] = "",
-) -> dict[str, Any]:
-    """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES."""
+    # Form[…] of an Annotated type would lose the default (the text is optional).
+    text: s.LongText = Form(""),  # type: ignore[type-arg]
+) -> Any:
+    """Files (multipart, field `files`) on a new message; each within MAX_ATTACHMENT_BYTES.
+    507 when the attachment storage cannot write: then no file and no message are kept."""
     ticket = _visible(request, number)
     if len(files) > MAX_FILES:
         raise TicketError(_("Не больше %(n)s файлов за раз") % {"n": MAX_FILES})
     parts = []
     for upload in files:
         check_attachment_size(upload.name or "file", upload.size or 0)
-        parts.append((upload.name or "file", upload.read(), upload.content_type or ""))
-    ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+        parts.append((upload.name or "file", upload.read(), safe_content_type(upload.content_type)))
+    try:
+        with files_cleaned_up_on_failure(ticket):
+            ticket_attach(ticket=ticket, actor=_user(request), files=parts, text=text)
+    except OSError:
+        log.exception("attachment storage failed for %s", ticket.number)
+        return Status(507, {"errors": {"files": str(STORAGE_FAILED)}})
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
 
 
-@router.post("/tickets/{number}/complete-data", response=s.TicketDetailOut, tags=["lifecycle"])
-def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) -> dict[str, Any]:
+@router.post("/tickets/{number}/complete-data", response=LIFECYCLE, tags=["lifecycle"])
+def complete_data(
+    request: HttpRequest, number: s.TicketNumber, payload: s.CompleteDataIn
+) -> dict[str, Any]:
     """R1: the line fills in data missing from an e-mail/phone ticket; triage then runs."""
     t = ticket_complete_data(
         ticket=_visible(request, number), actor=_user(request), data=IntakeData(**payload.dict())
@@ -369,7 +422,7 @@ def complete_data(request: HttpRequest, number: str, payload: s.CompleteDataIn) 
     response={200: s.TicketDetailOut, 403: s.Detail, 404: s.Detail, 409: s.Detail, 422: s.Errors},
     tags=["lifecycle"],
 )
-def exemption(request: HttpRequest, number: str, payload: s.ExemptionIn) -> Status[Any]:
+def exemption(request: HttpRequest, number: s.TicketNumber, payload: s.ExemptionIn) -> Status[Any]:
     """R2: the line decides a licensing/protection exemption of a ticket without valid
     contracts: `confirm` (served as usual) or `reclassify` (optional new `category`; refused
     with the R2 explanation). 409 when the ticket does not wait for that decision."""
@@ -383,19 +436,17 @@ def exemption(request: HttpRequest, number: str, payload: s.ExemptionIn) -> Stat
     return Status(200, ticket_detail(ticket, user))
 
 
-@router.get("/queue", response=list[s.TicketOut], tags=["queue"])
-def queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
+@router.get("/queue", response=answers({200: list[s.TicketOut]}, 403, 422), tags=["queue"])
+def queue(request: HttpRequest, limit: s.QueueLimit = 100) -> list[dict[str, Any]]:
     """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
     access.require(access.is_line(_user(request)), _("очередь видна сотрудникам линии"))
     open_tickets = Ticket.objects.filter(status__in=WORKING)
-    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[
-        : max(1, min(limit, 500))
-    ]
+    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[:limit]
     return [ticket_out(t) for t in rows]
 
 
-@router.post("/queue/take", response={200: s.TicketDetailOut, 404: s.Detail}, tags=["queue"])
+@router.post("/queue/take", response=answers({200: s.TicketDetailOut}, 403, 404), tags=["queue"])
 def take_next(request: HttpRequest) -> Status[Any]:
     """R14: the next ticket for the calling consultant; each caller gets a different one."""
     ticket = queue_take_next(actor=_user(request))
@@ -408,7 +459,9 @@ def take_next(request: HttpRequest) -> Status[Any]:
 
 
 @router.post(
-    "/update-access", response={201: s.TicketDetailOut, 422: s.Errors}, tags=["update access"]
+    "/update-access",
+    response=answers({201: s.TicketDetailOut}, 403, 413, 422),
+    tags=["update access"],
 )
 @idempotent
 def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any]:
@@ -417,8 +470,10 @@ def update_access(request: HttpRequest, payload: s.UpdateAccessIn) -> Status[Any
     return Status(201, ticket_detail(t, _user(request)))
 
 
-@router.post("/update-access/{number}/decide", response=s.TicketDetailOut, tags=["update access"])
-def update_access_decide(request: HttpRequest, number: str, payload: s.DecideIn) -> dict[str, Any]:
+@router.post("/update-access/{number}/decide", response=LIFECYCLE, tags=["update access"])
+def update_access_decide(
+    request: HttpRequest, number: s.TicketNumber, payload: s.DecideIn
+) -> dict[str, Any]:
     """R18: grant (login, configurations) when both contracts are valid; refuse otherwise."""
     t = update_access_decide_action(
         ticket=_visible(request, number),
@@ -445,7 +500,9 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
     }
 
 
-@router.post("/complaints", response={201: s.ComplaintOut, 422: s.Errors}, tags=["complaints"])
+@router.post(
+    "/complaints", response=answers({201: s.ComplaintOut}, 403, 413, 422), tags=["complaints"]
+)
 @idempotent
 def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
     c = complaint_file(
@@ -458,15 +515,21 @@ def file_complaint(request: HttpRequest, payload: s.ComplaintIn) -> Status[Any]:
     return Status(201, complaint_out(c))
 
 
-@router.get("/complaints", response=list[s.ComplaintOut], tags=["complaints"])
+@router.get("/complaints", response=answers({200: list[s.ComplaintOut]}), tags=["complaints"])
 def list_complaints(request: HttpRequest) -> list[dict[str, Any]]:
     """R20: the quality manager's queue (a client sees its own complaints)."""
     complaints = access.visible_complaints(_user(request)).prefetch_related("tickets")
     return [complaint_out(c) for c in complaints]
 
 
-@router.post("/complaints/{number}/answer", response=s.ComplaintOut, tags=["complaints"])
-def answer_complaint(request: HttpRequest, number: str, payload: s.TextIn) -> dict[str, Any]:
+@router.post(
+    "/complaints/{number}/answer",
+    response=answers({200: s.ComplaintOut}, *CHANGE),
+    tags=["complaints"],
+)
+def answer_complaint(
+    request: HttpRequest, number: s.ComplaintNumber, payload: s.TextIn
+) -> dict[str, Any]:
     c = get_object_or_404(access.visible_complaints(_user(request)), number=number)
     return complaint_out(complaint_answer(complaint=c, actor=_user(request), text=payload.text))
 
@@ -481,8 +544,12 @@ def _require_staff(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/registry/registrations/{number}", response=s.RegistrationOut, tags=["registry"])
-def registration(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.get(
+    "/registry/registrations/{number}",
+    response=answers({200: s.RegistrationOut}, *READ),
+    tags=["registry"],
+)
+def registration(request: HttpRequest, number: s.RegistrationNumberText) -> dict[str, Any]:
     """A registration number with its contracts (R2) — line staff, or the holder itself."""
     regs = (
         access.visible_registrations(_user(request))
@@ -511,7 +578,9 @@ def registration(request: HttpRequest, number: str) -> dict[str, Any]:
     }
 
 
-@router.get("/registry/configurations", response=list[s.ConfigurationOut], tags=["registry"])
+@router.get(
+    "/registry/configurations", response=answers({200: list[s.ConfigurationOut]}), tags=["registry"]
+)
 def configurations(request: HttpRequest) -> list[dict[str, Any]]:
     """Products and configurations with their current release (R4) — any signed-in user."""
     confs = Configuration.objects.select_related("product").prefetch_related(
@@ -530,7 +599,9 @@ def configurations(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/registry/releases", response=list[s.ReleaseOut], tags=["registry"])
+@router.get(
+    "/registry/releases", response=answers({200: list[s.ReleaseOut]}, 403), tags=["registry"]
+)
 def releases(request: HttpRequest) -> list[dict[str, Any]]:
     _require_staff(request)
     return [
@@ -557,7 +628,7 @@ def release_out(r: Release) -> dict[str, Any]:
     }
 
 
-@router.post("/releases", response={201: s.ReleaseOut}, tags=["releases"])
+@router.post("/releases", response=answers({201: s.ReleaseOut}, 403, 422), tags=["releases"])
 def create_release(request: HttpRequest, payload: s.ReleaseIn) -> Status[Any]:
     """R15: the development department announces a release with its planned date."""
     user = _require_staff(request)
@@ -579,9 +650,13 @@ def create_release(request: HttpRequest, payload: s.ReleaseIn) -> Status[Any]:
     return Status(201, release_out(release))
 
 
-@router.post("/releases/{release_id}/reschedule", response=s.ReleaseOut, tags=["releases"])
+@router.post(
+    "/releases/{release_id}/reschedule",
+    response=answers({200: s.ReleaseOut}, 403, 404, 409, 422),
+    tags=["releases"],
+)
 def reschedule_release(
-    request: HttpRequest, release_id: int, payload: s.RescheduleIn
+    request: HttpRequest, release_id: s.Id, payload: s.RescheduleIn
 ) -> dict[str, Any]:
     """R15: a new planned date; every waiting client is told the release moved."""
     user = _require_staff(request)
@@ -591,15 +666,23 @@ def reschedule_release(
     )
 
 
-@router.post("/releases/{release_id}/publish", response=list[s.NotificationOut], tags=["releases"])
-def publish_release(request: HttpRequest, release_id: int) -> list[dict[str, Any]]:
+@router.post(
+    "/releases/{release_id}/publish",
+    response=answers({200: list[s.NotificationOut]}, 403, 404, 409, 422),
+    tags=["releases"],
+)
+def publish_release(request: HttpRequest, release_id: s.Id) -> list[dict[str, Any]]:
     """R15: publish a release; every client linked through a development item is notified."""
     user = _require_staff(request)
     release = get_object_or_404(Release, pk=release_id)
     return [notification_out(n) for n in release_publish(release=release, actor=user)]
 
 
-@router.get("/development-items", response=list[s.DevelopmentItemOut], tags=["releases"])
+@router.get(
+    "/development-items",
+    response=answers({200: list[s.DevelopmentItemOut]}, 403),
+    tags=["releases"],
+)
 def development_items(request: HttpRequest) -> list[dict[str, Any]]:
     user = _require_staff(request)
     # The linked tickets the caller may open (a developer sees only what reached development).
@@ -619,8 +702,12 @@ def development_items(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/development-items/{item_id}/plan", response=s.DevelopmentItemOut, tags=["releases"])
-def plan_item(request: HttpRequest, item_id: int, payload: s.PlanIn) -> dict[str, Any]:
+@router.post(
+    "/development-items/{item_id}/plan",
+    response=answers({200: s.DevelopmentItemOut}, *CHANGE),
+    tags=["releases"],
+)
+def plan_item(request: HttpRequest, item_id: s.Id, payload: s.PlanIn) -> dict[str, Any]:
     """R15: set the target release during diagnosis."""
     user = _require_staff(request)
     item = get_object_or_404(DevelopmentItem, pk=item_id)
@@ -647,7 +734,9 @@ def notification_out(n: Notification) -> dict[str, Any]:
     }
 
 
-@router.get("/notifications", response=list[s.NotificationOut], tags=["notifications"])
+@router.get(
+    "/notifications", response=answers({200: list[s.NotificationOut]}), tags=["notifications"]
+)
 def notifications(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         notification_out(n)

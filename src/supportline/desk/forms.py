@@ -16,16 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.lib.emails import validate_single_address
+from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
 from supportline.registry.models import Configuration, Release
 from supportline.tickets.actions.steps import say
 from supportline.tickets.intake import IntakeData
 from supportline.tickets.models import (
     OPEN_STATUSES,
     Channel,
+    Complaint,
     DevelopmentItem,
+    Message,
     Status,
     Ticket,
     TransferTarget,
+    UpdateAccessDetails,
 )
 from supportline.worktime import MAX_YEAR, MIN_YEAR
 
@@ -34,6 +38,20 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
 def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
+
+
+class DeskForm(forms.Form):
+    """Every text a person types is checked like the API checks it: no NUL, no lone surrogate
+    (`plain_text_validator`); lengths come from the model columns (`column_length`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and plain_text_validator not in field.validators:
+                field.validators.append(plain_text_validator)
+
+
+_column = column_length
 
 
 def level_choices() -> list[tuple[str, str]]:
@@ -50,7 +68,8 @@ def category_choices(*, in_scope: bool | None = None) -> list[tuple[str, str]]:
 
 class MoscowDateTimeField(forms.DateTimeField):
     """A wall-clock time in the line's zone (Moscow), from a datetime-local input, as an
-    aware datetime. Django's own field would read it in the server zone (UTC)."""
+    aware datetime. Django's own field would read it in the server zone (UTC). Only the years
+    of the production calendar are accepted (the SLA clocks run on it)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT)
 
@@ -61,7 +80,7 @@ class MoscowDateTimeField(forms.DateTimeField):
             return value if value.tzinfo else value.replace(tzinfo=rules.line_zone())
         try:
             # Moscow has no DST since 2014: attaching the zone to the wall time is exact.
-            return dt.datetime.strptime(str(value).strip(), LOCAL_INPUT).replace(
+            moment = dt.datetime.strptime(str(value).strip(), LOCAL_INPUT).replace(
                 tzinfo=rules.line_zone()
             )
         except ValueError:
@@ -69,6 +88,13 @@ class MoscowDateTimeField(forms.DateTimeField):
                 _("Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (московское время)"),
                 code="invalid",
             ) from None
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise forms.ValidationError(
+                _("Дата вне лет производственного календаря: %(min_year)s–%(max_year)s"),
+                code="calendar_range",
+                params={"min_year": MIN_YEAR, "max_year": MAX_YEAR},
+            )
+        return moment
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -86,7 +112,7 @@ def set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> 
 # ---------------------------------------------------------------- the queue (R14)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(DeskForm):
     """GET filters of the queue; a wrong value is ignored rather than an error."""
 
     who = forms.ChoiceField(
@@ -125,43 +151,55 @@ class QueueFilterForm(forms.Form):
 # ---------------------------------------------------------------- phone call (R6)
 
 
-class PhoneCallForm(forms.Form):
+class PhoneCallForm(DeskForm):
     """R6: the consultant registers a call; the call's time is the registration time."""
 
     call_at = MoscowDateTimeField(
         label=_("Время звонка (МСК)"),
         help_text=_("Время регистрации обращения — время звонка, по московскому времени"),
     )
-    contact_name = forms.CharField(label=_("Кто звонил"), max_length=200)
-    contact_phone = forms.CharField(label=_("Телефон звонившего"), max_length=30, required=False)
+    contact_name = forms.CharField(
+        label=_("Кто звонил"), max_length=_column(Ticket, "contact_name")
+    )
+    contact_phone = forms.CharField(
+        label=_("Телефон звонившего"), max_length=_column(Ticket, "contact_phone"), required=False
+    )
     # One plain address (no lists, no display names): the line writes to it.
     contact_email = forms.CharField(
         label=_("E-mail для ответа"),
         required=False,
-        max_length=254,
+        max_length=_column(Ticket, "contact_email"),
         widget=forms.EmailInput,
         validators=[validate_single_address],
     )
     registration_number = forms.CharField(
-        label=_("Регистрационный номер программы"), max_length=50, required=False
+        label=_("Регистрационный номер программы"),
+        max_length=_column(Ticket, "registration_number"),
+        required=False,
     )
     partner_code = forms.CharField(
         label=_("Код партнёра"),
-        max_length=50,
+        max_length=_column(Ticket, "partner_code"),
         required=False,
         help_text=_("Если звонит партнёр (1С:Франчайзи)"),
     )
-    organisation = forms.CharField(label=_("Организация"), max_length=300, required=False)
-    configuration = forms.CharField(label=_("Конфигурация"), max_length=300, required=False)
+    organisation = forms.CharField(
+        label=_("Организация"), max_length=_column(Ticket, "organisation_name"), required=False
+    )
+    configuration = forms.CharField(
+        label=_("Конфигурация"), max_length=_column(Ticket, "configuration_name"), required=False
+    )
     version = forms.CharField(
         label=_("Версия (релиз)"),
-        max_length=40,
+        max_length=_column(Ticket, "version"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "3.0.36.12"}),
     )
     category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
-    subject = forms.CharField(label=_("Тема"), max_length=300)
-    body = forms.CharField(label=_("Суть вопроса"), widget=_textarea(6))
+    subject = forms.CharField(label=_("Тема"), max_length=_column(Ticket, "subject"))
+    body = forms.CharField(
+        label=_("Суть вопроса"), max_length=_column(Message, "body"), widget=_textarea(6)
+    )
     without_data = forms.BooleanField(
         label=_("Клиент не смог назвать данные программы — зарегистрировать без них"),
         required=False,
@@ -196,7 +234,7 @@ class PhoneCallForm(forms.Form):
 # ---------------------------------------------------------------- ticket actions
 
 
-class TicketForm(forms.Form):
+class TicketForm(DeskForm):
     """An action form bound to a ticket (for choices and prefilled texts)."""
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -207,6 +245,7 @@ class TicketForm(forms.Form):
 class AcceptForm(TicketForm):
     text = forms.CharField(
         label=_("Подтверждение клиенту"),
+        max_length=LONG_TEXT,
         required=False,
         widget=_textarea(3),
         help_text=_("Пусто — стандартное подтверждение регламента с уровнем и сроком решения"),
@@ -216,18 +255,20 @@ class AcceptForm(TicketForm):
 class AskForm(TicketForm):
     text = forms.CharField(
         label=_("Вопрос клиенту"),
+        max_length=LONG_TEXT,
         widget=_textarea(),
         help_text=_("Срок решения встаёт на паузу до ответа клиента (R12)"),
     )
 
 
 class AnswerForm(TicketForm):
-    text = forms.CharField(label=_("Ответ клиенту"), widget=_textarea(6))
+    text = forms.CharField(label=_("Ответ клиенту"), max_length=LONG_TEXT, widget=_textarea(6))
 
 
 class ResolveForm(TicketForm):
     text = forms.CharField(
         label=_("Итоговый ответ"),
+        max_length=LONG_TEXT,
         required=False,
         widget=_textarea(),
         help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается (R8)"),
@@ -247,7 +288,7 @@ class ResolveInReleaseForm(TicketForm):
 
 class LevelForm(TicketForm):
     level = forms.ChoiceField(label=_("Новый уровень"))
-    reason = forms.CharField(label=_("Причина"), widget=_textarea(2))
+    reason = forms.CharField(label=_("Причина"), max_length=LONG_TEXT, widget=_textarea(2))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -267,10 +308,14 @@ class TransferForm(TicketForm):
         ],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Причина передачи"), widget=_textarea(3))
+    reason = forms.CharField(
+        label=_("Причина передачи"),
+        max_length=_column(DevelopmentItem, "description"),
+        widget=_textarea(3),
+    )
     title = forms.CharField(
         label=_("Название задачи разработки"),
-        max_length=300,
+        max_length=_column(DevelopmentItem, "title"),
         required=False,
         help_text=_("Пусто — тема обращения"),
     )
@@ -292,7 +337,9 @@ class RedirectForm(TicketForm):
     """R3: an out-of-scope category; its standard answer is prefilled and editable."""
 
     category = forms.ChoiceField(label=_("Категория вне рамок регламента"))
-    text = forms.CharField(label=_("Ответ клиенту"), widget=_textarea(6), required=False)
+    text = forms.CharField(
+        label=_("Ответ клиенту"), max_length=LONG_TEXT, widget=_textarea(6), required=False
+    )
 
     def __init__(self, *args: Any, category: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -334,7 +381,7 @@ class RefuseForm(TicketForm):
 
     reason = forms.CharField(
         label=_("Чего не хватает"),
-        max_length=500,
+        max_length=REASON_LENGTH,
         help_text=_("Подставляется в стандартный ответ регламента об отказе (R2)"),
     )
 
@@ -393,12 +440,22 @@ class CompleteDataForm(TicketForm):
     """R1: the data an e-mail/phone ticket lacked; prefilled with what it has."""
 
     registration_number = forms.CharField(
-        label=_("Регистрационный номер"), max_length=50, required=False
+        label=_("Регистрационный номер"),
+        max_length=_column(Ticket, "registration_number"),
+        required=False,
     )
-    partner_code = forms.CharField(label=_("Код партнёра"), max_length=50, required=False)
-    organisation = forms.CharField(label=_("Организация"), max_length=300, required=False)
-    configuration = forms.CharField(label=_("Конфигурация"), max_length=300, required=False)
-    version = forms.CharField(label=_("Версия (релиз)"), max_length=40, required=False)
+    partner_code = forms.CharField(
+        label=_("Код партнёра"), max_length=_column(Ticket, "partner_code"), required=False
+    )
+    organisation = forms.CharField(
+        label=_("Организация"), max_length=_column(Ticket, "organisation_name"), required=False
+    )
+    configuration = forms.CharField(
+        label=_("Конфигурация"), max_length=_column(Ticket, "configuration_name"), required=False
+    )
+    version = forms.CharField(
+        label=_("Версия (релиз)"), max_length=_column(Ticket, "version"), required=False
+    )
     category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -435,7 +492,7 @@ class DecideForm(TicketForm):
 
     login = forms.CharField(
         label=_("Логин на сайте обновлений"),
-        max_length=100,
+        max_length=_column(UpdateAccessDetails, "granted_login"),
         required=False,
         help_text=_("Не нужен, если договоры не действуют: запрос будет отклонён с причиной"),
     )
@@ -467,7 +524,7 @@ class DecideForm(TicketForm):
 # ---------------------------------------------------------------- escalations, releases (R15)
 
 
-class PlanForm(forms.Form):
+class PlanForm(DeskForm):
     release = forms.ModelChoiceField(
         label=_("Целевой релиз"), queryset=Release.objects.none(), empty_label=None
     )
@@ -513,11 +570,13 @@ class RescheduleForm(forms.Form):
 # ---------------------------------------------------------------- complaints (R20)
 
 
-class ComplaintAnswerForm(forms.Form):
-    text = forms.CharField(label=_("Ответ на претензию"), widget=_textarea(6))
+class ComplaintAnswerForm(DeskForm):
+    text = forms.CharField(
+        label=_("Ответ на претензию"), max_length=_column(Complaint, "answer"), widget=_textarea(6)
+    )
 
 
-class ComplaintLinkForm(forms.Form):
+class ComplaintLinkForm(DeskForm):
     """R20: the tickets a complaint concerns, by number (comma or space separated)."""
 
     tickets = forms.CharField(label=_("Номера обращений"), max_length=500)
@@ -527,7 +586,7 @@ class ComplaintLinkForm(forms.Form):
         return [n for n in raw.split() if n]
 
 
-class ComplaintAssignForm(forms.Form):
+class ComplaintAssignForm(DeskForm):
     assignee = forms.ModelChoiceField(
         label=_("Ответственный"), queryset=User.objects.none(), empty_label=None
     )
@@ -541,5 +600,5 @@ class ComplaintAssignForm(forms.Form):
         )
 
 
-class YearForm(forms.Form):
+class YearForm(DeskForm):
     year = forms.IntegerField(label=_("Год"), min_value=MIN_YEAR, max_value=MAX_YEAR)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from supportline.core import converters  # noqa: F401  (registers <number:…>)
 from supportline.desk.views import escalations, queue, supervisor, ticket
 
 app_name = "desk"
@@ -13,9 +14,11 @@ urlpatterns = [
     path("queue/rows/", queue.queue_rows, name="queue_rows"),
     path("queue/take/", queue.take_next, name="take_next"),
     path("phone/", queue.phone_call, name="phone"),
-    path("tickets/<str:number>/", ticket.ticket, name="ticket"),
-    path("tickets/<str:number>/do/<slug:action>/", ticket.act, name="act"),
-    path("tickets/<str:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"),
+    path("tickets/<number:number>/", ticket.ticket, name="ticket"),
+    path("tickets/<number:number>/do/<slug:action>/", ticket.act, name="act"),
+    path(
+        "tickets/<number:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"
+    ),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
     path("releases/", escalations.releases, name="releases"),
@@ -24,7 +27,7 @@ urlpatterns = [
     path("releases/<int:pk>/publish/", escalations.release_publish, name="release_publish"),
     path("board/", supervisor.board, name="board"),
     path("complaints/", supervisor.complaints, name="complaints"),
-    path("complaints/<str:number>/", supervisor.complaint, name="complaint"),
+    path("complaints/<number:number>/", supervisor.complaint, name="complaint"),
     path("registries/", supervisor.registries, name="registries"),
     path("calendar/", supervisor.calendar, name="calendar"),
 ]

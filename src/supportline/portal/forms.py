@@ -19,26 +19,31 @@ from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.lib.text import LONG_TEXT, column_length, plain_text_validator
 from supportline.registry.models import (
     Configuration,
     Release,
     SupportStatus,
 )
-from supportline.tickets import access
+from supportline.tickets import access, limits
 from supportline.tickets.errors import IntakeError
 from supportline.tickets.intake import IntakeData
-from supportline.tickets.models import Ticket
+from supportline.tickets.models import Complaint, Message, Ticket, UpdateAccessDetails
 
 # Shown after the label of a required field; `aria-required` tells assistive technology.
 REQUIRED_MARK = mark_safe(' <span class="req" aria-hidden="true">*</span>')
 
 
 class PortalForm(forms.Form):
-    """Russian forms put no colon after a label."""
+    """Russian forms put no colon after a label. Every text is checked like the API checks it:
+    no NUL, no lone surrogate; lengths come from the model columns (`column_length`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and plain_text_validator not in field.validators:
+                field.validators.append(plain_text_validator)
 
 
 class ServiceForm(PortalForm):
@@ -120,20 +125,34 @@ class TicketForm(ServiceForm):
         "body",
     )
 
-    partner_code = _text(_("Код партнёра"), max_length=50, autocomplete="off")
+    partner_code = _text(
+        _("Код партнёра"), max_length=column_length(Ticket, "partner_code"), autocomplete="off"
+    )
     registration_number = _text(
         _("Регистрационный номер программы"),
-        max_length=50,
+        max_length=column_length(Ticket, "registration_number"),
         autocomplete="off",
         list="registration-numbers",
     )
-    organisation = _text(_("Организация"), max_length=300, autocomplete="organization")
+    organisation = _text(
+        _("Организация"),
+        max_length=column_length(Ticket, "organisation_name"),
+        autocomplete="organization",
+    )
     configuration = forms.ChoiceField(label=_("Конфигурация"), required=False)
-    version = _text(_("Версия (релиз)"), max_length=40, autocomplete="off", inputmode="decimal")
+    version = _text(
+        _("Версия (релиз)"),
+        max_length=column_length(Ticket, "version"),
+        autocomplete="off",
+        inputmode="decimal",
+    )
     category = forms.ChoiceField(label=_("Категория вопроса"), required=False)
-    subject = _text(_("Тема"), max_length=300, autocomplete="off")
+    subject = _text(_("Тема"), max_length=column_length(Ticket, "subject"), autocomplete="off")
     body = forms.CharField(
-        label=_("Вопрос"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Вопрос"),
+        required=False,
+        max_length=column_length(Message, "body"),
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -213,7 +232,10 @@ def registration_numbers(user: User) -> list[str]:
 
 class ReplyForm(PortalForm):
     text = forms.CharField(
-        label=_("Ваш ответ"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Ваш ответ"),
+        required=False,
+        max_length=column_length(Message, "body"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     file = forms.FileField(label=_("Файл (снимок экрана, выгрузка, журнал)"), required=False)
 
@@ -246,6 +268,7 @@ class AcceptForm(PortalForm):
     comment = forms.CharField(
         label=_("Комментарий (необязательно)"),
         required=False,
+        max_length=column_length(Ticket, "rating_comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -256,6 +279,7 @@ class RejectForm(PortalForm):
     reason = forms.CharField(
         label=_("Почему ответ не подошёл"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -272,19 +296,33 @@ class UpdateAccessForm(ServiceForm):
     )
 
     organisation_full_name = _text(
-        _("Полное наименование организации"), max_length=500, autocomplete="organization"
+        _("Полное наименование организации"),
+        max_length=limits.update_access_full_name_length(),
+        autocomplete="organization",
     )
-    inn = _text(_("ИНН"), max_length=12, inputmode="numeric", autocomplete="off")
+    inn = _text(
+        _("ИНН"),
+        max_length=column_length(UpdateAccessDetails, "inn"),
+        inputmode="numeric",
+        autocomplete="off",
+    )
     registration_number = _text(
         _("Регистрационный номер основной поставки"),
-        max_length=50,
+        max_length=column_length(Ticket, "registration_number"),
         autocomplete="off",
         list="registration-numbers",
     )
     configuration = forms.ChoiceField(label=_("Полное название конфигурации"), required=False)
-    version = _text(_("Нужная версия"), max_length=40, autocomplete="off", inputmode="decimal")
+    version = _text(
+        _("Нужная версия"),
+        max_length=column_length(Ticket, "version"),
+        autocomplete="off",
+        inputmode="decimal",
+    )
     previous_login = _text(
-        _("Прежний логин на сайте обновлений (если был)"), max_length=100, autocomplete="off"
+        _("Прежний логин на сайте обновлений (если был)"),
+        max_length=column_length(UpdateAccessDetails, "previous_login"),
+        autocomplete="off",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -327,9 +365,14 @@ class ComplaintForm(ServiceForm):
 
     required_fields = ("subject", "text")
 
-    subject = _text(_("Тема претензии"), max_length=300, autocomplete="off")
+    subject = _text(
+        _("Тема претензии"), max_length=column_length(Complaint, "subject"), autocomplete="off"
+    )
     text = forms.CharField(
-        label=_("Текст претензии"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Текст претензии"),
+        required=False,
+        max_length=column_length(Complaint, "text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     tickets = forms.MultipleChoiceField(
         label=_("Обращения, к которым относится претензия"),

@@ -6,6 +6,7 @@ Only clients and partners use the portal; line staff are sent to the desk. A tic
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
@@ -46,10 +47,16 @@ from supportline.tickets.actions.lifecycle import ticket_client_reply, ticket_ev
 from supportline.tickets.actions.registration import offer_request as offer_request_action
 from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.actions.update_access import update_access_request
+from supportline.tickets.attachment_storage import (
+    STORAGE_FAILED,
+    files_cleaned_up_on_failure,
+    safe_content_type,
+)
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
 from supportline.tickets.models import Attachment, Channel, Status, Ticket
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
@@ -224,12 +231,14 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
             if upload is not None:
                 # The size is checked before the file is read into memory.
                 check_attachment_size(upload.name, upload.size)
-                ticket_attach(
-                    ticket=ticket,
-                    actor=_user(request),
-                    files=[(upload.name, upload.read(), upload.content_type or "")],
-                    text=form.cleaned_data["text"],
-                )
+                content = upload.read()
+                with files_cleaned_up_on_failure(ticket):
+                    ticket_attach(
+                        ticket=ticket,
+                        actor=_user(request),
+                        files=[(upload.name, content, safe_content_type(upload.content_type))],
+                        text=form.cleaned_data["text"],
+                    )
             else:
                 ticket_client_reply(
                     ticket=ticket,
@@ -239,6 +248,10 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
                 )
         except TicketError as error:
             form.add_error("text", error.message)
+        except OSError:
+            # The storage could not write (disk full, read-only): nothing was kept.
+            log.exception("attachment storage failed for %s", ticket.number)
+            form.add_error("file", str(STORAGE_FAILED))
         else:
             messages.success(request, _("Сообщение отправлено на линию консультации"))
             return redirect("portal:ticket", number=number)

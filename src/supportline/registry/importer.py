@@ -36,6 +36,13 @@ empty. An empty optional cell keeps the stored value. A partner code on a main-d
 that partner to the organisation (`PartnerClient`, source «import»): the partner may then file
 tickets on the organisation's registration numbers; a link already kept is left as it is (the
 administrator ends one in the admin), so a re-import changes nothing.
+
+
+Limits, each a setting: the file at most IMPORT_MAX_FILE_BYTES (50 MB), an XLSX at most
+IMPORT_XLSX_MAX_BYTES unpacked (200 MB, checked in the zip's directory before openpyxl opens the
+book, so a small "XLSX bomb" is refused at once), at most IMPORT_MAX_ROWS data rows (100 000) and
+the first MAX_COLUMNS columns. A CSV is UTF-8 (with or without a BOM), windows-1251, or UTF-16
+(with a BOM, or without one when every other byte is zero).
 """
 
 from __future__ import annotations
@@ -50,11 +57,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
+from django.conf import settings
 from django.db import models, transaction
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from supportline.lib.inn import inn_error
+from supportline.lib.text import text_problem
 from supportline.registry.models import (
     Contract,
     Organisation,
@@ -156,6 +164,17 @@ _KPP = re.compile(r"\d{4}[\dA-Z]{2}\d{3}")
 _RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _CHUNK = 500  # keeps `__in` lists under every backend's parameter limit
+# Columns read from a sheet: the registry has 13; a sheet may carry a few of its own.
+MAX_COLUMNS = 64
+_MB = 1024 * 1024
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def max_rows() -> int:
+    return _limit("IMPORT_MAX_ROWS", 100_000)
 
 
 class ImportFileError(Exception):
@@ -275,8 +294,17 @@ def read_rows(path: Path) -> list[RawRow]:
         raise ImportFileError(f"Файл «{path}» не найден")
     if not path.is_file():
         raise ImportFileError(f"«{path}» — не файл")
-    data = path.read_bytes()
-    table: Sequence[Sequence[Cell]]
+    size_limit = _limit("IMPORT_MAX_FILE_BYTES", 50 * _MB)
+    if path.stat().st_size > size_limit:
+        raise ImportFileError(
+            f"Файл «{path.name}» больше допустимых {_megabytes(size_limit)}; "
+            "разделите реестр на несколько файлов"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Файл «{path}» не прочитан: {exc.strerror}") from None
+    table: Iterable[Sequence[Cell]]
     if not data.strip():
         raise ImportFileError(f"Файл «{path.name}» пуст")
     if data.startswith(b"PK\x03\x04"):
@@ -293,17 +321,56 @@ def read_rows(path: Path) -> list[RawRow]:
     return _rows_from_table(table, path.name)
 
 
-def _csv_table(data: bytes, name: str) -> list[list[str]]:
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        text = data.decode("utf-16")
+def _megabytes(size: int) -> str:
+    return f"{size / _MB:.0f} МБ" if size >= _MB else f"{size} байт"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" / "utf-16-be" when the bytes look like BOM-less UTF-16 text (Excel's
+    «Unicode text»): an even length and a zero in every other byte of the first ones."""
+    head = data[:4000]
+    if len(data) % 2 or len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.4 * len(odd) and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) >= 0.4 * len(even) and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
+def _csv_text(data: bytes, name: str) -> str:
+    encoding = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
     elif b"\x00" in data:
-        raise ImportFileError(f"Файл «{name}» не похож на текстовый CSV")
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise ImportFileError(f"Файл «{name}» не похож на текстовый CSV")
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                f"Файл «{name}» в кодировке UTF-16 повреждён (обрыв или неполный символ); "
+                "сохраните его заново как CSV (UTF-8)"
+            ) from None
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             # Excel in Russian Windows saves «CSV (разделители — запятые)» in windows-1251.
             text = data.decode("cp1251", errors="replace")
+    if "\x00" in text:
+        raise ImportFileError(f"Файл «{name}» содержит символ NUL: это не текстовый CSV")
+    controls = sum(1 for ch in text[:10_000] if ch < " " and ch not in "\r\n\t")
+    if controls > len(text[:10_000]) // 100:
+        raise ImportFileError(f"Файл «{name}» не похож на текстовый CSV")
+    return text
+
+
+def _csv_table(data: bytes, name: str) -> list[list[str]]:
+    text = _csv_text(data, name)
     header = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=header.count)  # ties go to «;», what Excel in Russia writes
     try:
@@ -312,15 +379,53 @@ def _csv_table(data: bytes, name: str) -> list[list[str]]:
         raise ImportFileError(f"Файл «{name}» не читается как CSV: {exc}") from exc
 
 
-def _xlsx_table(data: bytes, name: str) -> list[tuple[Cell, ...]]:
+def _check_xlsx_archive(data: bytes, name: str) -> None:
+    """What the zip's directory says, before openpyxl unpacks anything: a book, of a size that
+    fits. zipfile stops every member at its declared size, so the declared sizes bound the
+    work (a member that unpacks to more fails its CRC check)."""
+    unreadable = f"Не удалось прочитать XLSX-файл «{name}»: файл повреждён или это не книга Excel"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise ImportFileError(unreadable) from None
+    names = {member.filename for member in members}
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise ImportFileError(
+            f"Файл «{name}» — zip-архив, но не книга Excel (XLSX): нет описания книги"
+        )
+    limit = _limit("IMPORT_XLSX_MAX_BYTES", 200 * _MB)
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limit or len(members) > 10_000:
+        raise ImportFileError(
+            f"Книга «{name}» в распакованном виде больше {_megabytes(limit)} "
+            f"({_megabytes(unpacked)}): это не реестр договоров; разделите его на несколько файлов"
+        )
+
+
+def _xlsx_table(data: bytes, name: str) -> Iterable[Sequence[Cell]]:
+    _check_xlsx_archive(data, name)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # openpyxl on an untrusted file: any error means "unreadable"
         raise ImportFileError(
             f"Не удалось прочитать XLSX-файл «{name}»: файл повреждён или это не книга Excel"
         ) from exc
     try:
-        return list(book.worksheets[0].iter_rows(values_only=True))
+        if not book.worksheets:
+            raise ImportFileError(f"В книге «{name}» нет ни одного листа")
+        sheet = book.worksheets[0]
+        # The header, the rows allowed and one more, so that a longer sheet is told apart
+        # (_rows_from_table) without reading all of it.
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=max_rows() + 2, values_only=True)
+        return list(rows)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(
+            f"Не удалось прочитать лист «{book.worksheets[0].title}» книги «{name}»: "
+            f"он повреждён ({type(exc).__name__})"
+        ) from exc
     finally:
         book.close()  # a read-only book keeps the file open until closed
 
@@ -355,7 +460,13 @@ def _rows_from_table(table: Iterable[Sequence[Cell]], name: str) -> list[RawRow]
             f"Файл «{name}»: " + "; ".join(problems) + f". Ожидаемые заголовки: {expected}"
         )
     rows = []
+    limit = max_rows()
     for line, cells in enumerate(lines, start=2):
+        if line - 1 > limit:
+            raise ImportFileError(
+                f"В файле «{name}» больше {limit} строк с данными: разделите реестр на части "
+                "(предел — настройка IMPORT_MAX_ROWS)"
+            )
         values = {
             key: cells[index] if index < len(cells) else None for key, index in positions.items()
         }
@@ -430,6 +541,7 @@ def validate(rows: Sequence[RawRow]) -> Plan:
     plan = Plan(rows=len(rows))
     products = {_token(p.name): p for p in Product.objects.all()}
     codes = {_text(row.values.get("partner_code")) for row in rows} - {""}
+    codes = {code for code in codes if text_problem(code) is None}  # _parse reports the rest
     partners = {p.code: p for p in _chunked(Partner.objects.all(), "code", codes)}
     for raw in rows:
         row = _parse(raw, products, partners, plan.errors)
@@ -454,8 +566,16 @@ def _parse(
 
     text = {column.key: _text(raw.values.get(column.key)) for column in COLUMNS}
     for column in COLUMNS:
-        if column.max_length and len(text[column.key]) > column.max_length:
+        problem = text_problem(text[column.key])
+        if problem == "nul":
+            error(column.key, "недопустимый символ NUL (нулевой байт)")
+        elif problem == "surrogate":
+            error(column.key, "недопустимые символы (одиночные суррогаты UTF-16)")
+        elif column.max_length and len(text[column.key]) > column.max_length:
             error(column.key, f"значение длиннее {column.max_length} символов")
+    if any(text_problem(value) for value in text.values()):
+        errors.extend(found)  # such text is not looked up in the registries
+        return None
 
     def required(*keys: str) -> None:
         for key in keys:

@@ -147,7 +147,7 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 def registries(request: HttpRequest) -> HttpResponse:
     """Organisations and partners with their contracts valid today (R2); edited in the admin."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # NUL: PostgreSQL refuses
     organisations, partners = registry_overview(rules.local_date(timezone.now()), query)
     return render(
         request,

@@ -138,7 +138,8 @@ class Command(BaseCommand):
         )
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            raise SystemExit(128 + signum)
+            # A requested stop is a clean one: the worker is stopped below, exit status 0.
+            raise SystemExit(0)
 
         # SIGINT too: the default KeyboardInterrupt would do, but one path is simpler to trust.
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

@@ -5,14 +5,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from supportline.registry.calendar_file import MAX_BYTES, CalendarFileError, read_calendar
 from supportline.registry.models import CalendarYear
-from supportline.worktime import CalendarDataError, parse_xmlcalendar, parse_year_file, year_to_json
+from supportline.worktime import year_to_json
 
 
 class Command(BaseCommand):
     help = (
         "Загрузить год производственного календаря из файла (наш JSON одного года или XML "
-        "формата xmlcalendar); заменяет встроенные данные этого года"
+        "формата xmlcalendar; UTF-8, UTF-16 или кодировка из заголовка XML); заменяет "
+        "встроенные данные этого года"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,16 +24,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            content = path.read_bytes()
+            with path.open("rb") as handle:
+                content = handle.read(MAX_BYTES + 1)
         except OSError as exc:
             raise CommandError(f"Файл «{path}» не прочитан: {exc.strerror}") from None
         try:
-            if options["decree"] and content.lstrip().startswith(b"<"):
-                year = parse_xmlcalendar(content, decree=options["decree"], source=path.name)
-            else:
-                year = parse_year_file(content)
-        except CalendarDataError as exc:
+            year = read_calendar(content, decree=options["decree"], source=path.name)
+        except CalendarFileError as exc:
             raise CommandError(f"Файл календаря отклонён: {exc}") from None
+        except Exception as exc:  # a file from outside: no traceback (--traceback shows it)
+            raise CommandError(
+                f"Файл календаря «{path.name}» не загружен: непредвиденная ошибка "
+                f"{type(exc).__name__}; подробности — с ключом --traceback"
+            ) from exc
         data = year_to_json(year)
         row, created = CalendarYear.objects.update_or_create(
             year=year.year, defaults={"data": data, "decree": year.decree or ""}

@@ -25,10 +25,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
         try:
-            report = import_contracts(rows_source=Path(options["file"]), dry_run=options["dry_run"])
+            report = import_contracts(rows_source=path, dry_run=options["dry_run"])
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        except Exception as exc:  # a file from outside: no traceback (--traceback shows it)
+            raise CommandError(
+                f"Импорт отменён, ничего не записано: файл «{path.name}» не обработан из-за "
+                f"непредвиденной ошибки {type(exc).__name__}; подробности — с ключом --traceback"
+            ) from exc
         if report.errors:
             for error in report.errors:
                 self.stderr.write(str(error))
