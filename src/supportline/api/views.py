@@ -419,7 +419,7 @@ def complete_data(
 
 @router.post(
     "/tickets/{number}/exemption",
-    response={200: s.TicketDetailOut, 403: s.Detail, 404: s.Detail, 409: s.Detail, 422: s.Errors},
+    response=LIFECYCLE,
     tags=["lifecycle"],
 )
 def exemption(request: HttpRequest, number: s.TicketNumber, payload: s.ExemptionIn) -> Status[Any]:
