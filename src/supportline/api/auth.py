@@ -9,6 +9,8 @@ token answers 401 saying so (and is not counted: it is not a guess).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from supportline.core.client_address import client_address
 from supportline.core.formatting import msk
 from supportline.core.throttle import Limit
 
+# How fresh `last_used_at` is kept (issue 15): the token row is written at most this often.
+LAST_USED_STEP = dt.timedelta(minutes=1)
 TOKEN_FAILURES = Limit("api-token", attempts=20, window=15 * 60)
 
 
@@ -62,6 +66,8 @@ class BearerToken(HttpBearer):
             )
         if not found.user.is_active:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_STEP:
+            # At most once a minute: a write per request would double the cost of a read.
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user

@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from supportline.lib.emails import address_problem, clean_address
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, text_problem
 from supportline.registry.models import Configuration, RegistrationNumber
-from supportline.tickets import limits
+from supportline.tickets import limits, paging
 from supportline.tickets.models import (
     Complaint,
     DevelopmentItem,
@@ -110,6 +110,7 @@ TicketLevel = Annotated[str, column(Ticket, "level"), Plain]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 QueueLimit = Annotated[int, Field(ge=1, le=MAX_QUEUE)]
+Cursor = Annotated[str, Field(max_length=paging.MAX_CURSOR), Plain]
 
 
 class Errors(Schema):
@@ -260,10 +261,14 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPage(Schema):
+    # Counted up to a cap (issue 15): `count_exact` false means "more than `count`".
     count: int
+    count_exact: bool
     page: int
     page_size: int
     items: list[TicketOut]
+    # The next page: pass it back as `cursor` (null: this is the last page).
+    next_cursor: str | None
 
 
 class UpdateAccessIn(ContactEmailChecked):

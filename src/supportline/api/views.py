@@ -7,7 +7,7 @@ import logging
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from supportline.api.idempotency import idempotent
 from supportline.core import rules
 from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
-from supportline.tickets import access
+from supportline.tickets import access, paging
 from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
 from supportline.tickets.actions.complaints import complaint_answer, complaint_file
 from supportline.tickets.actions.development import (
@@ -157,8 +157,17 @@ INTERNAL_EVENTS = frozenset({EventType.ASSIGNED, EventType.TRANSFERRED, EventTyp
 
 
 def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
-    events = list(t.events.select_related("author").order_by("at", "id"))
-    sla = ticket_sla(t, now=timezone.now(), events=events)
+    """Events, messages (with attachments) in three queries; the SLA computed once. A ticket
+    just registered brings what it wrote (`Ticket.written`): nothing is read back."""
+    written = t.written
+    if written is not None:
+        events, messages, sla = written.events, written.messages, written.sla
+    else:
+        events = list(t.events.select_related("author").order_by("at", "id"))
+        sla = ticket_sla(t, now=timezone.now(), events=events)
+        messages = list(
+            t.messages.select_related("author").prefetch_related("attachments").order_by("at", "id")
+        )
     inside = access.is_staff_member(viewer)
     shown = [e for e in events if inside or e.type not in INTERNAL_EVENTS]
     return {
@@ -178,7 +187,9 @@ def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
         "messages": [
             {
                 "at": _local(m.at),
-                "attachments": [
+                "attachments": []
+                if written is not None  # a new ticket's messages have none yet
+                else [
                     {"name": a.name, "size": a.size, "content_type": a.content_type}
                     for a in m.attachments.all()
                 ],
@@ -187,9 +198,7 @@ def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
                 "channel": m.channel,
                 "body": m.body,
             }
-            for m in t.messages.select_related("author")
-            .prefetch_related("attachments")
-            .order_by("at", "id")
+            for m in messages
         ],
     }
 
@@ -228,23 +237,44 @@ def list_tickets(
     level: s.TicketLevel | None = None,
     page: s.Page = 1,
     page_size: s.PageSize = 50,
-) -> dict[str, Any]:
-    """The caller's visible tickets, newest first; filters by status and level."""
+    cursor: s.Cursor | None = None,
+) -> Status[Any]:
+    """The caller's visible tickets, newest first; filters by status and level.
+
+    Page on with `cursor` = the previous page's `next_cursor` (keyset: every page costs the
+    same); `page` (OFFSET) still works for small numbers. `count` is exact up to 1000
+    (`count_exact`), else it says "more than 1000"."""
     tickets = access.visible_tickets(_user(request))
     if status:
         tickets = tickets.filter(status=status)
     if level:
         tickets = tickets.filter(level=level)
-    total = tickets.count()
-    chunk = _listing(tickets).order_by("-registered_at", "-id")[
-        (page - 1) * page_size : page * page_size
-    ]
-    return {
-        "count": total,
-        "page": page,
-        "page_size": page_size,
-        "items": [ticket_out(t) for t in chunk],
-    }
+    total, exact = paging.capped_count(tickets)
+    try:
+        if cursor:
+            chunk, following = paging.page(_listing(tickets), paging.NEWEST, cursor, page_size)
+        else:
+            ordered = _listing(tickets).order_by(*paging.ORDERING[paging.NEWEST])
+            chunk = list(ordered[(page - 1) * page_size : page * page_size + 1])
+            following = (
+                paging.encode(paging.NEWEST, chunk[page_size - 1])
+                if len(chunk) > page_size
+                else None
+            )
+            chunk = chunk[:page_size]
+    except paging.BadCursor:
+        return Status(422, {"errors": {"cursor": _("Курсор страницы недействителен")}})
+    return Status(
+        200,
+        {
+            "count": total,
+            "count_exact": exact,
+            "page": page,
+            "page_size": page_size,
+            "items": [ticket_out(t) for t in chunk],
+            "next_cursor": following,
+        },
+    )
 
 
 @router.get(
@@ -437,13 +467,29 @@ def exemption(request: HttpRequest, number: s.TicketNumber, payload: s.Exemption
 
 
 @router.get("/queue", response=answers({200: list[s.TicketOut]}, 403, 422), tags=["queue"])
-def queue(request: HttpRequest, limit: s.QueueLimit = 100) -> list[dict[str, Any]]:
-    """R14: open tickets in regulation order — Operational out of turn, then FIFO."""
+def queue(
+    request: HttpRequest,
+    response: HttpResponse,
+    limit: s.QueueLimit = 100,
+    cursor: s.Cursor | None = None,
+) -> Status[Any]:
+    """R14: open tickets in regulation order — Operational out of turn, then FIFO.
+
+    More than `limit` rows: the `X-Next-Cursor` header is the `cursor` of the next page."""
     # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
     access.require(access.is_line(_user(request)), _("очередь видна сотрудникам линии"))
     open_tickets = Ticket.objects.filter(status__in=WORKING)
-    rows = _listing(open_tickets).order_by("-out_of_turn", "registered_at", "id")[:limit]
-    return [ticket_out(t) for t in rows]
+    try:
+        rows, following = paging.page(_listing(open_tickets), paging.QUEUE, cursor, limit)
+    except paging.BadCursor:
+        return Status(422, {"errors": {"cursor": _("Курсор страницы недействителен")}})
+    if following:
+        response[NEXT_CURSOR] = following
+    return Status(200, [ticket_out(t) for t in rows])
+
+
+# The queue's next page (its body stays a plain list, as before cursors).
+NEXT_CURSOR = "X-Next-Cursor"
 
 
 @router.post("/queue/take", response=answers({200: s.TicketDetailOut}, 403, 404), tags=["queue"])

@@ -70,6 +70,25 @@ def handler(kind: str, *, atomic: bool = False) -> Callable[[Handler], Handler]:
     return register
 
 
+def job_row(
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    run_at: dt.datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 8,
+) -> Job:
+    """An unsaved job, for a caller that knows its dedupe key is new (a new row's id in it)
+    and writes it without the existence check of `enqueue`, possibly with others at once."""
+    return Job(
+        kind=kind,
+        payload=payload or {},
+        run_at=run_at or timezone.now(),
+        dedupe_key=dedupe_key,
+        max_attempts=max_attempts,
+    )
+
+
 def enqueue(
     kind: str,
     payload: dict[str, Any] | None = None,

@@ -111,8 +111,11 @@ def warning_instant(clock: Clock, *, now: dt.datetime, share: float) -> dt.datet
     return rules.calendar().add_working_time(now, threshold - clock.elapsed)
 
 
-def store_sla(ticket: Ticket, *, now: dt.datetime) -> TicketSla:
-    sla = ticket_sla(ticket, now=now)
+def store_sla(
+    ticket: Ticket, *, now: dt.datetime, events: list[TicketEvent] | None = None
+) -> TicketSla:
+    """Write the stored figures; `events` (in order) spares the re-read of a new ticket's."""
+    sla = ticket_sla(ticket, now=now, events=events)
     if ticket.status in FINAL_STATUSES and not ticket.sla_frozen:
         # Finished: the figures of this instant are the ticket's for good (R21).
         ticket.sla_frozen = freeze(sla)

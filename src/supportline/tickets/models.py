@@ -6,10 +6,15 @@ State changes happen only in the ticket actions (`supportline.tickets.actions`);
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from supportline.sla import TicketSla
 
 
 class Channel(models.TextChoices):
@@ -76,6 +81,16 @@ class SlaState(models.TextChoices):
     BREACHED = "breached", _("нарушено")
 
 
+@dataclass(frozen=True)
+class Written:
+    """What the action that just registered a ticket wrote: its events and messages, and the
+    SLA figures computed from them, so the answer to that request reads nothing back."""
+
+    events: list[TicketEvent]
+    messages: list[Message]
+    sla: TicketSla
+
+
 class Ticket(models.Model):
     number = models.CharField(_("номер"), max_length=20, unique=True, null=True)
     kind = models.CharField(
@@ -92,7 +107,8 @@ class Ticket(models.Model):
     )
     # Critical release errors are worked out of turn, ahead of the FIFO order (R14).
     out_of_turn = models.BooleanField(_("вне очереди"), default=False)
-    registered_at = models.DateTimeField(_("зарегистрировано"), db_index=True)
+    # Indexed with the id in Meta (the lists' order, issue 15).
+    registered_at = models.DateTimeField(_("зарегистрировано"))
 
     # R1 intake data as given, and what it resolved to in the registries.
     registration_number = models.CharField(_("регистрационный номер"), max_length=50, blank=True)
@@ -103,15 +119,22 @@ class Ticket(models.Model):
     registration = models.ForeignKey(
         "registry.RegistrationNumber", null=True, blank=True, on_delete=models.PROTECT
     )
+    # Both indexed in Meta, leading the client's and the partner's lists (issue 15).
     organisation = models.ForeignKey(
         "registry.Organisation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     partner = models.ForeignKey(
-        "registry.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        "registry.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     configuration = models.ForeignKey(
         "registry.Configuration", null=True, blank=True, on_delete=models.PROTECT
@@ -165,11 +188,13 @@ class Ticket(models.Model):
 
     # SLA figures recomputed from the events on every change, so queues and warnings
     # query columns rather than running the clock (R11).
-    reaction_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The due-at and warn-at columns are indexed only where a clock runs (Meta): the scan's
+    # index range is the open tickets, not the whole history (issue 15).
+    reaction_due_at = models.DateTimeField(null=True, blank=True)
     reaction_state = models.CharField(
         max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
     )
-    resolution_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
     resolution_state = models.CharField(
         max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
     )
@@ -180,7 +205,7 @@ class Ticket(models.Model):
     # waits (R7).
     reaction_elapsed_minutes = models.PositiveIntegerField(default=0)
     # When a running clock reaches the regulation's warning share of its target (R11).
-    sla_warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
     # R21, reproducible figures: the regulation version in force at registration and the levels'
     # targets it set ({level: [reaction, resolution]} working minutes), kept for the ticket's
     # life; and, once the ticket is finished, its SLA figures frozen (sla.frozen), so a later
@@ -189,12 +214,44 @@ class Ticket(models.Model):
     sla_targets = models.JSONField(default=dict, blank=True)
     sla_frozen = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: set by the registration that wrote this instance (`steps.save`).
+    written: Written | None = None
 
     class Meta:
         verbose_name = _("обращение")
         verbose_name_plural = _("обращения")
         ordering = ["-out_of_turn", "registered_at", "id"]
-        indexes = [models.Index(fields=["status", "-out_of_turn", "registered_at"])]
+        # Each list's filter + order (issue 15; the plans are in bench/README.md):
+        indexes = [
+            # the queue (R14) and «take next»: open tickets in regulation order, straight
+            # from the index whatever the open status filter;
+            models.Index(
+                fields=["-out_of_turn", "registered_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_queue_open",
+            ),
+            # the line's list, newest first, a keyset page at a time;
+            models.Index(fields=["registered_at", "id"], name="ticket_newest"),
+            # a client's and a partner's own lists;
+            models.Index(fields=["organisation", "registered_at", "id"], name="ticket_org_newest"),
+            models.Index(fields=["partner", "registered_at", "id"], name="ticket_partner_newest"),
+            # the SLA scan (R11): running clocks only.
+            models.Index(
+                fields=["reaction_due_at"],
+                condition=models.Q(reaction_state="running"),
+                name="ticket_reaction_running",
+            ),
+            models.Index(
+                fields=["resolution_due_at"],
+                condition=models.Q(resolution_state="running"),
+                name="ticket_resolution_running",
+            ),
+            models.Index(
+                fields=["sla_warn_at"],
+                condition=models.Q(sla_warn_at__isnull=False),
+                name="ticket_warn_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"

@@ -9,21 +9,27 @@ idempotent on the receiving side (Message-ID, request id = the message's id).
 
 from __future__ import annotations
 
-from supportline.jobs.core import enqueue
+from supportline.jobs.core import job_row
+from supportline.jobs.models import Job
 from supportline.tickets.models import Channel, Message
 
 
-def message_created(message: Message) -> None:
+def job_for(message: Message) -> Job | None:
+    """The unsaved job that sends `message` (None: nothing leaves). A message is new when
+    this is called, so its dedupe key is too: the caller inserts it without a check."""
     if message.purpose in {Message.Purpose.REQUEST, Message.Purpose.CLIENT}:
-        return  # the client's own words (or a call the line wrote down) are not sent back
+        return None  # the client's own words (or a call the line wrote down) are not sent back
     ticket = message.ticket
     if ticket.channel == Channel.CONNECT and ticket.connect_conversation:
-        enqueue(
-            "connect.send_message",
-            {"message": message.pk},
-            dedupe_key=f"connect:message:{message.pk}",
-        )
+        kind, key = "connect.send_message", f"connect:message:{message.pk}"
     elif ticket.contact_email:
-        enqueue(
-            "mail.send_message", {"message": message.pk}, dedupe_key=f"mail:message:{message.pk}"
-        )
+        kind, key = "mail.send_message", f"mail:message:{message.pk}"
+    else:
+        return None
+    return job_row(kind, {"message": message.pk}, dedupe_key=key)
+
+
+def message_created(message: Message) -> None:
+    job = job_for(message)
+    if job is not None:
+        job.save(force_insert=True)

@@ -14,7 +14,7 @@ from supportline.desk.forms import PhoneCallForm, QueueFilterForm
 from supportline.desk.selectors.queue import QueueFilters, queue_page
 from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
-from supportline.tickets import access
+from supportline.tickets import access, paging
 from supportline.tickets.actions.queue import queue_take_next
 from supportline.tickets.actions.registration import ticket_register
 from supportline.tickets.errors import TicketError
@@ -28,28 +28,49 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters]:
     return form, QueueFilters()
 
 
-def _context(request: HttpRequest) -> dict[str, object]:
+def _context(request: HttpRequest, cursor: str | None = None) -> dict[str, object]:
     user = user_of(request)
     form, filters = _filters(request)
     return {
         "filters": form,
-        "page": queue_page(user, filters, timezone.now()),
+        "page": queue_page(user, filters, timezone.now(), cursor),
         "can_take": access.is_line(user),
         "section": "queue",
+        "more": cursor is not None,
     }
 
 
 @require_GET
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """R14: open tickets in regulation order, both clocks as remaining working time."""
-    return render(request, "desk/queue.html", _context(request))
+    """R14: open tickets in regulation order, both clocks as remaining working time; a page
+    at a time (`cursor`: the page after the one it names, for «more» without JavaScript)."""
+    try:
+        context = _context(request, request.GET.get("cursor") or None)
+    except paging.BadCursor:
+        return _bad_cursor()
+    context["more"] = False
+    return render(request, "desk/queue.html", context)
+
+
+def _bad_cursor() -> HttpResponse:
+    # The field is named: the page address carries a cursor we did not issue.
+    text = "cursor: " + _("Курсор страницы недействителен")
+    return HttpResponse(text, status=422, content_type="text/plain; charset=utf-8")
 
 
 @require_GET
 @staff_required
 def queue_rows(request: HttpRequest) -> HttpResponse:
-    """The table alone, for htmx: polled every 30 s and re-fetched by the filter form."""
+    """The table alone, for htmx: polled every 30 s and re-fetched by the filter form.
+    With `cursor`: the next page's rows only, appended under the table («more», issue 15)."""
+    cursor = request.GET.get("cursor")
+    if cursor is not None:
+        try:
+            context = _context(request, cursor)
+        except paging.BadCursor:
+            return _bad_cursor()
+        return render(request, "desk/_queue_rows.html", context)
     response = render(request, "desk/_queue_rows.html", _context(request))
     # Keep the address bar on the full page with the same filters (no history entry per poll).
     query = request.GET.urlencode()

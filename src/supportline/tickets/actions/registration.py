@@ -64,7 +64,8 @@ def register_core(
     as the ticket's first message. The caller saves
     the ticket (`steps.save`) once it has decided what happens next."""
     regulation = rules.regulation()
-    ticket = Ticket.objects.create(
+    # Inside `steps.batched` the row is written once, by `steps.save` (issue 15).
+    ticket = steps.new_ticket(
         kind=kind,
         channel=channel,
         status=steps.S.REGISTERED,
@@ -91,6 +92,7 @@ def register_core(
 
 
 @transaction.atomic
+@steps.batched()
 def ticket_register(
     *,
     actor: User | None,
@@ -391,6 +393,7 @@ def apply_intake(
 
 
 @transaction.atomic
+@steps.batched()
 def offer_request(
     *,
     actor: User,

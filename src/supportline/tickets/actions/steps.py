@@ -15,14 +15,19 @@ Two kinds of text live in the actions:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supportline.accounts.models import User
 from supportline.core import rules
+from supportline.jobs.models import Job
 from supportline.regulation import Text
 from supportline.tickets import access, outbox
 from supportline.tickets.clock import store_sla
@@ -34,6 +39,7 @@ from supportline.tickets.models import (
     Status,
     Ticket,
     TicketEvent,
+    Written,
 )
 
 S = Status
@@ -157,9 +163,96 @@ def begin(
     return ticket, now
 
 
+# ---------------------------------------------------------------- one write per table (issue 15)
+
+
+@dataclass
+class Batch:
+    """What a new ticket's registration writes, kept in memory until `save`: then the ticket
+    is written once, its messages, events and outbox jobs in one INSERT each, and its SLA
+    figures computed once from these very events (no re-read)."""
+
+    ticket: Ticket | None = None
+    # Whether the ticket row is still to be inserted (its id was reserved from the sequence).
+    insert: bool = False
+    events: list[TicketEvent] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    # (the `message` event, its message): the event's data gets the message's id once written.
+    links: list[tuple[TicketEvent, Message]] = field(default_factory=list)
+
+
+_BATCH: ContextVar[Batch | None] = ContextVar("supportline_ticket_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[Batch]:
+    """Around the registration of one ticket: its rows are written together by `save`."""
+    batch = Batch()
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+    finally:
+        _BATCH.reset(token)
+
+
+def _batch_of(ticket: Ticket) -> Batch | None:
+    batch = _BATCH.get()
+    return batch if batch is not None and batch.ticket is ticket else None
+
+
+def new_ticket(**fields: Any) -> Ticket:
+    """A new ticket with its id. Inside `batched` on PostgreSQL the id is reserved from the
+    sequence and the row written once, by `save`; elsewhere it is inserted now."""
+    batch = _BATCH.get()
+    if batch is not None and batch.ticket is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Ticket._meta.db_table]
+            )
+            (pk,) = cursor.fetchone()
+        ticket = Ticket(pk=pk, **fields)
+        batch.ticket, batch.insert = ticket, True
+        return ticket
+    ticket = Ticket.objects.create(**fields)
+    if batch is not None and batch.ticket is None:
+        batch.ticket = ticket
+    return ticket
+
+
+def _flush(batch: Batch, ticket: Ticket, now: dt.datetime) -> None:
+    ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
+    events = sorted(batch.events, key=lambda e: e.at)  # stable: the order they happened in
+    sla = store_sla(ticket, now=now, events=events)
+    if batch.insert:
+        ticket.save(force_insert=True)
+        batch.insert = False
+    else:
+        ticket.save()
+    returning = connection.features.can_return_rows_from_bulk_insert
+    if returning:
+        Message.objects.bulk_create(batch.messages)
+    else:  # an old SQLite: one by one, to know each message's id
+        for m in batch.messages:
+            m.save(force_insert=True)
+    for e, m in batch.links:
+        e.data["message"] = m.pk
+    TicketEvent.objects.bulk_create(batch.events)
+    jobs = [job for m in batch.messages if (job := outbox.job_for(m)) is not None]
+    # A new message's key cannot exist yet: no existence check, no savepoint.
+    Job.objects.bulk_create(jobs)
+    ticket.written = Written(events=events, messages=list(batch.messages), sla=sla)
+    batch.ticket = None
+    batch.events, batch.messages, batch.links = [], [], []
+
+
 def event(
     ticket: Ticket, type: str, at: dt.datetime, author: User | None, **data: Any
 ) -> TicketEvent:
+    batch = _batch_of(ticket)
+    if batch is not None:
+        made = TicketEvent(ticket=ticket, type=type, at=at, author=author, data=data)
+        batch.events.append(made)
+        return made
     return TicketEvent.objects.create(ticket=ticket, type=type, at=at, author=author, data=data)
 
 
@@ -174,22 +267,34 @@ def message(
     channel: str | None = None,
     external_id: str = "",
 ) -> Message:
-    message = Message.objects.create(
-        ticket=ticket,
-        at=at,
-        author=author,
-        author_kind=kind,
-        purpose=purpose,
-        channel=channel or ticket.channel,
-        body=body,
-        external_id=external_id,
-    )
+    fields: dict[str, Any] = {
+        "ticket": ticket,
+        "at": at,
+        "author": author,
+        "author_kind": kind,
+        "purpose": purpose,
+        "channel": channel or ticket.channel,
+        "body": body,
+        "external_id": external_id,
+    }
+    batch = _batch_of(ticket)
+    if batch is not None:
+        message = Message(**fields)
+        batch.messages.append(message)
+        made = event(ticket, EventType.MESSAGE, at, author, message=None, kind=kind)
+        batch.links.append((made, message))
+        return message
+    message = Message.objects.create(**fields)
     event(ticket, EventType.MESSAGE, at, author, message=message.pk, kind=kind)
     outbox.message_created(message)
     return message
 
 
 def save(ticket: Ticket, now: dt.datetime) -> Ticket:
+    batch = _batch_of(ticket)
+    if batch is not None:
+        _flush(batch, ticket, now)
+        return ticket
     ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
     store_sla(ticket, now=now)
     ticket.save()
