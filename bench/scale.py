@@ -35,7 +35,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -47,6 +46,8 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportline.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
 os.environ.setdefault("WEB_ACCESS_LOG", "false")
+# The bench's own data folder (collected static files), not the checkout's.
+os.environ.setdefault("SUPPORTLINE_DATA_DIR", "/tmp/supportline-scale-data")
 
 import django
 
@@ -356,14 +357,19 @@ def serve(args: argparse.Namespace) -> None:
         "WEB_MAX_REQUESTS": "0",
         "WEB_ACCESS_LOG": "false",
     }
-    os.execvpe("supportline", ["supportline", "web"], env)
+    MASTER.write_text(str(os.getpid()))  # execve keeps the pid: gunicorn's master
+    os.execve(sys.executable, [sys.executable, "-m", "supportline", "web"], env)
+
+
+MASTER = Path(str(STATE) + ".pid")
 
 
 def worker_pids() -> list[int]:
-    out = subprocess.run(
-        ["pgrep", "-f", "supportline-web|supportline web"], capture_output=True, text=True
-    ).stdout.split()
-    return [int(p) for p in out if int(p) != os.getpid()]
+    """The bench server's gunicorn workers (children of the master `serve` became); never
+    another server's on this machine."""
+    master = int(MASTER.read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *map(int, children)]
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -434,8 +440,8 @@ def probe_rows(tokens: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:
     own_path = f"/api/v1/tickets?cursor={deep_own}"
     yield "client's own list, deep page (cursor)", own_path, client, "api"
     number = busiest_ticket()
-    yield "GET /api/v1/tickets/{n} (detail)", f"/api/v1/tickets/{number}", line, "api"
-    yield "desk ticket page", f"/desk/tickets/{number}/", "consultant1", "desk"
+    yield "GET /api/v1/tickets/{n}, 190 events", f"/api/v1/tickets/{number}", line, "api"
+    yield "desk ticket page, 190 events", f"/desk/tickets/{number}/", "consultant1", "desk"
 
 
 def deep_cursor(token: str) -> str:
@@ -453,10 +459,30 @@ def _hash(token: str) -> str:
     return hash_token(token)
 
 
+LONG_SUBJECT = "bench: a ticket with 190 events"
+
+
 def busiest_ticket() -> str:
-    """An open ticket with the most events (the loader's have 3–8; real ones up to 190)."""
-    ticket = Ticket.objects.filter(status=Status.ACCEPTED).order_by("-id").first()
-    assert ticket is not None
+    """A ticket with about 190 events, as the issue's row: made once through the actions
+    (a consultant's question and the client's answer, in turn)."""
+    from supportline.tickets.actions.lifecycle import ticket_ask, ticket_client_reply
+    from supportline.tickets.actions.registration import ticket_register
+    from supportline.tickets.intake import IntakeData
+
+    found = Ticket.objects.filter(subject=LONG_SUBJECT).first()
+    if found is not None:
+        return str(found.number)
+    client = User.objects.get(username="client")
+    consultant = User.objects.get(username="consultant1")
+    fields = {k: v for k, v in TICKET.items() if k != "subject"}
+    ticket = ticket_register(
+        actor=client, channel="api", data=IntakeData(subject=LONG_SUBJECT, **fields)
+    )
+    while ticket.events.count() < 190:
+        ticket = ticket_ask(ticket=ticket, actor=consultant, text="Уточните, пожалуйста, шаги.")
+        ticket = ticket_client_reply(
+            ticket=ticket, actor=client, text="Шаги такие: …", channel="api"
+        )
     return str(ticket.number)
 
 

@@ -291,13 +291,19 @@ def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eli
     reason of the refusal the line stores and sends to the client (`_refuse`), so it must not
     follow the UI language of the consultant who happens to trigger the triage."""
     day = rules.local_date(at)
+    # One query for both kinds (intake's hot path, issue 15).
+    valid_kinds = (
+        set(
+            reg.contracts.filter(valid_from__lte=day, valid_to__gte=day)
+            .values_list("kind", flat=True)
+            .distinct()
+        )
+        if reg is not None
+        else set()
+    )
     missing = []
     for kind, label in Contract.Kind.choices:
-        valid = (
-            reg is not None
-            and reg.contracts.filter(kind=kind, valid_from__lte=day, valid_to__gte=day).exists()
-        )
-        if not valid:
+        if kind not in valid_kinds:
             with translation.override(LINE_LANGUAGE):
                 missing.append(f"договор {label}")
     return Eligibility(eligible=not missing, missing=missing)

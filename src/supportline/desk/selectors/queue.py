@@ -17,7 +17,7 @@ from supportline.tickets.models import OPEN_STATUSES, EventType, Status, Ticket,
 # (it can still be chosen with the status filter).
 QUEUE_STATUSES = frozenset(OPEN_STATUSES - {Status.CLIENT_EVALUATION})
 # A page of the queue (issue 15): what a consultant reads at once; «more» fetches the next.
-QUEUE_PAGE = 50
+QUEUE_PAGE = 25
 
 
 @dataclass(frozen=True)
