@@ -6,7 +6,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from supportline.core import formatting
@@ -32,7 +32,7 @@ def clock(cell: ClockCell, title: str = "") -> SafeString:
 
     Built here rather than in a template: the queue shows two per row, and an included
     template per cell was most of the page's time (issue 15)."""
-    parts = [format_html('<span class="sla sla-{}">', cell.state)]
+    parts: list[str] = [format_html('<span class="sla sla-{}">', cell.state)]
     if title:
         parts.append(format_html('<span class="sla-title">{}:</span> ', title))
     parts.append(format_html("<strong>{}</strong>", cell.label))
@@ -46,7 +46,7 @@ def clock(cell: ClockCell, title: str = "") -> SafeString:
         over = formatting.minutes_hm(cell.overdue_minutes)
         parts.append(" · " + _("просрочено на %(over)s") % {"over": conditional_escape(over)})
     if cell.due_at and cell.state != MET:
-        iso = date_filter(template_localtime(cell.due_at), "c")
+        iso = date_filter(localtime(cell.due_at), "c")
         due = formatting.msk(cell.due_at)
         text = _('срок <time datetime="%(iso)s">%(due)s</time>') % {
             "iso": conditional_escape(iso),
