@@ -58,7 +58,7 @@ def _build_calendar() -> Calendar:
         day_start=hours.start,
         day_end=hours.end,
         short_day_end=hours.short_day_end,
-        years=merge_years(load_packaged_years(), years),
+        years=merge_years(load_packaged_years(hours.calendar), years),
         overrides=overrides,
     )
 

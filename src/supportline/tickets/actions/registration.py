@@ -124,6 +124,7 @@ def ticket_register(
     """
     now = steps.moment(now)
     at = registered_at or now
+    steps.require_channel(channel)
     if at > now + dt.timedelta(minutes=1):
         raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
     line_staff = actor is not None and access.is_line(actor)
@@ -213,17 +214,11 @@ def ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> N
         ticket,
         actor=None,
         at=at,
-        text=(
-            f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
-            f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение "
-            "в виде строк «Рег. номер: …», «Организация: …», «Конфигурация: …», «Версия: …»."
+        text=steps.say(
+            rules.regulation().answers.ask_missing, number=ticket.number, missing=wanted
         ),
         event_type=EventType.DATA_REQUESTED,
     )
-
-
-# Stored and sent to the client: Russian, the line's language.
-CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
 
 
 def _known_contact(ticket: Ticket) -> bool:
@@ -254,7 +249,7 @@ def refuse_ineligible(
     if not _known_contact(ticket):
         # Someone who only knows a registration number does not learn which of that
         # organisation's contracts lapsed (the answer goes to the sender).
-        reason = CONTRACTS_IN_GENERAL
+        reason = steps.say(rules.regulation().answers.contracts_in_general)
     steps.refuse(ticket, actor=actor, at=at, reason=reason)
 
 

@@ -1,0 +1,214 @@
+"""R21 any line: SupportLine runs on the second, different regulation shipped as an example
+(`regulation/examples/sklad-online.toml`: other level, category and contract ids, 10:00-19:00
+Yekaterinburg time, other channels, contacts and texts) without code changes — the whole story
+through the API, the refusal in that file's words, the SLA deadlines in its hours and zone, its
+channels enforced at intake and at start-up, and a calendar key the service does not have
+stopping the start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+import supportline.regulation
+from supportline.accounts.models import User
+from supportline.api.models import ApiToken
+from supportline.core import rules
+from supportline.core.demo import load_demo
+from supportline.registry.models import Contract
+from supportline.regulation import RegulationError, load_regulation, parse_regulation
+from supportline.tickets.errors import IntakeError
+from supportline.tickets.models import Message, Ticket
+from tests.tickets.conftest import VALID_TICKET, Api, api_for
+
+EXAMPLE = Path(supportline.regulation.__file__).parent / "examples" / "sklad-online.toml"
+SHIPPED = Path(supportline.regulation.__file__).parent / "1c-crm.toml"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "api_scenario.py"
+YEKT = ZoneInfo("Asia/Yekaterinburg")
+
+
+def yekt(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=YEKT)  # type: ignore[misc]
+
+
+def _switch(settings: Any, path: Path | str) -> None:
+    settings.REGULATION_FILE = str(path)
+    rules.regulation.cache_clear()
+    rules.forget_calendar()
+
+
+@pytest.fixture
+def example(settings: Any) -> Iterator[Path]:
+    """The example regulation in force for one test (and the shipped one again after it)."""
+    _switch(settings, EXAMPLE)
+    yield EXAMPLE
+    settings.REGULATION_FILE = ""
+    rules.regulation.cache_clear()
+    rules.forget_calendar()
+
+
+def _text(key: str, **values: object) -> str:
+    return str(getattr(load_regulation(EXAMPLE).answers, key).ru.format(**values))
+
+
+def test_r21_the_example_shares_no_id_hour_zone_or_contact_with_1c_crm() -> None:
+    crm, other = parse_regulation(SHIPPED.read_text("utf-8")), load_regulation(EXAMPLE)
+    assert not set(crm.level_ids) & set(other.level_ids)
+    assert not {c.id for c in crm.scope_categories} & {c.id for c in other.scope_categories}
+    assert not {k.id for k in crm.contracts} & {k.id for k in other.contracts}
+    hours = other.working_hours
+    assert (hours.start, hours.end, hours.time_zone) == (
+        dt.time(10),
+        dt.time(19),
+        "Asia/Yekaterinburg",
+    )
+    assert other.contacts.support_email != crm.contacts.support_email
+    assert not other.has_channel("connect")
+
+
+@pytest.mark.django_db
+def test_r21_the_whole_story_runs_through_the_api_on_the_example_line(example: Path) -> None:
+    """Intake → accept → answer → resolve → rate, with the example's texts, level and
+    deadlines in 10:00-19:00 Yekaterinburg time (R7, R8, R9, R13)."""
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False) as clock:
+        load_demo(today=dt.date(2026, 11, 24))
+        assert set(Contract.objects.values_list("kind", flat=True)) == {"subscription"}
+        client, consultant = api_for("client"), api_for("consultant1")
+        filed = client.post("/tickets", VALID_TICKET)
+        assert filed.status_code == 201, filed.content.decode()
+        number = filed.json()["number"]
+        ticket = client.get(f"/tickets/{number}").json()
+        assert ticket["level"] == "normal"
+        assert _text("receipt", number=number) in [m["body"] for m in ticket["messages"]]
+        reaction, resolution = ticket["sla"]["reaction"], ticket["sla"]["resolution"]
+        assert (reaction["target_minutes"], resolution["target_minutes"]) == (240, 960)
+        # R9 on this line's hours: 13:00 + 4 h = 17:00; 16 h = Tue 6 h + Wed 9 h + Thu 1 h.
+        assert reaction["due_at"] == "2026-11-24T17:00:00+05:00"
+        assert resolution["due_at"] == "2026-11-26T11:00:00+05:00"
+
+        clock.move_to(yekt(2026, 11, 24, 14, 30))
+        accepted = consultant.post(f"/tickets/{number}/accept", {}).json()
+        assert accepted["sla"]["reaction"]["state"] == "met"
+        assert accepted["sla"]["reaction"]["elapsed_minutes"] == 90
+        assert accepted["messages"][-1]["body"] == _text(
+            "acceptance",
+            number=number,
+            level="Обычный вопрос",
+            resolution_due="26.11.2026 11:00 ЕКБ",
+        )
+
+        clock.move_to(yekt(2026, 11, 24, 18, 30))
+        consultant.post(f"/tickets/{number}/answer", {"text": "Сбросьте фильтр отчёта."})
+        resolved = consultant.post(f"/tickets/{number}/resolve", {}).json()
+        assert resolved["status"] == "client_evaluation"
+        assert resolved["messages"][-1]["body"] == _text("evaluation_request", number=number)
+        assert resolved["sla"]["resolution"]["elapsed_minutes"] == 330  # 13:00-18:30
+
+        closed = client.post(
+            f"/tickets/{number}/evaluate", {"accepted": True, "rating": 5, "comment": "Спасибо"}
+        ).json()
+        assert closed["status"] == "closed" and closed["rating"] == 5
+
+
+@pytest.mark.django_db
+def test_r9_r21_a_ticket_before_the_example_lines_day_starts_at_10_yekaterinburg(
+    example: Path,
+) -> None:
+    with time_machine.travel(yekt(2026, 11, 24, 9, 30), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        ticket = api_for("client").post("/tickets", VALID_TICKET).json()
+        assert ticket["reaction_due_at"] == "2026-11-24T14:00:00+05:00"
+
+
+@pytest.mark.django_db
+def test_r2_r21_the_refusal_speaks_the_example_files_words(example: Path) -> None:
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        vector: Api = api_for("client2")
+        filed = vector.post(
+            "/tickets",
+            {**VALID_TICKET, "registration_number": "800654321", "organisation": "АО «Вектор»"},
+        )
+        assert filed.status_code == 201, filed.content.decode()
+        number = filed.json()["number"]
+        ticket = Ticket.objects.get(number=number)
+        assert ticket.status == "refused"
+        refusal = ticket.messages.filter(purpose=Message.Purpose.REFUSAL).get()
+        assert refusal.body == _text(
+            "refusal_no_contract", number=number, missing="действующая подписка на сопровождение"
+        )
+        assert "1С:ИТС" not in refusal.body
+
+
+@pytest.mark.django_db
+def test_r6_r21_a_channel_the_example_does_not_list_is_refused_at_intake(example: Path) -> None:
+    from supportline.tickets.actions.registration import ticket_register
+    from supportline.tickets.intake import IntakeData
+
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        data = {k: v for k, v in VALID_TICKET.items()}
+        with pytest.raises(IntakeError) as refused:
+            ticket_register(actor=None, channel="connect", data=IntakeData(**data))
+        assert "нет в регламенте" in refused.value.errors["channel"]
+        assert Ticket.objects.count() == 0
+
+
+def test_r6_r21_a_switched_on_channel_the_file_does_not_list_stops_the_start(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supportline.connect import apps, config
+
+    monkeypatch.setattr(config, "enabled", lambda: True)
+    [error] = apps.check_connect_channel()
+    assert error.id == "connect.E001"
+    assert "USE_CONNECT" in error.msg and "'connect'" in error.msg and str(EXAMPLE) in error.msg
+
+
+def test_r9_r21_an_unknown_calendar_key_is_a_start_up_error_naming_the_key_and_file(
+    settings: Any, tmp_path: Path
+) -> None:
+    from supportline.core.checks import check_regulation
+
+    broken = tmp_path / "kz-line.toml"
+    broken.write_text(
+        EXAMPLE.read_text("utf-8").replace('calendar = "ru"', 'calendar = "kz"'), "utf-8"
+    )
+    with pytest.raises(RegulationError) as error:
+        load_regulation(broken)
+    assert error.value.path == "working_time.calendar"
+    assert "'kz'" in str(error.value) and str(broken) in str(error.value)
+    _switch(settings, broken)
+    try:
+        [problem] = check_regulation()
+        assert problem.id == "core.E001"
+        assert "working_time.calendar" in problem.msg and str(broken) in problem.msg
+    finally:
+        settings.REGULATION_FILE = ""
+        rules.regulation.cache_clear()
+        rules.forget_calendar()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r21_api_scenario_script_on_the_example_line(example: Path, live_server: Any) -> None:
+    """scripts/api_scenario.py, the scripted API story, against a live server on the example."""
+    load_demo()
+    spec = importlib.util.spec_from_file_location("api_scenario", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    scenario = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scenario)
+    _, client = ApiToken.issue(User.objects.get(username="client"))
+    _, consultant = ApiToken.issue(User.objects.get(username="consultant1"))
+    out = io.StringIO()
+    number = scenario.run(live_server.url, client, consultant, out=out)
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.status == "closed" and ticket.rating == 5 and ticket.level == "normal"
+    assert "/240 мин" in out.getvalue()  # the example's normal level: 4 working hours
