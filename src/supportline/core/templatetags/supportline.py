@@ -33,3 +33,21 @@ def update_access_level() -> str:
     """The name of the level update-access requests are served at (R17)."""
     regulation = rules.regulation()
     return rules.tr(regulation.level(regulation.update_access_level_id).name)
+
+
+@register.simple_tag
+def zone_label() -> str:
+    """How the line's zone is named next to a time («МСК», «ЕКБ»; else «UTC+5»)."""
+    from django.utils import timezone
+
+    from supportline.core.formatting import utc_offset_label
+
+    label = rules.tr(rules.regulation().working_hours.zone_label)
+    return label or utc_offset_label(timezone.now().astimezone(rules.line_zone()))
+
+
+@register.simple_tag
+def line_zone() -> str:
+    """The line's zone for a sentence: «МСК, Europe/Moscow» (its label and IANA name)."""
+    zone = rules.regulation().working_hours.time_zone
+    return f"{zone_label()}, {zone}"
