@@ -236,7 +236,9 @@ def contract_kinds() -> list[tuple[str, str]]:
     the choices of `Contract.kind`; a callable, so the kinds are data, not a migration."""
     from supportline.core import rules
 
-    return [(kind.id, rules.tr(kind.name)) for kind in rules.regulation().contracts]
+    regulation = rules.regulation_or_none()
+    kinds = regulation.contracts if regulation is not None else ()
+    return [(kind.id, rules.tr(kind.name)) for kind in kinds]
 
 
 class Contract(models.Model):

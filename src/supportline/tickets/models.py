@@ -47,7 +47,9 @@ def level_choices() -> list[tuple[str, str]]:
     a callable, so the levels are data, not code or a migration."""
     from supportline.core import rules
 
-    return [(level.id, rules.tr(level.name)) for level in rules.regulation().levels]
+    regulation = rules.regulation_or_none()
+    levels = regulation.levels if regulation is not None else ()
+    return [(level.id, rules.tr(level.name)) for level in levels]
 
 
 def default_level() -> str:
