@@ -212,3 +212,71 @@ def test_r21_api_scenario_script_on_the_example_line(example: Path, live_server:
     ticket = Ticket.objects.get(number=number)
     assert ticket.status == "closed" and ticket.rating == 5 and ticket.level == "normal"
     assert "/240 мин" in out.getvalue()  # the example's normal level: 4 working hours
+
+
+@pytest.mark.django_db
+def test_r2_r21_import_contracts_reads_the_example_files_contract_kinds(
+    example: Path, tmp_path: Path
+) -> None:
+    from supportline.registry.importer import RawRow, import_contracts
+    from supportline.registry.models import Product
+
+    Product.objects.create(name="Склад-Онлайн")
+    base = {
+        "registration_number": "SO-100",
+        "registration_kind": "основная поставка",
+        "organisation": "ООО «Ромашка»",
+        "inn": "7705123452",
+        "product": "Склад-Онлайн",
+        "valid_from": "01.01.2026",
+        "valid_to": "31.12.2026",
+    }
+    report = import_contracts(rows_source=[RawRow(2, {**base, "contract_kind": "Подписка"})])
+    assert report.ok, [str(e) for e in report.errors]
+    assert Contract.objects.get().kind == "subscription"
+    refused = import_contracts(rows_source=[RawRow(2, {**base, "contract_kind": "1С:ИТС"})])
+    assert not refused.ok
+    assert "допустимо: Подписка на сопровождение" in str(refused.errors[0])
+
+
+def test_r21_a_file_without_the_optional_texts_gets_neutral_ones() -> None:
+    text = EXAMPLE.read_text("utf-8")
+    kept = "\n".join(
+        line
+        for line in text.splitlines()
+        if not line.startswith(("ask_missing", "auto_close =", "release_", "fixed_in_release"))
+    )
+    regulation = parse_regulation(kept)
+    ask = regulation.answers.ask_missing.ru.format(number="N-1", missing="версия — пусто")
+    assert "N-1" in ask and "версия — пусто" in ask
+    for neutral in (ask, regulation.answers.release_planned.ru, regulation.answers.auto_close.ru):
+        assert "1С" not in neutral and "регламент" not in neutral
+
+
+def test_r21_a_lifecycle_text_with_an_unknown_placeholder_names_its_key() -> None:
+    text = EXAMPLE.read_text("utf-8").replace(
+        "Запрос {number} закрыт: оценки не было {days}", "Запрос {number} закрыт {when}"
+    )
+    with pytest.raises(RegulationError) as error:
+        parse_regulation(text)
+    assert error.value.path == "answers.auto_close.ru" and "{when}" in error.value.problem
+
+
+def test_r21_the_1c_crm_file_keeps_the_lifecycle_texts_word_for_word() -> None:
+    """The 1C:CRM texts moved from code to the file unchanged (R1, R2, R13, R15, R17)."""
+    answers = parse_regulation(SHIPPED.read_text("utf-8")).answers
+    assert answers.ask_missing.ru.format(number="CRM-1", missing="X") == (
+        "Здравствуйте! Для работы с обращением № CRM-1 не хватает данных (регламент, п. 1): X. "
+        "Пожалуйста, пришлите их ответом на это сообщение в виде строк «Рег. номер: …», "
+        "«Организация: …», «Конфигурация: …», «Версия: …»."
+    )
+    assert answers.contracts_in_general.ru == (
+        "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+    )
+    assert answers.auto_close.ru.format(number="CRM-1", days=3) == (
+        "Обращение закрыто автоматически: оценка не получена в течение 3 рабочих дней."
+    )
+    planned = answers.planned_date_note.ru.format(date="15.01.2027")
+    assert answers.fixed_in_release.ru.format(
+        number="CRM-1", version="3.0.37", planned=planned, configuration="1С:CRM ПРОФ"
+    ) == ("Исправлено в релизе 3.0.37 (плановая дата 15.01.2027) конфигурации «1С:CRM ПРОФ».")
