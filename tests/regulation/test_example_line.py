@@ -280,3 +280,15 @@ def test_r21_the_1c_crm_file_keeps_the_lifecycle_texts_word_for_word() -> None:
     assert answers.fixed_in_release.ru.format(
         number="CRM-1", version="3.0.37", planned=planned, configuration="1С:CRM ПРОФ"
     ) == ("Исправлено в релизе 3.0.37 (плановая дата 15.01.2027) конфигурации «1С:CRM ПРОФ».")
+
+
+@pytest.mark.django_db
+def test_r21_the_demo_tickets_load_on_the_example_line(example: Path) -> None:
+    from supportline.core.demo_tickets import load_demo_tickets
+
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        assert load_demo_tickets(now=yekt(2026, 11, 24, 13, 0)) > 0
+    levels = set(Ticket.objects.values_list("level", flat=True))
+    assert levels <= {"urgent", "normal", "roadmap"} and "urgent" in levels
+    assert Ticket.objects.filter(status="redirected", category="custom_integration").exists()
