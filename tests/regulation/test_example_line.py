@@ -292,3 +292,13 @@ def test_r21_the_demo_tickets_load_on_the_example_line(example: Path) -> None:
     levels = set(Ticket.objects.values_list("level", flat=True))
     assert levels <= {"urgent", "normal", "roadmap"} and "urgent" in levels
     assert Ticket.objects.filter(status="redirected", category="custom_integration").exists()
+
+
+def test_r19_r21_mail_goes_out_from_the_example_lines_address(example: Path, settings: Any) -> None:
+    from supportline.mail import config
+
+    settings.DEFAULT_FROM_EMAIL = ""
+    assert config.from_address() == "help@sklad-online.example"
+    assert config.message_id_domain() == "sklad-online.example"
+    settings.DEFAULT_FROM_EMAIL = "robot@deploy.example"  # a deployment may still set its own
+    assert config.from_address() == "robot@deploy.example"
