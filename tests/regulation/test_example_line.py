@@ -302,3 +302,25 @@ def test_r19_r21_mail_goes_out_from_the_example_lines_address(example: Path, set
     assert config.message_id_domain() == "sklad-online.example"
     settings.DEFAULT_FROM_EMAIL = "robot@deploy.example"  # a deployment may still set its own
     assert config.from_address() == "robot@deploy.example"
+
+
+def test_r9_r21_sla_explain_counts_in_the_example_lines_hours_and_zone() -> None:
+    """`supportline sla explain --regulation FILE` uses that file's hours and zone (10-19 YEKT)."""
+    import json
+
+    from supportline.sla.cli import explain_main
+
+    ticket = {
+        "level": "normal",
+        "now": "2026-11-24T12:00:00+05:00",
+        "events": [{"at": "2026-11-24T09:00:00+05:00", "type": "registered"}],
+    }
+    out, err = io.StringIO(), io.StringIO()
+    code = explain_main(
+        ["--regulation", str(EXAMPLE), "-"], io.StringIO(json.dumps(ticket)), out, err
+    )
+    assert code == 0, err.getvalue()
+    reaction = json.loads(out.getvalue())["reaction"]
+    # The day starts at 10:00 Yekaterinburg time: 2 h used by 12:00, due 14:00 (+05:00).
+    assert reaction["elapsed_minutes"] == 120 and reaction["target_minutes"] == 240
+    assert reaction["due_at"] == "2026-11-24T14:00:00+05:00"
