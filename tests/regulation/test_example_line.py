@@ -324,3 +324,20 @@ def test_r9_r21_sla_explain_counts_in_the_example_lines_hours_and_zone() -> None
     # The day starts at 10:00 Yekaterinburg time: 2 h used by 12:00, due 14:00 (+05:00).
     assert reaction["elapsed_minutes"] == 120 and reaction["target_minutes"] == 240
     assert reaction["due_at"] == "2026-11-24T14:00:00+05:00"
+
+
+@pytest.mark.django_db
+def test_r14_r21_the_desk_names_the_example_lines_hours_zone_and_out_of_turn_level(
+    example: Path,
+) -> None:
+    from django.test import Client
+
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        desk = Client()
+        desk.force_login(User.objects.get(username="consultant1"))
+        queue = desk.get("/desk/").content.decode()
+        assert "«вне очереди» (Срочно)" in queue and "10:00–19:00 ЕКБ" in queue
+        assert "МСК" not in queue
+        phone = desk.get("/desk/phone/").content.decode()
+        assert "Время звонка (ЕКБ)" in phone and "МСК" not in phone

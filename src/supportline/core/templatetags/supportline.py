@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import template
 
 from supportline.core import rules
-from supportline.core.formatting import minutes_hm, msk
+from supportline.core.formatting import minutes_hm, msk, zone_label
 
 register = template.Library()
 
@@ -35,15 +35,7 @@ def update_access_level() -> str:
     return rules.tr(regulation.level(regulation.update_access_level_id).name)
 
 
-@register.simple_tag
-def zone_label() -> str:
-    """How the line's zone is named next to a time («МСК», «ЕКБ»; else «UTC+5»)."""
-    from django.utils import timezone
-
-    from supportline.core.formatting import utc_offset_label
-
-    label = rules.tr(rules.regulation().working_hours.zone_label)
-    return label or utc_offset_label(timezone.now().astimezone(rules.line_zone()))
+register.simple_tag(zone_label, name="zone_label")
 
 
 @register.simple_tag
@@ -51,3 +43,17 @@ def line_zone() -> str:
     """The line's zone for a sentence: «МСК, Europe/Moscow» (its label and IANA name)."""
     zone = rules.regulation().working_hours.time_zone
     return f"{zone_label()}, {zone}"
+
+
+@register.simple_tag
+def line_hours() -> str:
+    """The line's working day, «09:00–18:00» (R9, R21)."""
+    hours = rules.regulation().working_hours
+    return f"{hours.start:%H:%M}–{hours.end:%H:%M}"
+
+
+@register.simple_tag
+def out_of_turn_levels() -> str:
+    """The names of the levels handled out of turn (R14), «Оперативная поддержка»."""
+    levels = rules.regulation().levels
+    return ", ".join(rules.tr(level.name) for level in levels if level.out_of_turn) or "—"
