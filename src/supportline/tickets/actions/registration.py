@@ -116,9 +116,10 @@ def ticket_register(
     1. R1: resolve the data against the registries. The portal and the API refuse missing or
        invalid data with per-field errors (`IntakeError`); e-mail, phone and the messenger
        register the ticket anyway and immediately ask for what is missing (R12 pause).
-    2. R2: without valid 1C:ITS and KP contracts at the registration instant, the ticket is
-       refused with the reason; when the client chose licensing or protection, it waits in
-       the queue until the line confirms the exemption or reclassifies the question.
+    2. R2: without valid contracts of every kind the regulation requires (1C:CRM: 1C:ITS and
+       KP) at the registration instant, the ticket is refused with the reason; when the client
+       chose a contract-exempt category (licensing, protection), it waits in the queue until
+       the line confirms the exemption or reclassifies the question.
     3. R3: out-of-scope categories and withdrawn products are redirected with the standard answer.
     4. R4: a version older than the current release gets "update to release N".
     """
