@@ -341,3 +341,20 @@ def test_r14_r21_the_desk_names_the_example_lines_hours_zone_and_out_of_turn_lev
         assert "МСК" not in queue
         phone = desk.get("/desk/phone/").content.decode()
         assert "Время звонка (ЕКБ)" in phone and "МСК" not in phone
+
+
+@pytest.mark.django_db
+def test_r21_the_admin_offers_the_example_files_contract_kinds_and_levels(example: Path) -> None:
+    from django.test import Client
+
+    load_demo(today=dt.date(2026, 11, 24))
+    admin = User.objects.create_superuser("root", "root@example.test", "x")
+    browser = Client()
+    browser.force_login(admin)
+    contract = Contract.objects.first()
+    assert contract is not None
+    page = browser.get(f"/admin/registry/contract/{contract.pk}/change/").content.decode()
+    assert 'value="subscription"' in page and "Подписка на сопровождение" in page
+    assert "kp_otraslevoy" not in page
+    assert browser.get("/admin/registry/contract/").status_code == 200
+    assert browser.get("/admin/tickets/ticket/").status_code == 200
