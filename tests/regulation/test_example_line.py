@@ -358,3 +358,29 @@ def test_r21_the_admin_offers_the_example_files_contract_kinds_and_levels(exampl
     assert "kp_otraslevoy" not in page
     assert browser.get("/admin/registry/contract/").status_code == 200
     assert browser.get("/admin/tickets/ticket/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_r6_r21_a_line_without_the_api_channel_refuses_api_tickets_in_russian(
+    settings: Any, tmp_path: Path
+) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    head, api_and_rest = text.split('[[channels]]\nid = "api"', 1)
+    rest = api_and_rest.split("\n\n", 1)[1]
+    no_api = tmp_path / "no-api.toml"
+    no_api.write_text(head + rest, "utf-8")
+    _switch(settings, no_api)
+    try:
+        assert not rules.regulation().has_channel("api")
+        with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+            load_demo(today=dt.date(2026, 11, 24))
+            refused = api_for("client").post("/tickets", VALID_TICKET)
+        assert refused.status_code == 422
+        assert refused.json()["errors"]["channel"] == (
+            "Линия не принимает обращения по каналу «REST API»: его нет в регламенте линии"
+        )
+        assert Ticket.objects.count() == 0
+    finally:
+        settings.REGULATION_FILE = ""
+        rules.regulation.cache_clear()
+        rules.forget_calendar()
