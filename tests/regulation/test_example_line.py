@@ -384,3 +384,31 @@ def test_r6_r21_a_line_without_the_api_channel_refuses_api_tickets_in_russian(
         settings.REGULATION_FILE = ""
         rules.regulation.cache_clear()
         rules.forget_calendar()
+
+
+@pytest.mark.django_db
+def test_r1_r7_r21_a_mail_without_data_is_asked_in_the_example_files_words(
+    example: Path, settings: Any
+) -> None:
+    from supportline.jobs.core import discover
+    from tests.mail.conftest import MX, deliver, eml
+
+    discover()
+    settings.MAIL_AUTHSERV_ID = [MX]
+    settings.MAIL_TRUST_FROM = False
+
+    arrived = dt.datetime(2026, 11, 24, 10, 1, tzinfo=ZoneInfo("Europe/Moscow"))  # 12:01 YEKT
+    with time_machine.travel(arrived, tick=False):
+        load_demo(today=arrived.date())
+        mail = deliver(eml("no-r1-data-thunderbird.eml"))
+        ticket = mail.ticket
+        assert ticket is not None, (mail.state, mail.error)
+        assert ticket.status == "waiting_client"
+        receipt = ticket.messages.get(purpose=Message.Purpose.RECEIPT)
+        assert receipt.body == _text("receipt", number=ticket.number)
+        question = ticket.messages.get(purpose=Message.Purpose.QUESTION)
+        assert question.body.startswith(
+            f"Добрый день! Для запроса {ticket.number} нам не хватает: "
+        )
+        assert question.body.endswith("Ответьте, пожалуйста, на это письмо.")
+        assert "регламент, п. 1" not in question.body  # the 1C:CRM wording is that file's
