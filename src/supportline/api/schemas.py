@@ -436,5 +436,6 @@ class ExemptionIn(Schema):
     """R2: `confirm` the licensing/protection exemption, or `reclassify` the question."""
 
     decision: Literal["confirm", "reclassify"]
-    category: str = ""  # reclassify: the question's real category (not contract-exempt)
-    reason: str = ""
+    # reclassify: the question's real category (not contract-exempt), and why
+    category: Annotated[str, column(Ticket, "category"), Plain] = ""
+    reason: Annotated[str, Field(max_length=REASON_LENGTH), Plain] = ""
