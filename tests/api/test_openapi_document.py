@@ -134,3 +134,32 @@ def _status(api: Api, status: int) -> Any:
     response = api.get("/tickets")
     assert response.status_code == status, response.content
     return response
+
+
+def test_an_operation_that_lists_no_token_answers_still_declares_them() -> None:
+    """The token check runs before any view: the API declares its 401 and 429 for every
+    operation with a token, also one a later change adds without `answers()`."""
+    from ninja import Router
+
+    from supportline.api.auth import BearerToken
+    from supportline.api.schemas import Detail
+    from supportline.api.urls import SupportLineApi
+
+    probe = SupportLineApi(auth=BearerToken(), urls_namespace="probe-openapi")
+    router = Router()
+
+    @router.get("/plain", response={200: Detail})
+    def plain(request: Any) -> dict[str, str]:
+        return {"detail": "ok"}
+
+    @router.get("/public", response={200: Detail}, auth=None)
+    def public(request: Any) -> dict[str, str]:
+        return {"detail": "ok"}
+
+    probe.add_router("/v1", router)
+    schema = probe.get_openapi_schema(path_prefix="/probe")
+    responses = schema["paths"]["/probe/v1/plain"]["get"]["responses"]
+    assert set(responses) == {200, 401, 429}
+    assert "отозван" in responses[401]["description"]
+    assert "Retry-After" in responses[429]["headers"]
+    assert set(schema["paths"]["/probe/v1/public"]["get"]["responses"]) == {200}
