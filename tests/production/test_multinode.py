@@ -446,6 +446,11 @@ def test_two_webs_and_two_workers_share_one_line_and_survive_a_kill(
             else:
                 assert files_in == []
         senders = Counter(folder for v in by_message.values() for folder, _ in v)
+        # Mail jobs the killed worker had claimed and the living one ran after the lease.
+        taken_over = query(
+            database,
+            "SELECT count(*) FROM jobs_job WHERE kind = 'mail.send_message' AND attempts > 1",
+        )[0][0]
 
         # 3c. Attachments are in S3 only: no node wrote one to its own disk.
         stored = query(database, "SELECT file FROM tickets_attachment")
@@ -499,7 +504,8 @@ def test_two_webs_and_two_workers_share_one_line_and_survive_a_kill(
             f"\nmulti-node: prepared in {prepared:.0f} s; burst of {TICKETS} tickets "
             f"({2 * TICKETS} requests) in {burst:.1f} s, mail settled {settled_at:.1f} s after "
             f"its start; retried after the kill {dict(retried)}; mails {len(mails)} for "
-            f"{len(expected)} messages (copies {dict(copies)}, cut by the kill {cut}), by worker {dict(senders)}; "
+            f"{len(expected)} messages (copies {dict(copies)}, cut by the kill {cut}), by worker {dict(senders)}, "
+            f"{taken_over} mail jobs taken over after the dead worker's lease; "
             f"periodic jobs {dict(kinds)}; test.tick: {len(runs)} of {len(slots)} slots ran, each "
             f"once, by pid {dict(tick_runners)} (cut by the kill: {len(cut_ticks)}); S3 objects {len(keys)}; "
             f"total {time.monotonic() - started:.0f} s"
