@@ -257,6 +257,8 @@ INSTALLED_APPS += ["supportline.ops"]
 MIDDLEWARE = [
     "supportline.ops.middleware.RequestIdMiddleware",
     "supportline.ops.middleware.MetricsMiddleware",
+    # Under /api/ a 405 too is JSON (supportline.core.errors).
+    "supportline.core.errors.ApiMethodNotAllowed",
     *MIDDLEWARE,
 ]
 
