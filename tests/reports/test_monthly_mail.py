@@ -8,8 +8,8 @@ import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.core import mail
+from django.db import connection
 from openpyxl import load_workbook
 
 from supportline.accounts.models import Role, User
