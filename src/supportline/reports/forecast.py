@@ -59,6 +59,10 @@ class BoardForecast:
     consultants: int
     day_end: dt.datetime
 
+    @property
+    def handling_minutes(self) -> int:
+        return self.handling // MINUTE
+
 
 def working_day_end(now: dt.datetime, cal: Calendar) -> dt.datetime:
     start = cal.next_working_instant(now)
