@@ -29,11 +29,12 @@ import hashlib
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ from supportline.regulation import Regulation
 from supportline.sla import TicketSla, compute_sla
 from supportline.tickets.clock import clock_event_rows, regulation_with_kept
 from supportline.tickets.models import (
+    CLOCK_EVENTS,
     FINAL_STATUSES,
     Complaint,
     EventType,
@@ -208,20 +210,56 @@ _TICKET_FIELDS = (
     "closed_at",
     "regulation_version",
     "sla_targets",
-    "sla_frozen",
+)
+# The frozen figures the report reads, extracted by the database (the intervals are not read:
+# a finished ticket's clocks have both stopped, R7/R8).
+_FROZEN_KEYS = (
+    "now",
+    "reaction__state",
+    "reaction__elapsed_minutes",
+    "reaction__target_minutes",
+    "reaction__paused_minutes",
+    "resolution__state",
+    "resolution__elapsed_minutes",
+    "resolution__target_minutes",
+    "resolution__paused_minutes",
+)
+# Events the sections read on every ticket (few per ticket); the clock's own events are read
+# only for the tickets whose clocks are computed (`live`) and by the what-if.
+RARE_EVENTS: Final = frozenset(
+    {
+        EventType.LEVEL_CHANGED,
+        EventType.REFUSED,
+        EventType.REDIRECTED,
+        EventType.EXEMPTION_CONFIRMED,
+    }
 )
 
 
-def load_tickets(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> list[TicketRow]:
-    """The cohort (registered in ``[start, end)``) and the earlier tickets still open at
-    ``as_of``, with their events up to ``as_of`` (two queries)."""
+def _scope(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Q:
     carried = Q(registered_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gt=as_of))
-    scope = Q(registered_at__gte=start, registered_at__lt=end) | carried
+    return Q(registered_at__gte=start, registered_at__lt=end) | carried
+
+
+def load_tickets(
+    start: dt.datetime, end: dt.datetime, as_of: dt.datetime, *, all_clock_events: bool = False
+) -> list[TicketRow]:
+    """The cohort (registered in ``[start, end)``) and the earlier tickets still open at
+    ``as_of``, with the events the report needs up to ``as_of``: every report event of the
+    tickets whose clocks are computed (not finished by ``as_of``) and of update-access requests,
+    the rare ones (level changes, refusals…) of the rest. With ``all_clock_events`` (the
+    what-if) the clock's events of every ticket. Three queries."""
     rows: dict[int, TicketRow] = {}
-    for v in (
-        Ticket.objects.filter(scope).order_by("registered_at", "id").values_list(*_TICKET_FIELDS)
-    ):
-        rows[v[0]] = TicketRow(
+    frozen_keys = {f"f{i}": KT(f"sla_frozen__{key}") for i, key in enumerate(_FROZEN_KEYS)}
+    tickets = (
+        Ticket.objects.filter(_scope(start, end, as_of))
+        .order_by("registered_at", "id")
+        .annotate(**frozen_keys)
+        .values_list(*_TICKET_FIELDS, *frozen_keys)
+    )
+    live: list[int] = []
+    for v in tickets:
+        row = TicketRow(
             id=v[0],
             number=v[1] or "",
             kind=v[2],
@@ -241,39 +279,35 @@ def load_tickets(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> li
             closed_at=v[17],
             regulation_version=v[18],
             sla_targets=v[19] or {},
-            sla_frozen=v[20],
+            sla_frozen=None,
             in_cohort=start <= v[16] < end,
         )
+        frozen_now = v[20]
+        if frozen_now is not None and dt.datetime.fromisoformat(frozen_now) <= as_of:
+            row.reaction = ClockFigure(v[21], int(v[22]), int(v[23]), int(v[24]), True)
+            row.resolution = ClockFigure(v[25], int(v[26]), int(v[27]), int(v[28]), True)
+        if row.reaction is None or row.kind == Kind.UPDATE_ACCESS:
+            live.append(row.id)
+        rows[row.id] = row
+    in_scope = Ticket.objects.filter(_scope(start, end, as_of)).values("id")
+    wanted = Q(ticket_id__in=live, type__in=REPORT_EVENTS) | Q(
+        ticket_id__in=in_scope, type__in=RARE_EVENTS
+    )
+    wanted |= Q(
+        ticket_id__in=in_scope, type=EventType.ANSWERED, data__reason="outdated_release"
+    ) | Q(ticket_id__in=in_scope, type=EventType.CLOSED, data__reason="auto_close")
+    if all_clock_events:
+        wanted |= Q(ticket_id__in=in_scope, type__in=CLOCK_EVENTS)
     events = (
-        TicketEvent.objects.filter(type__in=REPORT_EVENTS, at__lte=as_of)
-        .filter(
-            Q(ticket__registered_at__gte=start, ticket__registered_at__lt=end)
-            | Q(
-                ticket__registered_at__lt=start,
-                ticket__closed_at__isnull=True,
-            )
-            | Q(ticket__registered_at__lt=start, ticket__closed_at__gt=as_of)
-        )
+        TicketEvent.objects.filter(wanted, at__lte=as_of)
         .order_by("ticket_id", "at", "id")
         .values_list("ticket_id", "at", "type", "author_id", "data")
     )
-    for ticket_id, at, kind, author, data in events.iterator(chunk_size=5000):
-        row = rows.get(ticket_id)
-        if row is not None:
-            row.events.append((at, kind, author, data))
+    for ticket_id, at, kind, author, data in events.iterator(chunk_size=10000):
+        owner = rows.get(ticket_id)
+        if owner is not None:
+            owner.events.append((at, kind, author, data))
     return list(rows.values())
-
-
-def _frozen_clock(data: dict[str, Any]) -> ClockFigure:
-    intervals = data.get("intervals") or []
-    last = intervals[-1][0] if intervals else "stopped"
-    return ClockFigure(
-        state=str(data["state"]),
-        elapsed=int(data["elapsed_minutes"]),
-        target=int(data["target_minutes"]),
-        paused=int(data["paused_minutes"]),
-        stopped=last in STOPPED_KINDS,
-    )
 
 
 def _live_clock(sla: TicketSla, which: str) -> ClockFigure:
@@ -305,13 +339,11 @@ def replay(
 
 
 def attach_clocks(rows: Iterable[TicketRow], as_of: dt.datetime, cal: Calendar) -> None:
-    """Step 3: frozen figures where the ticket finished by ``as_of``, the clock otherwise."""
+    """Step 3: the clock over the events where the ticket had not finished by ``as_of`` (the
+    frozen figures of the others were read with the ticket)."""
     current = rules.regulation()
     for row in rows:
-        frozen = row.sla_frozen
-        if frozen and dt.datetime.fromisoformat(str(frozen["now"])) <= as_of:
-            row.reaction = _frozen_clock(frozen["reaction"])
-            row.resolution = _frozen_clock(frozen["resolution"])
+        if row.reaction is not None and row.resolution is not None:
             continue
         sla = replay(
             row, as_of, calendar=cal, regulation=regulation_with_kept(current, row.sla_targets)
@@ -371,8 +403,9 @@ def _level_name(regulation: Regulation, level_id: str) -> str:
     return rules.tr(regulation.level(level_id).name) if regulation.has_level(level_id) else level_id
 
 
-def _counts(values: Iterable[str]) -> list[list[Any]]:
-    return [[k or "—", n] for k, n in Counter(values).most_common()]
+def _counts(values: Iterable[str], label: Callable[[str], str] = lambda v: v) -> list[list[Any]]:
+    """Counts by value, most first; `label` names each distinct value once."""
+    return [[label(k) or "—", n] for k, n in Counter(values).most_common()]
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -422,9 +455,13 @@ def compute_report(period: Period, *, now: dt.datetime | None = None) -> dict[st
     tables: dict[str, list[list[Any]]] = {}
 
     # Volume (§1).
-    tables["volume_channel"] = _counts(_channel_label(r.channel) for r in cohort)
-    tables["volume_level"] = _counts(_level_name(regulation, r.level) for r in cohort)
-    tables["volume_category"] = _counts(_category_label(regulation, r.category) for r in cohort)
+    tables["volume_channel"] = _counts((r.channel for r in cohort), _channel_label)
+    tables["volume_level"] = _counts(
+        (r.level for r in cohort), lambda lv: _level_name(regulation, lv)
+    )
+    tables["volume_category"] = _counts(
+        (r.category for r in cohort), lambda c: _category_label(regulation, c)
+    )
     tables["volume_configuration"] = _counts(
         f"{r.configuration} {r.version}".strip() for r in cohort
     )
@@ -509,7 +546,7 @@ def compute_report(period: Period, *, now: dt.datetime | None = None) -> dict[st
     tables["development"] = _development(end)
 
     # Per consultant, CSAT, contracts and scope, update access, complaints (§1).
-    tables["consultants"] = _consultants(cohort, people)
+    tables["consultants"] = _consultants(cohort, start, end, as_of)
     csat = _csat(cohort)
     tables["ratings"] = [[score, csat["distribution"].get(score, 0)] for score in range(1, 6)]
     tables["low_ratings"] = [
@@ -605,14 +642,16 @@ def _category_label(regulation: Regulation, category: str) -> str:
 
 
 def _per_day(cohort: list[TicketRow], period: Period) -> list[list[Any]]:
-    counts = Counter(rules.local_date(r.registered_at) for r in cohort)
+    zone = rules.line_zone()
+    counts = Counter(r.registered_at.astimezone(zone).date() for r in cohort)
     return [[d.strftime("%d.%m"), counts.get(d, 0)] for d in period.days()]
 
 
 def _per_week(cohort: list[TicketRow]) -> list[list[Any]]:
     weeks: dict[dt.date, list[TicketRow]] = defaultdict(list)
+    zone = rules.line_zone()
     for r in cohort:
-        day = rules.local_date(r.registered_at)
+        day = r.registered_at.astimezone(zone).date()
         weeks[day - dt.timedelta(days=day.weekday())].append(r)
     result = []
     for monday in sorted(weeks):
@@ -653,8 +692,9 @@ def _histogram(cohort: list[TicketRow], regulation: Regulation, which: str) -> l
 
 def _breaches(cohort: list[TicketRow], regulation: Regulation) -> list[list[Any]]:
     result = []
+    reaction, resolution = _("реакция"), _("решение")
     for r in cohort:
-        for name, clock in ((_("реакция"), r.reaction), (_("решение"), r.resolution)):
+        for name, clock in ((reaction, r.reaction), (resolution, r.resolution)):
             if clock is not None and clock.state == BREACHED:
                 result.append(
                     [
@@ -697,40 +737,52 @@ def _development(end: dt.datetime) -> list[list[Any]]:
     return result
 
 
-def _consultants(cohort: list[TicketRow], people: dict[int, str]) -> list[list[Any]]:
-    accepted: Counter[int] = Counter()
-    resolved: Counter[int] = Counter()
-    reopened: Counter[int] = Counter()
-    transfers: Counter[int] = Counter()
+def _consultants(
+    cohort: list[TicketRow], start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> list[list[Any]]:
+    """Per person: acceptances, answers and transfers they made on the period's tickets, the
+    rejections (reopenings) of the tickets assigned to them per answer, their mean rating."""
+    tickets = Ticket.objects.filter(registered_at__gte=start, registered_at__lt=end).values("id")
+    acts = (
+        TicketEvent.objects.filter(
+            ticket_id__in=tickets,
+            at__lte=as_of,
+            author__isnull=False,
+            type__in=(EventType.ACCEPTED, EventType.RESOLVED, EventType.TRANSFERRED),
+        )
+        .order_by()
+        .values_list("author_id", "type")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[tuple[int, str], int] = {(who, kind): n for who, kind, n in acts}
+    reopened: dict[int, int] = {
+        who: n
+        for who, n in TicketEvent.objects.filter(
+            ticket_id__in=tickets, at__lte=as_of, type=EventType.REOPENED
+        )
+        .exclude(ticket__assignee_id=None)
+        .order_by()
+        .values_list("ticket__assignee_id")
+        .annotate(n=Count("id"))
+    }
     ratings: dict[int, list[int]] = defaultdict(list)
     for r in cohort:
-        resolver: int | None = None
-        for _at, kind, author, _data in r.events:
-            if author is None:
-                continue
-            if kind == EventType.ACCEPTED:
-                accepted[author] += 1
-            elif kind == EventType.RESOLVED:
-                resolved[author] += 1
-                resolver = author
-            elif kind == EventType.REOPENED and resolver is not None:
-                reopened[resolver] += 1  # the rejection counts against who answered
-            elif kind == EventType.TRANSFERRED:
-                transfers[author] += 1
         if r.rating is not None and r.assignee_id is not None:
             ratings[r.assignee_id].append(r.rating)
-    who = set(accepted) | set(resolved) | set(transfers) | set(ratings)
+    who = {person for person, _kind in counts} | set(ratings) | set(reopened)
+    people = _names(who)
     rows = []
     for person in who:
         scores = ratings.get(person, [])
+        resolved = counts.get((person, EventType.RESOLVED), 0)
         rows.append(
             [
                 people.get(person, str(person)),
-                accepted[person],
-                resolved[person],
-                _pct(reopened[person], resolved[person]),
+                counts.get((person, EventType.ACCEPTED), 0),
+                resolved,
+                _pct(reopened.get(person, 0), resolved),
                 round(sum(scores) / len(scores), 2) if scores else None,
-                transfers[person],
+                counts.get((person, EventType.TRANSFERRED), 0),
             ]
         )
     return sorted(rows, key=lambda row: str(row[0]))

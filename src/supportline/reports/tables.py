@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ TABLES: dict[str, TableSpec] = {
         (
             _("Обращение"),
             _("Уровень"),
-            _("Срок"),
+            pgettext_lazy("which SLA clock", "Срок"),
             _("Затрачено, раб. ч"),
             _("Цель, раб. ч"),
             _("Превышение, раб. ч"),

@@ -118,7 +118,7 @@ def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None
     as_of = min(now, end)
     current_cal = rules.calendar()
     cal = draft_calendar(draft, current_cal)
-    rows = [r for r in load_tickets(start, end, as_of) if r.in_cohort]
+    rows = [r for r in load_tickets(start, end, as_of, all_clock_events=True) if r.in_cohort]
     attach_clocks(rows, as_of, current_cal)
     real: dict[str, Side] = defaultdict(Side)
     replayed: dict[str, Side] = defaultdict(Side)

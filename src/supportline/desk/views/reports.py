@@ -9,7 +9,10 @@ from typing import Any
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,10 +23,12 @@ from supportline.reports.charts import Marker, bar_chart, line_chart
 from supportline.reports.export import about_rows, to_csv, to_xlsx
 from supportline.reports.figures import Period
 from supportline.reports.service import current_month, previous_month, sla_report
-from supportline.reports.tables import TABLES
+from supportline.reports.tables import TABLES, TableSpec
 from supportline.reports.whatif import MAX_DRAFT_BYTES, read_draft, what_if
 from supportline.worktime import MAX_YEAR, MIN_YEAR
 
+# Rows of a table shown on the page; every row is in the XLSX/CSV export.
+PAGE_ROWS = 100
 # A report covers at most this many days (a year and a leap day): bounded work per request.
 MAX_DAYS = 366
 
@@ -118,7 +123,7 @@ def charts(report: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
+def sections(report: dict[str, Any], query: str) -> list[dict[str, Any]]:
     """The page's sections: which tables (with their chart, if any) each one shows."""
     pictures = charts(report)
     layout = [
@@ -154,22 +159,63 @@ def sections(report: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         (_("Доступ к обновлениям"), ["update_access"]),
     ]
-    return [
-        {
-            "title": title,
-            "id": f"s{i}",
-            "tables": [
-                {
-                    "id": tid,
-                    "spec": TABLES[tid],
-                    "rows": report["tables"].get(tid, []),
-                    "chart": pictures.get(tid),
-                }
-                for tid in ids
-            ],
-        }
-        for i, (title, ids) in enumerate(layout)
-    ]
+    result = []
+    for i, (title, ids) in enumerate(layout):
+        tables = []
+        for tid in ids:
+            rows = report["tables"].get(tid, [])
+            table = {"id": tid, "spec": TABLES[tid], "rows": rows[:PAGE_ROWS]}
+            table["html"] = table_html(table, query)
+            table["shown"] = min(len(rows), PAGE_ROWS)
+            table["total"] = len(rows)
+            table["chart"] = pictures.get(tid)
+            tables.append(table)
+        result.append({"title": title, "id": f"s{i}", "tables": tables})
+    return result
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return formats.number_format(value)
+    return str(value)
+
+
+def table_html(table: dict[str, Any], query: str) -> SafeString:
+    """One report table as HTML (built here rather than in a template loop: a year's report
+    has thousands of cells). Every value is escaped; a ticket number links to its timeline."""
+    spec: TableSpec = table["spec"]
+    link = spec.link
+    csv_url = reverse("desk:report_export", args=["csv"]) + f"?{query}&table={table['id']}"
+    head = format_html_join("", '<th scope="col">{}</th>', ((c,) for c in spec.columns))
+    rows = []
+    for row in table["rows"]:
+        cells = []
+        for i, value in enumerate(row):
+            if i == link and value:
+                cells.append(
+                    format_html(
+                        '<th scope="row"><a href="{}">{}</a></th>',
+                        reverse("desk:ticket", args=[value]),
+                        value,
+                    )
+                )
+            else:
+                cells.append(format_html("<td>{}</td>", _cell(value)))
+        rows.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308
+    if not rows:
+        rows.append(
+            format_html('<tr><td colspan="{}">{}</td></tr>', len(spec.columns), _("Нет данных"))
+        )
+    return format_html(
+        '<table><caption>{} <a class="export" href="{}">CSV</a></caption>'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+        spec.title,
+        csv_url,
+        head,
+        mark_safe("".join(rows)),  # noqa: S308 - built from escaped parts above
+    )
 
 
 def _query(period: Period) -> str:
@@ -195,7 +241,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "period": period,
             "report": data,
             "about": about_rows(data),
-            "sections": sections(data),
+            "sections": sections(data, _query(period)),
             "query": _query(period),
             "previous": _query(previous),
             "following": _query(following),
