@@ -35,7 +35,8 @@ def _number(value: object) -> float:
 
 def _frame(title: str, desc: str, body: list[str]) -> SafeString:
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" '
         f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">',
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
         f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
