@@ -92,6 +92,7 @@ def pct(part: int, whole: int) -> float | None:
     return None if not whole else round(100 * part / whole, 1)
 
 
+@pytest.mark.django_db  # the calendar in force is built from the database's years and overrides
 def test_brute_force_working_minutes_agree_with_the_calendar() -> None:
     cal = rules.calendar()
     assert cal.working_hours(dt.date(2026, 11, 3)) == (dt.time(9), dt.time(17))
