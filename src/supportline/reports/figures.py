@@ -209,12 +209,10 @@ _TICKET_FIELDS = (
     "registered_at",
     "closed_at",
     "regulation_version",
-    "sla_targets",
 )
 # The frozen figures the report reads, extracted by the database (the intervals are not read:
 # a finished ticket's clocks have both stopped, R7/R8).
 _FROZEN_KEYS = (
-    "now",
     "reaction__state",
     "reaction__elapsed_minutes",
     "reaction__target_minutes",
@@ -278,17 +276,21 @@ def load_tickets(
             registered_at=v[16],
             closed_at=v[17],
             regulation_version=v[18],
-            sla_targets=v[19] or {},
+            sla_targets={},
             sla_frozen=None,
             in_cohort=start <= v[16] < end,
         )
-        frozen_now = v[20]
-        if frozen_now is not None and dt.datetime.fromisoformat(frozen_now) <= as_of:
-            row.reaction = ClockFigure(v[21], int(v[22]), int(v[23]), int(v[24]), True)
-            row.resolution = ClockFigure(v[25], int(v[26]), int(v[27]), int(v[28]), True)
+        # Frozen when the ticket finished (its closing instant): finished by as_of, its
+        # figures are the frozen ones.
+        if v[19] is not None and row.closed_at is not None and row.closed_at <= as_of:
+            row.reaction = ClockFigure(v[19], int(v[20]), int(v[21]), int(v[22]), True)
+            row.resolution = ClockFigure(v[23], int(v[24]), int(v[25]), int(v[26]), True)
         if row.reaction is None or row.kind == Kind.UPDATE_ACCESS:
             live.append(row.id)
         rows[row.id] = row
+    # The targets the computed tickets kept (R21), read for them only.
+    for ticket_id, targets in Ticket.objects.filter(pk__in=live).values_list("id", "sla_targets"):
+        rows[ticket_id].sla_targets = targets or {}
     if all_clock_events:
         # The what-if: only the clock's events, with the one data key the clock reads.
         clock_rows = (
