@@ -129,7 +129,7 @@ def test_api_reports_sla_supervisors_only_and_422_naming_the_field(desk: Desk) -
 def test_api_reports_sla_is_in_the_openapi_document_with_every_status(desk: Desk) -> None:
     doc = desk.client.http.get("/api/openapi.json").json()
     operation = doc["paths"]["/api/v1/reports/sla"]["get"]
-    assert set(operation["responses"]) == {"200", "401", "403", "422"}
+    assert set(operation["responses"]) == {"200", "401", "403", "422", "429"}
     assert {p["name"] for p in operation["parameters"]} == {"from", "to"}
 
 

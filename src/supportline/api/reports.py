@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from supportline.accounts.models import User
-from supportline.api import schemas as s
+from supportline.api.views import answers
 from supportline.reports.figures import Period
 from supportline.reports.service import sla_report
 from supportline.reports.tables import expanded
@@ -104,7 +104,7 @@ def _date(value: str, field: str, errors: dict[str, str]) -> dt.date | None:
 
 @router.get(
     "/reports/sla",
-    response={200: SlaReportOut, 401: s.Detail, 403: s.Detail, 422: s.Errors},
+    response=answers({200: SlaReportOut}, 403, 422),
     tags=["reports"],
 )
 def report_sla(

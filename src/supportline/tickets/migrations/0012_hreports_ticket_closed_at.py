@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_partner_client_link'),
-        ('tickets', '0011_event_data_requested'),
+        ("registry", "0004_partner_client_link"),
+        ("tickets", "0011_event_data_requested"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['closed_at'], name='ticket_closed_at'),
+            model_name="ticket",
+            index=models.Index(fields=["closed_at"], name="ticket_closed_at"),
         ),
     ]
