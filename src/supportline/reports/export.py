@@ -4,8 +4,10 @@ and CSV (one table per file) (issue 16 §3)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -17,11 +19,17 @@ from supportline.reports.tables import TABLES, expanded
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
+def _local(report: dict[str, Any]) -> str:
+    """The report's instant in the line's zone, the zone named («01.12.2026 00:00 МСК»)."""
+    moment = dt.datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(report["zone"]))
+    return f"{moment:%d.%m.%Y %H:%M} {report['zone_label'] or report['zone']}"
+
+
 def about_rows(report: dict[str, Any]) -> list[list[Any]]:
     """What the report is: period, zone, regulation and calendar versions, the norm."""
     return [
         [_("Период"), f"{report['first_day']} — {report['last_day']}"],
-        [_("Данные на"), report["as_of"]],
+        [_("Данные на"), _local(report)],
         [_("Часовой пояс"), f"{report['zone']} ({report['zone_label']})"],
         [_("Регламент"), f"{report['regulation']['id']} {report['regulation']['version']}"],
         [
