@@ -35,7 +35,7 @@ from supportline.reports.figures import (
     clock_summary,
     load_tickets,
 )
-from supportline.sla import compute_sla
+from supportline.sla import SlaInputError, compute_sla
 from supportline.tickets.clock import clock_event_rows
 from supportline.tickets.models import EventType
 from supportline.worktime import Calendar
@@ -126,8 +126,15 @@ def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None
     lost: dict[str, int] = defaultdict(int)
     changed: list[list[Any]] = []
     unmapped = 0
+    unreplayed: list[str] = []
     for row in rows:
-        level, reaction, resolution, mapped = _draft_clocks(row, as_of, draft, cal)
+        try:
+            level, reaction, resolution, mapped = _draft_clocks(row, as_of, draft, cal)
+        except SlaInputError:
+            # The draft cannot read this ticket's history (e.g. a level change the draft's
+            # levels cannot express): named on the page, left out of both sides.
+            unreplayed.append(row.number)
+            continue
         unmapped += mapped
         assert row.reaction is not None and row.resolution is not None
         real[level].reaction.append(row.reaction)
@@ -174,6 +181,7 @@ def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None
         "current": {"id": rules.regulation().id, "version": rules.regulation().version},
         "tickets": len(rows),
         "unmapped": unmapped,
+        "unreplayed": unreplayed,
         "levels": levels,
         "changed": changed,
     }
