@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "supportline.mail",
     "supportline.connect",
     "supportline.api",
+    "supportline.reports",
 ]
 
 MIDDLEWARE = [
@@ -212,7 +213,8 @@ EMAIL_PORT = envint("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@rarus.ru")
+# Empty: the regulation's support_email (R19, R21: the line's address is the file's).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "")
 
 # Background workers (supportline.jobs). A claimed job is its worker's for JOB_LEASE_SECONDS;
 # handlers renew the lease before each external call, and every network timeout (SMTP here,
@@ -225,6 +227,13 @@ WORKER_DB_RETRY_MAX_SECONDS = envint("WORKER_DB_RETRY_MAX_SECONDS", default=30)
 
 # Attachments larger than this are refused with a clear message.
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+
+# Contract imports (`supportline import-contracts`, issue 12 §7): the largest file accepted, the
+# largest unpacked XLSX (checked in the zip's directory before the book is opened: a small "XLSX
+# bomb" is refused at once), and the most data rows of one file.
+IMPORT_MAX_FILE_BYTES = envint("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+IMPORT_XLSX_MAX_BYTES = envint("IMPORT_XLSX_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", default=100_000)
 
 # ---------------------------------------------------------------- sign-in, tokens, mail trust
 # (issue 12 §4–5)
@@ -250,6 +259,8 @@ INSTALLED_APPS += ["supportline.ops"]
 MIDDLEWARE = [
     "supportline.ops.middleware.RequestIdMiddleware",
     "supportline.ops.middleware.MetricsMiddleware",
+    # Under /api/ a 405 too is JSON (supportline.core.errors).
+    "supportline.core.errors.ApiMethodNotAllowed",
     *MIDDLEWARE,
 ]
 

@@ -38,10 +38,10 @@ tickets on the organisation's registration numbers; a link already kept is left 
 administrator ends one in the admin), so a re-import changes nothing.
 
 
-Limits, each a setting: the file at most IMPORT_MAX_FILE_BYTES (50 MB), an XLSX at most
-IMPORT_XLSX_MAX_BYTES unpacked (200 MB, checked in the zip's directory before openpyxl opens the
-book, so a small "XLSX bomb" is refused at once), at most IMPORT_MAX_ROWS data rows (100 000) and
-the first MAX_COLUMNS columns. A CSV is UTF-8 (with or without a BOM), windows-1251, or UTF-16
+Limits, each a setting (settings.py, from the environment variable of the same name): the file
+at most IMPORT_MAX_FILE_BYTES (50 MB), an XLSX at most IMPORT_XLSX_MAX_BYTES unpacked (200 MB,
+checked in the zip's directory before openpyxl opens the book, so a small "XLSX bomb" is refused
+at once), at most IMPORT_MAX_ROWS data rows (100 000) and the first MAX_COLUMNS columns. A CSV is UTF-8 (with or without a BOM), windows-1251, or UTF-16
 (with a BOM, or without one when every other byte is zero).
 """
 
@@ -61,6 +61,7 @@ from django.conf import settings
 from django.db import models, transaction
 from openpyxl import load_workbook
 
+from supportline.core import rules
 from supportline.lib.inn import inn_error
 from supportline.lib.text import text_problem
 from supportline.registry.models import (
@@ -133,8 +134,8 @@ REQUIRED_COLUMNS = ("registration_number", "product", "contract_kind", "valid_fr
 
 MAIN = RegistrationNumber.Kind.MAIN
 NFR = RegistrationNumber.Kind.NFR
-ITS = Contract.Kind.ITS
-KP = Contract.Kind.KP
+# The registry sheet's «Уровень ИТС» column describes a contract of this kind only.
+ITS_KIND = "its"
 
 _REGISTRATION_KINDS = {
     "": MAIN,
@@ -144,15 +145,6 @@ _REGISTRATION_KINDS = {
     "nfr": NFR,
     "nfr-версия": NFR,
     "nfr-версия партнера": NFR,
-}
-# Keys are _token() forms: no spaces, Latin «1c» read as Cyrillic «1с».
-_CONTRACT_KINDS = {
-    "1с:итс": ITS,
-    "итс": ITS,
-    "its": ITS,
-    "1с:кпотраслевой": KP,
-    "кпотраслевой": KP,
-    "kpotraslevoy": KP,
 }
 _ITS_LEVELS = {
     "проф": Contract.ItsLevel.PROF,
@@ -169,12 +161,8 @@ MAX_COLUMNS = 64
 _MB = 1024 * 1024
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_rows() -> int:
-    return _limit("IMPORT_MAX_ROWS", 100_000)
+    return settings.IMPORT_MAX_ROWS
 
 
 class ImportFileError(Exception):
@@ -285,6 +273,17 @@ def _token(text: str) -> str:
     return _norm(text).replace(" ", "").replace("1c", "1с").strip("«»\"'")
 
 
+def _contract_kinds() -> dict[str, str]:
+    """{spelling: kind id} of the regulation's contract kinds (R21): its id, its names and its
+    aliases, as _token() forms (no spaces, Latin «1c» read as Cyrillic «1с»)."""
+    spellings = {}
+    for kind in rules.regulation().contracts:
+        for spelling in (kind.id, kind.name.ru, kind.name.en or "", *kind.aliases):
+            if spelling:
+                spellings[_token(spelling)] = kind.id
+    return spellings
+
+
 _HEADERS = {_norm(alias): c.key for c in COLUMNS for alias in (c.title, c.key, *c.aliases)}
 
 
@@ -294,7 +293,7 @@ def read_rows(path: Path) -> list[RawRow]:
         raise ImportFileError(f"Файл «{path}» не найден")
     if not path.is_file():
         raise ImportFileError(f"«{path}» — не файл")
-    size_limit = _limit("IMPORT_MAX_FILE_BYTES", 50 * _MB)
+    size_limit = settings.IMPORT_MAX_FILE_BYTES
     if path.stat().st_size > size_limit:
         raise ImportFileError(
             f"Файл «{path.name}» больше допустимых {_megabytes(size_limit)}; "
@@ -394,7 +393,7 @@ def _check_xlsx_archive(data: bytes, name: str) -> None:
         raise ImportFileError(
             f"Файл «{name}» — zip-архив, но не книга Excel (XLSX): нет описания книги"
         )
-    limit = _limit("IMPORT_XLSX_MAX_BYTES", 200 * _MB)
+    limit = settings.IMPORT_XLSX_MAX_BYTES
     unpacked = sum(member.file_size for member in members)
     if unpacked > limit or len(members) > 10_000:
         raise ImportFileError(
@@ -624,12 +623,12 @@ def _parse(
             "продукты заводит администратор",
         )
 
-    contract_kind = _CONTRACT_KINDS.get(_token(text["contract_kind"]))
+    contract_kind = _contract_kinds().get(_token(text["contract_kind"]))
     if text["contract_kind"] and contract_kind is None:
+        known = ", ".join(kind.name.ru for kind in rules.regulation().contracts) or "нет"
         error(
             "contract_kind",
-            f"неизвестный вид договора «{text['contract_kind']}»; "
-            "допустимо: 1С:ИТС, 1С:КП Отраслевой",
+            f"неизвестный вид договора «{text['contract_kind']}»; допустимо: {known}",
         )
     its_level = _ITS_LEVELS.get(_token(text["its_level"]), "")
     if text["its_level"]:
@@ -638,7 +637,7 @@ def _parse(
                 "its_level",
                 f"неизвестный уровень ИТС «{text['its_level']}»; допустимо: ПРОФ, ТЕХНО",
             )
-        elif contract_kind == KP:
+        elif contract_kind not in (None, ITS_KIND):
             error("its_level", "уровень ИТС указывается только для договора 1С:ИТС")
 
     dates: dict[str, dt.date] = {}
@@ -835,7 +834,7 @@ def _match_registries(plan: Plan) -> None:
                     item.line,
                     "contract_number",
                     f"у номера {item.registration} несколько договоров "
-                    f"«{Contract.Kind(item.kind).label}» с датой начала "
+                    f"«{rules.regulation().contract_kind(item.kind).name.ru}» с датой начала "
                     f"{_ru(item.valid_from)}; укажите номер договора",
                 )
             )
