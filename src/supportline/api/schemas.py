@@ -203,6 +203,7 @@ class CompleteDataIn(Schema):
 
 
 class AttachmentOut(Schema):
+    id: int  # GET /tickets/{number}/attachments/{id} downloads it
     name: str
     size: int
     content_type: str

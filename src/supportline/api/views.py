@@ -17,6 +17,7 @@ from supportline.accounts.models import User
 from supportline.api import schemas as s
 from supportline.api.idempotency import idempotent
 from supportline.core import rules
+from supportline.core.files import file_response
 from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access
@@ -179,7 +180,7 @@ def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
             {
                 "at": _local(m.at),
                 "attachments": [
-                    {"name": a.name, "size": a.size, "content_type": a.content_type}
+                    {"id": a.pk, "name": a.name, "size": a.size, "content_type": a.content_type}
                     for a in m.attachments.all()
                 ],
                 "author_kind": m.author_kind,
@@ -404,6 +405,35 @@ def attach(
         log.exception("attachment storage failed for %s", ticket.number)
         return Status(507, {"errors": {"files": str(STORAGE_FAILED)}})
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
+
+
+# The file itself, not JSON: declared for OpenAPI by hand (ninja describes JSON bodies).
+FILE_ANSWER = {
+    "responses": {
+        200: {
+            "description": "Файл вложения (Content-Disposition: attachment)",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/tickets/{number}/attachments/{attachment_id}",
+    response=answers({}, *READ),
+    openapi_extra=FILE_ANSWER,
+    tags=["tickets"],
+)
+def attachment(request: HttpRequest, number: s.TicketNumber, attachment_id: s.Id) -> Any:
+    """A file of the ticket's messages, for whoever may see the ticket (issue 14 §1); always a
+    download with `X-Content-Type-Options: nosniff`. 404 for a ticket or a file the caller may
+    not see."""
+    item = get_object_or_404(
+        access.visible_attachments(_user(request)), pk=attachment_id, message__ticket__number=number
+    )
+    return file_response(item)
 
 
 @router.post("/tickets/{number}/complete-data", response=LIFECYCLE, tags=["lifecycle"])

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.regulation import Text
-from supportline.tickets import access, outbox
+from supportline.tickets import access, outbox, search
 from supportline.tickets.clock import store_sla
 from supportline.tickets.errors import TransitionError
 from supportline.tickets.models import (
@@ -193,6 +193,7 @@ def save(ticket: Ticket, now: dt.datetime) -> Ticket:
     ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
     store_sla(ticket, now=now)
     ticket.save()
+    search.refresh(ticket)  # the desk's search box finds what was just written (issue 14 §2)
     return ticket
 
 
