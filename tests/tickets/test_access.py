@@ -99,3 +99,15 @@ def test_clients_do_not_read_the_lines_internal_notes(line: Line) -> None:
     assert "Внутреннее" not in str(client["events"])
     level = next(e for e in client["events"] if e["type"] == "level_changed")
     assert level["data"] == {"level": "operational"}
+
+
+def test_issue14_internal_notes_never_reach_a_client_through_the_api(line: Line) -> None:
+    """Internal notes (issue 14 §4) are not messages or events: the API shows them to nobody."""
+    from supportline.tickets.actions.notes import note_add
+    from supportline.tickets.models import Ticket
+
+    number = line.ticket()["number"]
+    ticket = Ticket.objects.get(number=number)
+    note_add(ticket=ticket, actor=line.consultant.user, text="Секрет линии: клиент путает базы")
+    for who in (line.client, line.consultant):
+        assert "Секрет линии" not in who.get(f"/tickets/{number}").content.decode()
