@@ -8,7 +8,7 @@ from django.test import Client
 from supportline.tickets.models import ReplyTemplate
 from tests.desk.conftest import Desk, html
 
-BODY = "Здравствуйте, {клиент}! По обращению № {номер} ответ будет до {срок}. {неизвестно}"
+BODY = "Здравствуйте, {client}! По обращению № {номер} ответ будет до {deadline}. {неизвестно}"
 
 
 def _fill(desk: Desk, who: object, number: str, key: str, typed: str = "") -> str:

@@ -104,8 +104,8 @@ class TemplateForm(DeskForm):
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "Подстановки: {клиент} — имя клиента, {номер} — номер обращения, "
-            "{срок} — срок решения, {организация}, {уровень}"
+            "Подстановки: {client} — имя клиента, {number} — номер обращения, "
+            "{deadline} — срок решения, {organisation} — организация, {level} — уровень"
         ),
     )
     shared = forms.BooleanField(label=_("Общий шаблон линии"), required=False)

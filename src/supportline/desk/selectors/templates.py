@@ -2,10 +2,11 @@
 (R3 redirections, R4 «update to the current release», R21: read from the regulation file), the
 line's shared templates and the consultant's own — each filled in for the ticket.
 
-Placeholders are replaced by name, never evaluated: {клиент}/{client} the client's name,
-{номер}/{number} the ticket number, {срок}/{deadline}/{resolution_due} the resolution due
-time in the line's zone with the zone named, {организация}, {уровень}/{level}, {release} the
-current release of the ticket's configuration. An unknown «{…}» stays as typed.
+Placeholders are replaced by name, never evaluated: {client} the client's name, {number} the
+ticket number, {deadline} (the regulation's {resolution_due}) the resolution due time in the
+line's zone with the zone named, {organisation}, {level}, {release} the current release of the
+ticket's configuration — each also by its Russian name ({клиент}, {номер}, {срок},
+{организация}, {уровень}). An unknown «{…}» stays as typed.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def placeholders(ticket: Ticket) -> dict[str, str]:
         "deadline": due,
         "resolution_due": due,
         "организация": organisation,
+        "organisation": organisation,
         "уровень": level,
         "level": level,
         "release": release or "…",
