@@ -146,3 +146,27 @@ def test_answer_with_a_file_over_the_limit_is_refused_in_russian(desk: Desk, set
     assert response.status_code == 400
     assert "больше допустимого размера" in html(response)
     assert not Message.objects.filter(ticket=ticket, purpose=Message.Purpose.ANSWER).exists()
+
+
+def test_the_answer_mail_carries_the_files(desk: Desk, mailoutbox: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from supportline.jobs.core import discover, run_due
+
+    ticket = desk.ticket(contact_email="buh@romashka.ru")
+    desk.consultant.post(
+        f"/desk/tickets/{ticket.number}/do/answer/",
+        {
+            "answer-text": "Инструкция во вложении",
+            "answer-uploads": [
+                SimpleUploadedFile("инструкция.pdf", b"%PDF-1.4 x", "application/pdf")
+            ],
+        },
+    )
+    discover()
+    run_due(worker="test", now=timezone.now() + dt.timedelta(seconds=1))
+    answers = [m for m in mailoutbox if "Инструкция во вложении" in m.body]
+    assert len(answers) == 1
+    assert [a[0] for a in answers[0].attachments] == ["инструкция.pdf"]

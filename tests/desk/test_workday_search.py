@@ -6,6 +6,7 @@ reachable by filter; sort by column; views; keyset pages."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -222,3 +223,45 @@ def test_the_search_row_follows_the_ticket(desk: Desk) -> None:
             )
             (index,) = cursor.fetchone()
             assert "gin" in index.lower()
+
+
+def test_search_page_query_count_does_not_grow_with_rows(
+    desk: Desk, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(3):
+        desk.ticket(subject=f"Счётный вопрос {i}")
+    desk.consultant.get("/desk/search/", {"q": "счётный"})  # warm the calendar and sessions
+    # Session, user, the page of rows (with assignee and organisation), the saved views.
+    with django_assert_max_num_queries(6):
+        few = desk.consultant.get("/desk/search/", {"q": "счётный"})
+    for i in range(10):
+        desk.ticket(subject=f"Счётный вопрос ещё {i}")
+    with django_assert_max_num_queries(6):
+        many = desk.consultant.get("/desk/search/", {"q": "счётный"})
+    assert html(few).count('href="/desk/tickets/') < html(many).count('href="/desk/tickets/')
+
+
+def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> None:
+    """0012 gives every ticket that existed before it a search row (and, on PostgreSQL, its
+    vector and the GIN index)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("supportline.tickets.migrations.0012_hsearch_desk_day")
+    ticket = desk.ticket(body="Не печатаются счета")
+    TicketSearch.objects.all().delete()
+    if connection.vendor == "postgresql":  # the deletion's deferred checks, before DDL
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    class Editor:
+        connection = connection
+
+        def execute(self, sql: str) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration.search_index(apps, Editor())
+    assert TicketSearch.objects.filter(ticket=ticket).exists()
+    assert ticket.number in found(desk, q="печать счёт")

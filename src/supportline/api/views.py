@@ -17,7 +17,7 @@ from supportline.accounts.models import User
 from supportline.api import schemas as s
 from supportline.api.idempotency import idempotent
 from supportline.core import rules
-from supportline.core.files import file_response
+from supportline.core.files import PREVIEW_TYPES, file_response
 from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access
@@ -412,8 +412,10 @@ FILE_ANSWER = {
     "responses": {
         200: {
             "description": "Файл вложения (Content-Disposition: attachment)",
+            # core.files: raster images and PDF keep their type, anything else is a download.
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/octet-stream", *sorted(PREVIEW_TYPES))
             },
         }
     }
