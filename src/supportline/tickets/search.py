@@ -33,7 +33,8 @@ def is_postgres() -> bool:
 
 
 def document(ticket: Ticket) -> str:
-    """The words a ticket is found by, in one text (the caller saved the ticket)."""
+    """The words a ticket is found by, in one text (the caller saved the ticket): two queries,
+    the registry's names and the messages' texts."""
     parts = [
         ticket.number or "",
         ticket.subject,
@@ -45,14 +46,20 @@ def document(ticket: Ticket) -> str:
         ticket.contact_phone,
         ticket.configuration_name,
     ]
-    org = ticket.organisation
-    if org is not None:
-        parts += [org.name, org.full_name, org.inn]
-    reg = ticket.registration
-    if reg is not None:
-        parts.append(reg.number)
-    if ticket.partner is not None:
-        parts += [ticket.partner.name, ticket.partner.code]
+    registry = (
+        type(ticket)
+        ._default_manager.filter(pk=ticket.pk)
+        .values_list(
+            "organisation__name",
+            "organisation__full_name",
+            "organisation__inn",
+            "registration__number",
+            "partner__name",
+            "partner__code",
+        )
+        .first()
+    )
+    parts += [value or "" for value in registry or ()]
     parts += list(ticket.messages.values_list("body", flat=True))
     return " ".join(russian.words(" ".join(p for p in parts if p)))
 
@@ -65,8 +72,12 @@ def stems_of(text: str) -> str:
 def refresh(ticket: Ticket) -> None:
     """Rebuild the ticket's search row (called from the actions' save step)."""
     text = document(ticket)
-    TicketSearch.objects.update_or_create(
-        ticket=ticket, defaults={"document": text, "stems": stems_of(text)}
+    # One upsert (INSERT … ON CONFLICT DO UPDATE), on PostgreSQL and SQLite alike.
+    TicketSearch.objects.bulk_create(
+        [TicketSearch(ticket=ticket, document=text, stems=stems_of(text))],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["document", "stems"],
     )
     if is_postgres():
         TicketSearch.objects.filter(ticket=ticket).update(
