@@ -83,3 +83,24 @@ def test_access_matrix_template_endpoints(desk: Desk) -> None:
     for staff in (desk.consultant, desk.methodologist, desk.supervisor):
         assert staff.get("/desk/templates/").status_code == 200
     assert ReplyTemplate.objects.filter(pk=mine.pk).exists()
+
+
+def test_a_template_is_changed_by_whoever_may_edit_it(desk: Desk) -> None:
+    desk.consultant.post("/desk/templates/", {"title": "Старое", "body": "Старый текст"})
+    mine = ReplyTemplate.objects.get()
+    desk.consultant.post(
+        f"/desk/templates/{mine.pk}/",
+        {f"t{mine.pk}-title": "Новое", f"t{mine.pk}-body": "Новый текст"},
+    )
+    mine.refresh_from_db()
+    assert (mine.title, mine.body, mine.owner) == ("Новое", "Новый текст", desk.consultant.user)
+    # Someone else's personal template is not found; a shared one needs a supervisor.
+    assert desk.consultant2.post(f"/desk/templates/{mine.pk}/", {}).status_code == 404
+    desk.supervisor.post("/desk/templates/", {"title": "Общий", "body": "Текст", "shared": "on"})
+    shared = ReplyTemplate.objects.get(owner=None)
+    desk.consultant.post(
+        f"/desk/templates/{shared.pk}/", {f"t{shared.pk}-title": "Взлом", f"t{shared.pk}-body": "x"}
+    )
+    shared.refresh_from_db()
+    assert shared.title == "Общий"
+    assert desk.client.post(f"/desk/templates/{shared.pk}/", {}).status_code == 403

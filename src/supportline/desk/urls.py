@@ -29,6 +29,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", workday.organisation, name="organisation"),
     path("contacts/", workday.contact, name="contact"),
     path("templates/", workday.templates, name="templates"),
+    path("templates/<int:pk>/", workday.template_edit, name="template_edit"),
     path("templates/<int:pk>/delete/", workday.template_delete, name="template_delete"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
