@@ -111,3 +111,22 @@ def test_issue14_internal_notes_never_reach_a_client_through_the_api(line: Line)
     note_add(ticket=ticket, actor=line.consultant.user, text="Секрет линии: клиент путает базы")
     for who in (line.client, line.consultant):
         assert "Секрет линии" not in who.get(f"/tickets/{number}").content.decode()
+
+
+def test_issue14_notes_endpoints_access_matrix(line: Line) -> None:
+    """GET/POST /tickets/{number}/notes: the line's staff working the ticket; 403 for the
+    ticket's own client and partner (a note is never theirs to read), 404 for outsiders."""
+    number = line.ticket()["number"]
+    made = line.consultant.post(f"/tickets/{number}/notes", {"text": "Передать @methodologist"})
+    assert made.status_code == 201, made.content
+    assert made.json()["mentioned"] == ["methodologist"]
+    listed = line.supervisor.get(f"/tickets/{number}/notes")
+    assert listed.status_code == 200
+    assert [n["text"] for n in listed.json()] == ["Передать @methodologist"]
+    assert line.client.get(f"/tickets/{number}/notes").status_code == 403
+    assert line.client.post(f"/tickets/{number}/notes", {"text": "x"}).status_code == 403
+    for outsider in (line.client_b, line.methodologist, line.developer):
+        assert outsider.get(f"/tickets/{number}/notes").status_code == 404
+        assert outsider.post(f"/tickets/{number}/notes", {"text": "x"}).status_code == 404
+    assert line.consultant.post(f"/tickets/{number}/notes", {"text": "  "}).status_code == 422
+    assert len(line.consultant.get(f"/tickets/{number}/notes").json()) == 1

@@ -209,6 +209,16 @@ class AttachmentOut(Schema):
     content_type: str
 
 
+class NoteOut(Schema):
+    """An internal note of the line (issue 14 §4): for the line's staff only."""
+
+    id: int
+    at: dt.datetime
+    author: str | None
+    text: str
+    mentioned: list[str]
+
+
 class MessageOut(Schema):
     at: dt.datetime
     attachments: list[AttachmentOut] = []

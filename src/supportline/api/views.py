@@ -44,6 +44,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_evaluate,
     ticket_resolve,
 )
+from supportline.tickets.actions.notes import note_add
 from supportline.tickets.actions.queue import queue_take_next
 from supportline.tickets.actions.registration import (
     ticket_complete_data,
@@ -69,6 +70,7 @@ from supportline.tickets.models import (
     Complaint,
     DevelopmentItem,
     EventType,
+    InternalNote,
     Notification,
     Ticket,
 )
@@ -405,6 +407,40 @@ def attach(
         log.exception("attachment storage failed for %s", ticket.number)
         return Status(507, {"errors": {"files": str(STORAGE_FAILED)}})
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
+
+
+def note_out(note: InternalNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "at": _local(note.at),
+        "author": _name(note.author),
+        "text": note.body,
+        "mentioned": [u.username for u in note.mentioned.all()],
+    }
+
+
+@router.get(
+    "/tickets/{number}/notes", response=answers({200: list[s.NoteOut]}, 403, *READ), tags=["notes"]
+)
+def notes(request: HttpRequest, number: s.TicketNumber) -> list[dict[str, Any]]:
+    """Internal notes of the line on the ticket (issue 14 §4): 403 for clients and partners —
+    they never see a note — and 404 for a ticket the caller may not see."""
+    ticket = _visible(request, number)
+    access.require(access.may_read_notes(_user(request), ticket), _("читать внутренние заметки"))
+    rows = ticket.notes.select_related("author").prefetch_related("mentioned")
+    return [note_out(n) for n in rows]
+
+
+@router.post(
+    "/tickets/{number}/notes",
+    response=answers({201: s.NoteOut}, 403, 404, 413, 422),
+    tags=["notes"],
+)
+def add_note(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> Status[Any]:
+    """A note of a consultant, methodologist or developer working the ticket; `@login`
+    notifies that colleague. Never sent to the client."""
+    note = note_add(ticket=_visible(request, number), actor=_user(request), text=payload.text)
+    return Status(201, note_out(note))
 
 
 # The file itself, not JSON: declared for OpenAPI by hand (ninja describes JSON bodies).
