@@ -265,3 +265,11 @@ def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> Non
     migration.search_index(apps, Editor())
     assert TicketSearch.objects.filter(ticket=ticket).exists()
     assert ticket.number in found(desk, q="печать счёт")
+
+
+def test_an_open_builtin_view_is_marked_current(desk: Desk) -> None:
+    from supportline.desk.selectors.search import BUILTIN_VIEWS
+
+    for view in BUILTIN_VIEWS:
+        page = html(desk.consultant.get(f"/desk/search/?{view.query}"))
+        assert f'id="view-{view.key}" aria-current="page"' in page, view.key
