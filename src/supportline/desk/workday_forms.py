@@ -13,6 +13,9 @@ from supportline.desk.selectors.search import DEFAULT_SORT, SearchParams
 from supportline.lib.text import LONG_TEXT, column_length
 from supportline.tickets.models import ReplyTemplate, SavedView, Status
 
+# The longest search query kept.
+MAX_QUERY = 200
+
 SORT_CHOICES = [
     ("registered", _("по дате регистрации")),
     ("updated", _("по последнему изменению")),
@@ -31,9 +34,13 @@ class SearchForm(DeskForm):
     q = forms.CharField(
         label=_("Поиск"),
         required=False,
-        max_length=200,
+        # Not a validation limit: a longer query is cut (`params`), not thrown away.
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("номер, тема, текст, организация, ИНН…")}
+            attrs={
+                "type": "search",
+                "maxlength": MAX_QUERY,
+                "placeholder": _("номер, тема, текст, организация, ИНН…"),
+            }
         ),
     )
     status = forms.ChoiceField(label=_("Статус"), required=False)
@@ -69,7 +76,7 @@ class SearchForm(DeskForm):
         self.is_valid()
         d = self.cleaned_data
         return SearchParams(
-            q=str(d.get("q") or "").strip(),
+            q=str(d.get("q") or "").strip()[:MAX_QUERY],
             status=str(d.get("status") or ""),
             level=str(d.get("level") or ""),
             who=str(d.get("who") or ""),
