@@ -273,3 +273,21 @@ def test_an_open_builtin_view_is_marked_current(desk: Desk) -> None:
     for view in BUILTIN_VIEWS:
         page = html(desk.consultant.get(f"/desk/search/?{view.query}"))
         assert f'id="view-{view.key}" aria-current="page"' in page, view.key
+
+
+def test_reindex_command_follows_a_renamed_organisation(desk: Desk) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from supportline.registry.models import Organisation
+
+    ticket = desk.ticket()
+    org = Organisation.objects.get(pk=ticket.organisation_id)
+    org.name = "ООО «Лютик»"
+    org.save()
+    assert ticket.number not in found(desk, q="Лютик")
+    out = StringIO()
+    call_command("reindex_search", stdout=out)
+    assert "Поисковый индекс перестроен" in out.getvalue()
+    assert ticket.number in found(desk, q="лютика")
