@@ -433,7 +433,7 @@ def notes(request: HttpRequest, number: s.TicketNumber) -> list[dict[str, Any]]:
 
 @router.post(
     "/tickets/{number}/notes",
-    response=answers({201: s.NoteOut}, 403, 404, 413, 422),
+    response=answers({201: s.NoteOut}, *CHANGE),
     tags=["notes"],
 )
 def add_note(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> Status[Any]:
