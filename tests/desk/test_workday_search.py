@@ -242,13 +242,13 @@ def test_search_page_query_count_does_not_grow_with_rows(
 
 
 def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> None:
-    """0012 gives every ticket that existed before it a search row (and, on PostgreSQL, its
+    """0014 gives every ticket that existed before it a search row (and, on PostgreSQL, its
     vector and the GIN index)."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("supportline.tickets.migrations.0012_hsearch_desk_day")
+    migration = importlib.import_module("supportline.tickets.migrations.0014_hsearch_desk_day")
     ticket = desk.ticket(body="Не печатаются счета")
     TicketSearch.objects.all().delete()
     if connection.vendor == "postgresql":  # the deletion's deferred checks, before DDL

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import escalations, queue, supervisor, ticket, workday
+from supportline.desk.views import escalations, queue, reports, supervisor, ticket, workday
 
 app_name = "desk"
 
@@ -42,4 +42,7 @@ urlpatterns = [
     path("complaints/<number:number>/", supervisor.complaint, name="complaint"),
     path("registries/", supervisor.registries, name="registries"),
     path("calendar/", supervisor.calendar, name="calendar"),
+    path("reports/", reports.report, name="reports"),
+    path("reports/export.<slug:fmt>", reports.export, name="report_export"),
+    path("reports/what-if/", reports.whatif, name="report_whatif"),
 ]

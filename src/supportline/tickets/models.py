@@ -43,10 +43,21 @@ FINAL_STATUSES = frozenset({Status.CLOSED, Status.REFUSED, Status.REDIRECTED})
 OPEN_STATUSES = frozenset(set(Status) - FINAL_STATUSES)
 
 
-class Level(models.TextChoices):
-    OPERATIONAL = "operational", _("Оперативная поддержка")
-    STANDARD = "standard", _("Стандартная поддержка")
-    DEVELOPMENT_REQUEST = "development_request", _("Запрос, пожелание по развитию")
+def level_choices() -> list[tuple[str, str]]:
+    """The support levels of the regulation in force (R7-R11, R21: `[[levels]]` of the file):
+    a callable, so the levels are data, not code or a migration."""
+    from supportline.core import rules
+
+    regulation = rules.regulation_or_none()
+    levels = regulation.levels if regulation is not None else ()
+    return [(level.id, rules.tr(level.name)) for level in levels]
+
+
+def default_level() -> str:
+    """The regulation's default level (`sla.default_level`)."""
+    from supportline.core import rules
+
+    return rules.regulation().default_level_id
 
 
 class Kind(models.TextChoices):
@@ -86,7 +97,7 @@ class Ticket(models.Model):
     channel = models.CharField(_("канал"), max_length=10, choices=Channel.choices)
     category = models.CharField(_("категория"), max_length=50, blank=True)
     level = models.CharField(
-        _("уровень"), max_length=30, choices=Level.choices, default=Level.STANDARD
+        _("уровень"), max_length=30, choices=level_choices, default=default_level
     )
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.REGISTERED
@@ -195,7 +206,11 @@ class Ticket(models.Model):
         verbose_name = _("обращение")
         verbose_name_plural = _("обращения")
         ordering = ["-out_of_turn", "registered_at", "id"]
-        indexes = [models.Index(fields=["status", "-out_of_turn", "registered_at"])]
+        indexes = [
+            models.Index(fields=["status", "-out_of_turn", "registered_at"]),
+            # Reports (issue 16): the backlog — tickets still open at an instant.
+            models.Index(fields=["closed_at"], name="ticket_closed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
@@ -436,7 +451,7 @@ class TicketSearch(models.Model):
     actions whenever the ticket changes (`tickets.search.refresh`): the number, subject, message
     texts, organisation, INN, registration number and contact as plain words (`document`); their
     Snowball stems for SQLite (`stems`, « stem1 stem2 … »); and on PostgreSQL the `russian`
-    text-search vector of the document (`vector`, GIN-indexed by migration 0012)."""
+    text-search vector of the document (`vector`, GIN-indexed by migration 0014)."""
 
     ticket = models.OneToOneField(
         Ticket, on_delete=models.CASCADE, primary_key=True, related_name="search"

@@ -38,7 +38,7 @@ def no_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0011_event_data_requested"),
+        ("tickets", "0013_ticket_closed_at_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
