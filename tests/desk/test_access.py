@@ -30,7 +30,23 @@ def _pages(desk: Desk) -> list[str]:
         f"/desk/complaints/{complaint.number}/",
         "/desk/registries/",
         "/desk/calendar/",
+        # Issue 14: search and views, templates, organisation and contact pages, files.
+        "/desk/search/?q=отчёт",
+        "/desk/templates/",
+        f"/desk/tickets/{ticket.number}/template/",
+        f"/desk/organisations/{ticket.organisation_id}/",
+        "/desk/contacts/?email=client%40romashka.example.ru",
+        f"/desk/tickets/{ticket.number}/files/{_file(ticket)}/",
     ]
+
+
+def _file(ticket: Ticket) -> int:
+    from supportline.tickets.actions.attachments import ticket_attach
+
+    message = ticket_attach(
+        ticket=ticket, actor=ticket.created_by, files=[("a.png", b"\x89PNG", "image/png")]
+    )
+    return int(message.attachments.get().pk)
 
 
 def _posts(desk: Desk) -> list[str]:
@@ -51,6 +67,9 @@ def _posts(desk: Desk) -> list[str]:
         f"/desk/tickets/{ticket.number}/do/accept/",
         f"/desk/items/{item.pk}/plan/",
         f"/desk/releases/{release.pk}/publish/",
+        f"/desk/tickets/{ticket.number}/notes/",
+        "/desk/views/",
+        "/desk/templates/",
     ]
 
 

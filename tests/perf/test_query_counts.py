@@ -42,12 +42,14 @@ def test_intake_writes_each_table_once_and_reads_nothing_back(line: Line) -> Non
     assert len(_writes(sql, "tickets_message")) == 1  # the request and the receipt
     assert len(_writes(sql, "jobs_job")) == 1  # the receipt's mail, no existence check
     assert not [s for s in sql if s.startswith("SELECT") and '"jobs_job"' in s]
-    # The events just written are not read back (SLA, the answer's timeline).
+    # The events just written are not read back (SLA, the answer's timeline); the messages'
+    # texts only by the search row's refresh (issue 14).
     assert not [s for s in sql if s.startswith("SELECT") and '"tickets_ticketevent"' in s]
-    assert not [s for s in sql if s.startswith("SELECT") and '"tickets_message"' in s]
+    assert len([s for s in sql if s.startswith("SELECT") and '"tickets_message"' in s]) <= 1
     # The token was used a moment ago: its row is not written again.
     assert not _writes(sql, "api_apitoken")
-    assert len(sql) <= 16, "\n".join(sql)
+    # (4 of them are the search row's refresh, issue 14.)
+    assert len(sql) <= 20, "\n".join(sql)
 
 
 def test_intake_answer_matches_a_read_of_the_stored_ticket(line: Line) -> None:
@@ -130,4 +132,4 @@ def test_intake_query_count_bound(line: Line) -> None:
     line.ticket()
     with CaptureQueriesContext(connection) as queries:
         line.client.post("/tickets", VALID_TICKET)
-    assert len(queries.captured_queries) <= 16
+    assert len(queries.captured_queries) <= 20

@@ -1,11 +1,11 @@
-"""The portal's Russian stemmer (R5 on SQLite): plain unit tests, no database — plus one
+"""The Snowball Russian stemmer (R5 on SQLite, desk search): plain unit tests, no database — plus one
 check against PostgreSQL's own Snowball stemmer when the suite runs there."""
 
 from __future__ import annotations
 
 import pytest
 
-from supportline.portal.search import stem, stems, words
+from supportline.lib.russian import stem, stems, words
 
 
 @pytest.mark.parametrize("form", ["отчёт", "отчёты", "отчета", "отчёта", "Отчётов", "отчетам"])

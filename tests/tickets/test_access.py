@@ -99,3 +99,34 @@ def test_clients_do_not_read_the_lines_internal_notes(line: Line) -> None:
     assert "Внутреннее" not in str(client["events"])
     level = next(e for e in client["events"] if e["type"] == "level_changed")
     assert level["data"] == {"level": "operational"}
+
+
+def test_issue14_internal_notes_never_reach_a_client_through_the_api(line: Line) -> None:
+    """Internal notes (issue 14 §4) are not messages or events: the API shows them to nobody."""
+    from supportline.tickets.actions.notes import note_add
+    from supportline.tickets.models import Ticket
+
+    number = line.ticket()["number"]
+    ticket = Ticket.objects.get(number=number)
+    note_add(ticket=ticket, actor=line.consultant.user, text="Секрет линии: клиент путает базы")
+    for who in (line.client, line.consultant):
+        assert "Секрет линии" not in who.get(f"/tickets/{number}").content.decode()
+
+
+def test_issue14_notes_endpoints_access_matrix(line: Line) -> None:
+    """GET/POST /tickets/{number}/notes: the line's staff working the ticket; 403 for the
+    ticket's own client and partner (a note is never theirs to read), 404 for outsiders."""
+    number = line.ticket()["number"]
+    made = line.consultant.post(f"/tickets/{number}/notes", {"text": "Передать @methodologist"})
+    assert made.status_code == 201, made.content
+    assert made.json()["mentioned"] == ["methodologist"]
+    listed = line.supervisor.get(f"/tickets/{number}/notes")
+    assert listed.status_code == 200
+    assert [n["text"] for n in listed.json()] == ["Передать @methodologist"]
+    assert line.client.get(f"/tickets/{number}/notes").status_code == 403
+    assert line.client.post(f"/tickets/{number}/notes", {"text": "x"}).status_code == 403
+    for outsider in (line.client_b, line.methodologist, line.developer):
+        assert outsider.get(f"/tickets/{number}/notes").status_code == 404
+        assert outsider.post(f"/tickets/{number}/notes", {"text": "x"}).status_code == 404
+    assert line.consultant.post(f"/tickets/{number}/notes", {"text": "  "}).status_code == 422
+    assert len(line.consultant.get(f"/tickets/{number}/notes").json()) == 1

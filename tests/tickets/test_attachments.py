@@ -30,8 +30,10 @@ def test_r12_client_attachment_is_stored_and_answers_a_question(line: Line) -> N
     ticket = response.json()  # type: ignore[attr-defined]
     assert ticket["status"] == "in_progress"
     last = [m for m in ticket["messages"] if m["attachments"]][-1]
-    assert last["attachments"] == [{"name": "ошибка.png", "size": 104, "content_type": "image/png"}]
     stored = Attachment.objects.get()
+    assert last["attachments"] == [
+        {"id": stored.pk, "name": "ошибка.png", "size": 104, "content_type": "image/png"}
+    ]
     assert stored.file.read().startswith(b"\x89PNG")
 
 

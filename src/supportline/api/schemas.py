@@ -243,9 +243,20 @@ class CompleteDataIn(Schema):
 
 
 class AttachmentOut(Schema):
+    id: int  # GET /tickets/{number}/attachments/{id} downloads it
     name: str
     size: int
     content_type: str
+
+
+class NoteOut(Schema):
+    """An internal note of the line (issue 14 §4): for the line's staff only."""
+
+    id: int
+    at: dt.datetime
+    author: str | None
+    text: str
+    mentioned: list[str]
 
 
 class MessageOut(Schema):

@@ -17,6 +17,7 @@ from supportline.accounts.models import User
 from supportline.api import schemas as s
 from supportline.api.idempotency import idempotent
 from supportline.core import rules
+from supportline.core.files import PREVIEW_TYPES, file_response
 from supportline.registry.models import Configuration, Release
 from supportline.sla.jsonio import sla_to_json
 from supportline.tickets import access, paging
@@ -43,6 +44,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_evaluate,
     ticket_resolve,
 )
+from supportline.tickets.actions.notes import note_add
 from supportline.tickets.actions.queue import queue_take_next
 from supportline.tickets.actions.registration import (
     ticket_complete_data,
@@ -68,6 +70,7 @@ from supportline.tickets.models import (
     Complaint,
     DevelopmentItem,
     EventType,
+    InternalNote,
     Notification,
     Ticket,
 )
@@ -218,7 +221,7 @@ def ticket_detail(t: Ticket, viewer: User) -> dict[str, Any]:
                 "attachments": []
                 if written is not None  # a new ticket's messages have none yet
                 else [
-                    {"name": a.name, "size": a.size, "content_type": a.content_type}
+                    {"id": a.pk, "name": a.name, "size": a.size, "content_type": a.content_type}
                     for a in m.attachments.all()
                 ],
                 "author_kind": m.author_kind,
@@ -462,6 +465,71 @@ def attach(
         log.exception("attachment storage failed for %s", ticket.number)
         return Status(507, {"errors": {"files": str(STORAGE_FAILED)}})
     return ticket_detail(Ticket.objects.get(pk=ticket.pk), _user(request))
+
+
+def note_out(note: InternalNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "at": _local(note.at),
+        "author": _name(note.author),
+        "text": note.body,
+        "mentioned": [u.username for u in note.mentioned.all()],
+    }
+
+
+@router.get(
+    "/tickets/{number}/notes", response=answers({200: list[s.NoteOut]}, 403, *READ), tags=["notes"]
+)
+def notes(request: HttpRequest, number: s.TicketNumber) -> list[dict[str, Any]]:
+    """Internal notes of the line on the ticket (issue 14 §4): 403 for clients and partners —
+    they never see a note — and 404 for a ticket the caller may not see."""
+    ticket = _visible(request, number)
+    access.require(access.may_read_notes(_user(request), ticket), _("читать внутренние заметки"))
+    rows = ticket.notes.select_related("author").prefetch_related("mentioned")
+    return [note_out(n) for n in rows]
+
+
+@router.post(
+    "/tickets/{number}/notes",
+    response=answers({201: s.NoteOut}, *CHANGE),
+    tags=["notes"],
+)
+def add_note(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) -> Status[Any]:
+    """A note of a consultant, methodologist or developer working the ticket; `@login`
+    notifies that colleague. Never sent to the client."""
+    note = note_add(ticket=_visible(request, number), actor=_user(request), text=payload.text)
+    return Status(201, note_out(note))
+
+
+# The file itself, not JSON: declared for OpenAPI by hand (ninja describes JSON bodies).
+FILE_ANSWER = {
+    "responses": {
+        200: {
+            "description": "Файл вложения (Content-Disposition: attachment)",
+            # core.files: raster images and PDF keep their type, anything else is a download.
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/octet-stream", *sorted(PREVIEW_TYPES))
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/tickets/{number}/attachments/{attachment_id}",
+    response=answers({}, *READ),
+    openapi_extra=FILE_ANSWER,
+    tags=["tickets"],
+)
+def attachment(request: HttpRequest, number: s.TicketNumber, attachment_id: s.Id) -> Any:
+    """A file of the ticket's messages, for whoever may see the ticket (issue 14 §1); always a
+    download with `X-Content-Type-Options: nosniff`. 404 for a ticket or a file the caller may
+    not see."""
+    item = get_object_or_404(
+        access.visible_attachments(_user(request)), pk=attachment_id, message__ticket__number=number
+    )
+    return file_response(item)
 
 
 @router.post("/tickets/{number}/complete-data", response=LIFECYCLE, tags=["lifecycle"])

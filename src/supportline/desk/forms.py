@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.core.files import MultipleFileField
 from supportline.core.formatting import zone_label
 from supportline.lib.emails import validate_single_address
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
@@ -274,6 +275,8 @@ class AskForm(TicketForm):
 
 class AnswerForm(TicketForm):
     text = forms.CharField(label=_("Ответ клиенту"), max_length=LONG_TEXT, widget=_textarea(6))
+    # Issue 14 §1: files sent with the answer (the client gets them with it).
+    uploads = MultipleFileField(label=_("Файлы к ответу"))
 
 
 class ResolveForm(TicketForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import escalations, queue, reports, supervisor, ticket
+from supportline.desk.views import escalations, queue, reports, supervisor, ticket, workday
 
 app_name = "desk"
 
@@ -19,6 +19,18 @@ urlpatterns = [
     path(
         "tickets/<number:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"
     ),
+    # Issue 14: files, search and views, organisations and contacts, notes, reply templates.
+    path("tickets/<number:number>/files/<int:pk>/", workday.attachment, name="attachment"),
+    path("tickets/<number:number>/notes/", workday.note, name="note"),
+    path("tickets/<number:number>/template/", workday.template_fill, name="template_fill"),
+    path("search/", workday.search, name="search"),
+    path("views/", workday.view_save, name="view_save"),
+    path("views/<int:pk>/delete/", workday.view_delete, name="view_delete"),
+    path("organisations/<int:pk>/", workday.organisation, name="organisation"),
+    path("contacts/", workday.contact, name="contact"),
+    path("templates/", workday.templates, name="templates"),
+    path("templates/<int:pk>/", workday.template_edit, name="template_edit"),
+    path("templates/<int:pk>/delete/", workday.template_delete, name="template_delete"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
     path("releases/", escalations.releases, name="releases"),

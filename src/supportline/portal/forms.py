@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.core.files import MAX_FILES, MultipleFileField
 from supportline.lib.text import LONG_TEXT, column_length, plain_text_validator
 from supportline.registry.models import (
     Configuration,
@@ -154,10 +155,16 @@ class TicketForm(ServiceForm):
         max_length=column_length(Message, "body"),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    # Issue 14 §1: screenshots, exports, logs sent with the question.
+    uploads = MultipleFileField(label=_("Файлы (снимки экрана, выгрузки, журналы)"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["uploads"].help_text = _("До %(n)s файлов, каждый до %(mb)s МБ") % {
+            "n": MAX_FILES,
+            "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        }
         if user.role == Role.PARTNER and user.partner_id is not None:
             self.fields["partner_code"].widget.attrs["aria-required"] = "true"
             self.fields["registration_number"].help_text = _(

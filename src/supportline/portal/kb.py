@@ -2,7 +2,7 @@
 client's own organisation while the question is typed.
 
 On PostgreSQL the database stems Russian (`config="russian"`, websearch syntax, ranked); on
-SQLite the portal's own Snowball stemmer (`supportline.portal.search`) is applied to the
+SQLite the Snowball stemmer (`supportline.lib.russian`) is applied to the
 question and to the texts, and matches are counted by stems. A typed question is a sentence,
 not a query: any meaningful word may match (OR), and more matches rank higher.
 """
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from supportline.accounts.models import User
-from supportline.portal import search
+from supportline.lib import russian as search
 from supportline.portal.models import Article
 from supportline.tickets import access
 from supportline.tickets.models import Status, Ticket

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
 from supportline.core import rules
+from supportline.core.files import file_response, read_uploads
 from supportline.lib.inn import inn_error
 from supportline.portal import kb, selectors
 from supportline.portal.forms import (
@@ -41,7 +43,11 @@ from supportline.portal.forms import (
 from supportline.portal.line import line_info
 from supportline.portal.models import Article
 from supportline.tickets import access
-from supportline.tickets.actions.attachments import check_attachment_size, ticket_attach
+from supportline.tickets.actions.attachments import (
+    check_attachment_size,
+    ticket_attach,
+    ticket_attach_to_request,
+)
 from supportline.tickets.actions.complaints import complaint_file
 from supportline.tickets.actions.lifecycle import ticket_client_reply, ticket_evaluate
 from supportline.tickets.actions.registration import offer_request as offer_request_action
@@ -54,7 +60,7 @@ from supportline.tickets.attachment_storage import (
 )
 from supportline.tickets.clock import ticket_sla
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
-from supportline.tickets.models import Attachment, Channel, Status, Ticket
+from supportline.tickets.models import Channel, Status, Ticket
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -126,25 +132,44 @@ def tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _register_with_files(form: TicketForm, user: User) -> Ticket | None:
+    """Register the form's ticket with its files (issue 14 §1), or put the errors on the form.
+    One transaction: a file the storage cannot write leaves no ticket behind."""
+    try:
+        parts = read_uploads(form.cleaned_data["uploads"])
+    except TicketError as error:
+        form.add_error("uploads", error.message)
+        return None
+    try:
+        with transaction.atomic():
+            ticket = ticket_register(actor=user, channel=Channel.PORTAL, data=form.intake())
+            if parts:
+                with files_cleaned_up_on_failure(ticket):
+                    ticket_attach_to_request(ticket=ticket, actor=user, files=parts)
+    except IntakeError as error:
+        form.add_service_errors(error)
+    except TicketError as error:
+        form.add_error(None, error.message)
+    except OSError:
+        log.exception("attachment storage failed for a new ticket")
+        form.add_error("uploads", str(STORAGE_FAILED))
+    else:
+        return ticket
+    return None
+
+
 @portal_view
 def new_ticket(request: HttpRequest) -> HttpResponse:
     """R1: register a ticket from the portal; the service's field errors land on the form."""
     user = _user(request)
     if request.method == "POST":
-        form = TicketForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                ticket = ticket_register(actor=user, channel=Channel.PORTAL, data=form.intake())
-            except IntakeError as error:
-                form.add_service_errors(error)
-            except TicketError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Обращение № %(number)s зарегистрировано") % {"number": ticket.number},
-                )
-                return redirect("portal:ticket", number=ticket.number)
+        form = TicketForm(request.POST, request.FILES, user=user)
+        ticket = _register_with_files(form, user) if form.is_valid() else None
+        if ticket is not None:
+            messages.success(
+                request, _("Обращение № %(number)s зарегистрировано") % {"number": ticket.number}
+            )
+            return redirect("portal:ticket", number=ticket.number)
     else:
         form = TicketForm(initial=TicketForm.initial_for(user), user=user)
     return render(
@@ -306,9 +331,10 @@ def evaluate(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A file of a message, for those who may see the ticket (never a public media URL)."""
-    ticket = _visible(request, number)
-    item = get_object_or_404(Attachment, pk=pk, message__ticket=ticket)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    item = get_object_or_404(
+        access.visible_attachments(_user(request)), pk=pk, message__ticket__number=number
+    )
+    return file_response(item, inline=request.GET.get("inline") == "1")
 
 
 # ------------------------------------------------------------------ offers on request (R19)

@@ -22,7 +22,14 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.registry.models import PartnerClient, RegistrationNumber
 from supportline.tickets.errors import AccessDenied
-from supportline.tickets.models import Complaint, Ticket, TransferTarget
+from supportline.tickets.models import (
+    Attachment,
+    Complaint,
+    ReplyTemplate,
+    SavedView,
+    Ticket,
+    TransferTarget,
+)
 
 LINE_ROLES = frozenset({Role.CONSULTANT, Role.SUPERVISOR, Role.ADMIN})
 CLIENT_ROLES = frozenset({Role.CLIENT, Role.PARTNER})
@@ -242,3 +249,62 @@ def visible_complaints(user: User) -> QuerySet[Complaint]:
     if user.role in CLIENT_ROLES:
         return complaints.filter(author=user)
     return complaints.none()
+
+
+# ---------------------------------------------------------------- the desk's working day (issue 14)
+
+
+def visible_attachments(user: User) -> QuerySet[Attachment]:
+    """Files open to whoever may see their ticket — on the desk, the portal and the API alike
+    (one rule; a file of a ticket outside `visible_tickets` answers 404)."""
+    return Attachment.objects.filter(message__ticket__in=visible_tickets(user))
+
+
+def may_search_desk(user: User) -> bool:
+    """The desk's search box and saved views: the line's staff (over `visible_tickets`)."""
+    return is_staff_member(user)
+
+
+def may_read_notes(user: User, ticket: Ticket) -> bool:
+    """Internal notes: the line's staff who may see the ticket, never a client or partner
+    (for the staff, seeing a ticket is working it: `visible_tickets` ⇔ `is_line_worker`)."""
+    return is_staff_member(user) and is_line_worker(user, ticket)
+
+
+def may_write_note(user: User, ticket: Ticket) -> bool:
+    """A consultant, methodologist or developer (or supervisor) working the ticket."""
+    return is_staff_member(user) and is_line_worker(user, ticket)
+
+
+def may_be_mentioned(user: User) -> bool:
+    """Who an @mention in a note can notify: an active member of the line's staff."""
+    return is_staff_member(user)
+
+
+def may_share_templates(user: User) -> bool:
+    """Shared reply templates are kept by supervisors; anyone on the staff keeps personal ones."""
+    return is_supervisor(user)
+
+
+def may_edit_template(user: User, template: ReplyTemplate) -> bool:
+    if template.owner_id is None:
+        return may_share_templates(user)
+    return is_staff_member(user) and template.owner_id == user.pk
+
+
+def visible_templates(user: User) -> QuerySet[ReplyTemplate]:
+    """The shared templates and the user's own; nothing for a client."""
+    if not is_staff_member(user):
+        return ReplyTemplate.objects.none()
+    return ReplyTemplate.objects.filter(Q(owner__isnull=True) | Q(owner=user))
+
+
+def may_see_organisations(user: User) -> bool:
+    """Organisation and contact pages of the desk (registrations, contracts, ticket history):
+    the line's staff; the history lists only `visible_tickets`."""
+    return is_staff_member(user)
+
+
+def may_edit_view(user: User, view: SavedView) -> bool:
+    """A saved view is its owner's alone."""
+    return is_staff_member(user) and view.user_id == user.pk

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -495,3 +496,80 @@ class Complaint(models.Model):
     def is_overdue(self, now: dt.datetime) -> bool:
         """R20: still unanswered after the regulation's deadline."""
         return self.state == self.State.OPEN and self.due_at is not None and self.due_at < now
+
+
+# ---------------------------------------------------------------- the desk's working day (issue 14)
+
+
+class TicketSearch(models.Model):
+    """What the desk's search box looks in (issue 14 §2), one row per ticket, rebuilt by the
+    actions whenever the ticket changes (`tickets.search.refresh`): the number, subject, message
+    texts, organisation, INN, registration number and contact as plain words (`document`); their
+    Snowball stems for SQLite (`stems`, « stem1 stem2 … »); and on PostgreSQL the `russian`
+    text-search vector of the document (`vector`, GIN-indexed by migration 0014)."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    document = models.TextField(blank=True)
+    stems = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, blank=True)
+
+
+class InternalNote(models.Model):
+    """A note of the line on a ticket (issue 14 §4): a separate table from `Message`, so it can
+    never reach the client — not the portal, not mail or 1C-Connect (the outbox sends messages),
+    not the API's messages or events."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notes")
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("текст заметки"))
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("внутренняя заметка")
+        verbose_name_plural = _("внутренние заметки")
+        ordering = ["at", "id"]
+
+
+class ReplyTemplate(models.Model):
+    """A reply template of the line (issue 14 §5): shared (`owner` empty) or a consultant's own.
+    The regulation's standard answers are templates too, read from the regulation file."""
+
+    title = models.CharField(_("название"), max_length=200)
+    body = models.TextField(_("текст"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reply_templates",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("шаблон ответа")
+        verbose_name_plural = _("шаблоны ответов")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedView(models.Model):
+    """A consultant's saved search of the desk (issue 14 §2): its name and the search's query
+    string (the same parameters the search form sends, checked again when it is opened)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("название"), max_length=100)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_name")]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supportline.accounts.models import User
 from supportline.desk import forms as f
 from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
+from supportline.desk.views import workday
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access
 from supportline.tickets.actions.development import ticket_resolve_in_release
@@ -33,7 +34,6 @@ from supportline.tickets.actions.escalation import (
 )
 from supportline.tickets.actions.lifecycle import (
     ticket_accept,
-    ticket_answer,
     ticket_ask,
     ticket_resolve,
 )
@@ -111,7 +111,7 @@ ACTIONS: dict[str, Action] = {
     "answer": Action(
         _("Ответить клиенту"),
         f.AnswerForm,
-        lambda form, t, u: ticket_answer(ticket=t, actor=u, text=form.cleaned_data["text"]),
+        workday.answer,  # with the files chosen (issue 14 §1)
         _("Ответ клиенту отправлен"),
         lambda u, t: t.status in ALLOWED["answer"] and exemption_settled(t),
     ),
@@ -235,7 +235,14 @@ def _render(
     return render(
         request,
         "desk/ticket.html",
-        {"page": page, "ticket": ticket, "actions": actions, "failed": failed, "section": "queue"},
+        {
+            "page": page,
+            "ticket": ticket,
+            "actions": actions,
+            "failed": failed,
+            "section": "queue",
+            **workday.ticket_extras(user, ticket),
+        },
         status=status,
     )
 
@@ -261,7 +268,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if spec is None:
         raise Http404
     ticket = _ticket(request, number)
-    form = spec.form(request.POST, prefix=action, ticket=ticket)
+    form = spec.form(request.POST, request.FILES, prefix=action, ticket=ticket)
     if not form.is_valid():
         return _render(request, ticket, failed=action, bound=form, status=400)
     try:

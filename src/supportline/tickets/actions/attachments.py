@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from supportline.accounts.models import User
 from supportline.tickets import access
 from supportline.tickets.actions import lifecycle, steps
-from supportline.tickets.errors import TicketError, TransitionError
+from supportline.tickets.errors import AccessDenied, TicketError, TransitionError
 from supportline.tickets.models import FINAL_STATUSES, Attachment, Message, Ticket
 
 # A stored file whose name leaves nothing usable gets this one (sentinel, never shown alone:
@@ -157,3 +157,46 @@ def ticket_attach(
     steps.save(ticket, now)
     attach_files(message=message, files=[File(n, c, t) for n, c, t in files])
     return message
+
+
+@transaction.atomic
+def ticket_answer_with_files(
+    *,
+    ticket: Ticket,
+    actor: User,
+    text: str,
+    files: list[tuple[str, bytes, str]],
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """The line's answer (`lifecycle.ticket_answer`, R7) with files on the answer itself: the
+    mail or message to the client carries them (the outbox sends after commit)."""
+    now = steps.moment(now)
+    for name, content, _type in files:
+        check_attachment_size(name, len(content))
+    ticket = lifecycle.ticket_answer(ticket=ticket, actor=actor, text=text, now=now)
+    if files:
+        answer = Message.objects.filter(
+            ticket=ticket, author=actor, purpose=Message.Purpose.ANSWER, at=now
+        ).latest("id")
+        attach_files(message=answer, files=[File(n, c, t) for n, c, t in files])
+    return ticket
+
+
+@transaction.atomic
+def ticket_attach_to_request(
+    *, ticket: Ticket, actor: User, files: list[tuple[str, bytes, str]]
+) -> list[Attachment]:
+    """Files sent with a new ticket (the portal's form): on the request that registered it, so
+    they are part of the question, not a later message (no clock moves)."""
+    if not (access.is_client_side(actor, ticket) or access.is_line_worker(actor, ticket)):
+        raise AccessDenied(_("Прикладывать файлы может только автор обращения"))
+    for name, content, _type in files:
+        check_attachment_size(name, len(content))
+    request = (
+        Message.objects.filter(ticket=ticket, purpose=Message.Purpose.REQUEST)
+        .order_by("at", "id")
+        .first()
+    )
+    if request is None or not files:
+        return []
+    return attach_files(message=request, files=[File(n, c, t) for n, c, t in files])

@@ -29,7 +29,7 @@ from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.jobs.models import Job
 from supportline.regulation import Text
-from supportline.tickets import access, outbox
+from supportline.tickets import access, outbox, search
 from supportline.tickets.clock import store_sla
 from supportline.tickets.errors import IntakeError, TransitionError
 from supportline.tickets.models import (
@@ -310,10 +310,12 @@ def save(ticket: Ticket, now: dt.datetime) -> Ticket:
     batch = _batch_of(ticket)
     if batch is not None:
         _flush(batch, ticket, now)
+        search.refresh(ticket)  # after the messages are written: it reads their texts
         return ticket
     ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
     store_sla(ticket, now=now)
     ticket.save()
+    search.refresh(ticket)  # the desk's search box finds what was just written (issue 14 §2)
     return ticket
 
 
