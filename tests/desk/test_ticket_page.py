@@ -123,8 +123,9 @@ def test_ticket_page_query_count_is_fixed(
     ticket = _history(desk, clock)
     rules.calendar()  # built from the database at most once a minute: not this page's cost
     # Session, user, ticket with its joins, contracts, events, messages, attachments,
-    # assignee names, eligibility (2), complaints, the assign and transfer choices.
-    with django_assert_num_queries(13):
+    # assignee names, eligibility (2), complaints, the assign and transfer choices, the links
+    # panel (merged into, duplicates, related: one query, issue 14 §6).
+    with django_assert_num_queries(14):
         response = desk.consultant.get(f"/desk/tickets/{ticket.number}/")
     assert response.status_code == 200
 

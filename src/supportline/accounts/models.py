@@ -42,6 +42,8 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("телефон"), max_length=30, blank=True)
     time_zone = models.CharField(_("часовой пояс"), max_length=64, default="Europe/Moscow")
+    # Issue 14 §7: the line's notifications also by mail (besides the in-app badge).
+    notify_by_mail = models.BooleanField(_("уведомления также на почту"), default=False)
 
     class Meta:
         verbose_name = _("пользователь")

@@ -602,3 +602,27 @@ class ComplaintAssignForm(DeskForm):
 
 class YearForm(DeskForm):
     year = forms.IntegerField(label=_("Год"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+
+# ---------------------------------------------------------------- merge and link (issue 14 §6)
+
+
+class MergeForm(DeskForm):
+    into = forms.CharField(
+        label=_("Номер обращения, которое остаётся"),
+        max_length=_column(Ticket, "number"),
+        help_text=_("Сообщения и вложения этого обращения перейдут туда, а это закроется"),
+    )
+    reason = forms.CharField(
+        label=_("Причина"),
+        max_length=REASON_LENGTH,
+        required=False,
+        widget=_textarea(2),
+        initial=_("Тот же вопрос по другому каналу"),
+    )
+
+
+class LinkForm(DeskForm):
+    other = forms.CharField(
+        label=_("Номер связанного обращения"), max_length=_column(Ticket, "number")
+    )

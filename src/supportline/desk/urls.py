@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import escalations, queue, supervisor, ticket
+from supportline.desk.views import escalations, links, queue, supervisor, ticket
 
 app_name = "desk"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path(
         "tickets/<number:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"
     ),
+    path("tickets/<number:number>/merge/", links.merge, name="merge"),
+    path("tickets/<number:number>/link/", links.link, name="link"),
+    path("tickets/<number:number>/unlink/<number:other>/", links.unlink, name="unlink"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
     path("releases/", escalations.releases, name="releases"),

@@ -188,6 +188,19 @@ class Ticket(models.Model):
     regulation_version = models.CharField(max_length=80, blank=True)
     sla_targets = models.JSONField(default=dict, blank=True)
     sla_frozen = models.JSONField(null=True, blank=True)
+    # Issue 14 §6: a duplicate (the same question by phone and by mail) merged into another
+    # ticket: closed, its messages moved there; and tickets the line linked as related.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+        verbose_name=_("объединено с"),
+    )
+    related_tickets = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("связанные обращения")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -226,6 +239,11 @@ class EventType(models.TextChoices):
     EXEMPTION_PENDING = "exemption_pending", _("Исключение R2 ждёт подтверждения")
     EXEMPTION_CONFIRMED = "exemption_confirmed", _("Исключение R2 подтверждено")
     RECLASSIFIED = "reclassified", _("Исключение R2 не подтверждено")
+    # Issue 14 §6: the duplicate's side (a final event: both clocks stop) and the kept ticket's.
+    MERGED = "merged", _("Объединено с другим обращением")
+    MERGED_IN = "merged_in", _("Присоединено обращение-дубль")
+    LINKED = "linked", _("Связано с обращением")
+    UNLINKED = "unlinked", _("Связь с обращением снята")
 
 
 # The event types the SLA clock reads (supportline.sla); the rest are for the audit trail.
@@ -241,6 +259,7 @@ CLOCK_EVENTS = frozenset(
         EventType.CLOSED,
         EventType.REFUSED,
         EventType.REDIRECTED,
+        EventType.MERGED,
         EventType.LEVEL_CHANGED,
     }
 )

@@ -463,6 +463,19 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         else:
             text = _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
         return f"{text} ({via})" if via else text
+    if t == EventType.MERGED:
+        return _("объединено с обращением %(number)s; причина: %(reason)s") % {
+            "number": data.get("into", ""),
+            "reason": data.get("reason", "") or "—",
+        }
+    if t == EventType.MERGED_IN:
+        return _("дубль %(number)s: перенесено сообщений — %(count)s; причина: %(reason)s") % {
+            "number": data.get("duplicate", ""),
+            "count": data.get("messages", 0),
+            "reason": data.get("reason", "") or "—",
+        }
+    if t in (EventType.LINKED, EventType.UNLINKED):
+        return _("обращение %(number)s") % {"number": data.get("other", "")}
     if t == EventType.CLOSED and data.get("reason") == "auto_close":
         return _("автоматически (R13)")
     if t == EventType.ANSWERED and data.get("reason") == "outdated_release":

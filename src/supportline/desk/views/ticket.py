@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
 from supportline.desk import forms as f
+from supportline.desk.selectors.links import ticket_links
 from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access
@@ -37,6 +38,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_ask,
     ticket_resolve,
 )
+from supportline.tickets.actions.merge import MERGEABLE
 from supportline.tickets.actions.registration import (
     ticket_complete_data,
     ticket_confirm_exemption,
@@ -232,12 +234,26 @@ def _render(
         elif action.offered(user, ticket):
             form = action.form(prefix=name, ticket=ticket, **_form_kwargs(name, page))
             actions.append((name, action, form))
-    return render(
-        request,
-        "desk/ticket.html",
-        {"page": page, "ticket": ticket, "actions": actions, "failed": failed, "section": "queue"},
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "page": page,
+        "ticket": ticket,
+        "actions": actions,
+        "failed": failed,
+        "section": "queue",
+    }
+    context.update(links_context(user, ticket))
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+def links_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """Issue 14 §6: the links panel, and the merge and link forms where the rules allow them."""
+    return {
+        "links": ticket_links(user, ticket),
+        "may_link": access.is_line_worker(user, ticket),
+        "may_merge": access.is_line(user) and ticket.status in MERGEABLE,
+        "link_form": f.LinkForm(prefix="link"),
+        "merge_form": f.MergeForm(prefix="merge"),
+    }
 
 
 def _ticket(request: HttpRequest, number: str) -> Ticket:
