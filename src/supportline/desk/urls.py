@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import escalations, links, queue, supervisor, ticket
+from supportline.desk.views import bulk, escalations, links, presence, queue, supervisor, ticket
 
 app_name = "desk"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("tickets/<number:number>/merge/", links.merge, name="merge"),
     path("tickets/<number:number>/link/", links.link, name="link"),
     path("tickets/<number:number>/unlink/<number:other>/", links.unlink, name="unlink"),
+    path("tickets/<number:number>/presence/", presence.presence, name="presence"),
+    path("queue/bulk/", bulk.bulk, name="bulk"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
     path("releases/", escalations.releases, name="releases"),

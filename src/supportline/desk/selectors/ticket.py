@@ -414,6 +414,11 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         who = users.get(int(data.get("assignee") or 0), "")
         if data.get("via") == "take_next":
             return _("исполнитель: %(who)s (взято из очереди)") % {"who": who}
+        if data.get("reason"):
+            return _("исполнитель: %(who)s; причина: %(reason)s") % {
+                "who": who,
+                "reason": data["reason"],
+            }
         return _("исполнитель: %(who)s") % {"who": who}
     if t == EventType.TRANSFERRED:
         to, kind = str(data.get("to", "")), str(data.get("kind", ""))
