@@ -257,7 +257,7 @@ class AskForm(TicketForm):
         label=_("Вопрос клиенту"),
         max_length=LONG_TEXT,
         widget=_textarea(),
-        help_text=_("Срок решения встаёт на паузу до ответа клиента (R12)"),
+        help_text=_("Срок решения встаёт на паузу до ответа клиента"),
     )
 
 
@@ -271,7 +271,7 @@ class ResolveForm(TicketForm):
         max_length=LONG_TEXT,
         required=False,
         widget=_textarea(),
-        help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается (R8)"),
+        help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается"),
     )
 
 
@@ -382,7 +382,7 @@ class RefuseForm(TicketForm):
     reason = forms.CharField(
         label=_("Чего не хватает"),
         max_length=REASON_LENGTH,
-        help_text=_("Подставляется в стандартный ответ регламента об отказе (R2)"),
+        help_text=_("Подставляется в стандартный ответ регламента об отказе"),
     )
 
     def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:

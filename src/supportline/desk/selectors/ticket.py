@@ -102,6 +102,13 @@ class ClockView:
     def label(self) -> str:
         return str(STATE_LABELS[self.state])
 
+    @property
+    def overdue_minutes(self) -> int:
+        """Issue 14 §9: how far a breached clock is past its target (working minutes)."""
+        if self.state != BREACHED:
+            return 0
+        return max(0, self.elapsed_minutes - self.target_minutes)
+
 
 @dataclass(frozen=True)
 class SlaView:
@@ -209,7 +216,7 @@ KIND_LABELS = {
 }
 # A pause by its reason (the event that began it): the automatic request for R1 data (R7).
 PAUSE_LABELS = {
-    DATA_REQUESTED: gettext_lazy("пауза: ожидание данных R1 (автоматический запрос)"),
+    DATA_REQUESTED: gettext_lazy("пауза: ожидание недостающих данных (автоматический запрос)"),
 }
 
 
@@ -275,26 +282,28 @@ def _why(
         }
     ]
     if started_at != sla.registered_at:
-        parts.append(_("отсчёт с начала рабочего времени %(at)s (R9)") % {"at": msk(started_at)})
+        parts.append(_("отсчёт с начала рабочего времени %(at)s") % {"at": msk(started_at)})
     waiting_for_data = _paused_for(clock, data=True)
     if waiting_for_data:
         parts.append(
-            _("пауза %(paused)s — ожидание данных R1 по автоматическому запросу не считается (R7)")
+            _(
+                "пауза %(paused)s — ожидание недостающих данных по автоматическому запросу не считается"
+            )
             % {"paused": minutes_hm(waiting_for_data)}
         )
     waiting_for_answer = _paused_for(clock, data=False)
     if resolution and waiting_for_answer:
         parts.append(
-            _("пауза %(paused)s — ожидание ответа клиента не считается (R12)")
+            _("пауза %(paused)s — ожидание ответа клиента не считается")
             % {"paused": minutes_hm(waiting_for_answer)}
         )
     if resolution and any(i.kind == IntervalKind.EVALUATION for i in clock.intervals):
-        parts.append(_("время оценки клиентом не считается (R8, R13)"))
+        parts.append(_("время оценки клиентом не считается"))
     for change in changes:
         parts.append(
             _(
                 "уровень изменён %(at)s: «%(old)s» → «%(new)s» — цели нового уровня "
-                "считаются от регистрации (R10)"
+                "считаются от регистрации"
             )
             % {"at": msk(change.at), "old": change.from_level, "new": change.to_level}
         )
@@ -377,8 +386,8 @@ def sla_view(sla: TicketSla, events: list[TicketEvent]) -> SlaView:
         registered_at=sla.registered_at,
         started_at=started_at,
         level_changes=changes,
-        reaction=view(_("Время реакции (R7)"), sla.reaction, False),
-        resolution=view(_("Время решения (R8)"), sla.resolution, True),
+        reaction=view(_("Время реакции"), sla.reaction, False),
+        resolution=view(_("Время решения"), sla.resolution, True),
         notable_days=_notable_days(sla.registered_at, horizon),
     )
 
@@ -482,13 +491,13 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
     if t in (EventType.LINKED, EventType.UNLINKED):
         return _("обращение %(number)s") % {"number": data.get("other", "")}
     if t == EventType.CLOSED and data.get("reason") == "auto_close":
-        return _("автоматически (R13)")
+        return _("автоматически")
     if t == EventType.ANSWERED and data.get("reason") == "outdated_release":
-        return _("обновиться до релиза %(release)s (R4)") % {"release": data.get("release", "")}
+        return _("обновиться до релиза %(release)s") % {"release": data.get("release", "")}
     if t == EventType.MESSAGE:
         kind = str(data.get("kind", ""))
         if kind == "release_published":
-            return _("опубликован релиз %(release)s (R15)") % {"release": data.get("release", "")}
+            return _("опубликован релиз %(release)s") % {"release": data.get("release", "")}
         if kind in Message.Author.values:
             return str(Message.Author(kind).label)
     if t == EventType.RESOLVED and data.get("granted_login"):

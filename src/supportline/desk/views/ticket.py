@@ -81,11 +81,11 @@ ACTIONS: dict[str, Action] = {
         _("Подтвердить исключение: вопрос о лицензировании или системе защиты"),
         f.ConfirmExemptionForm,
         lambda form, t, u: ticket_confirm_exemption(ticket=t, actor=u),
-        _("Исключение подтверждено: обращение %(number)s обслуживается без договоров (R2)"),
+        _("Исключение подтверждено: обращение %(number)s обслуживается без договоров"),
         _exemption_to_decide,
     ),
     "reclassify": Action(
-        _("Переквалифицировать: вопрос не об этом (отказ по R2)"),
+        _("Переквалифицировать: вопрос не об этом (отказ: нет договоров)"),
         f.ReclassifyForm,
         lambda form, t, u: ticket_reclassify(
             ticket=t,
@@ -93,7 +93,7 @@ ACTIONS: dict[str, Action] = {
             category=form.cleaned_data["category"],
             reason=form.cleaned_data["reason"],
         ),
-        _("Обращение %(number)s переквалифицировано; отказ по R2 отправлен"),
+        _("Обращение %(number)s переквалифицировано; отказ из-за отсутствия договоров отправлен"),
         _exemption_to_decide,
     ),
     "accept": Action(
