@@ -403,8 +403,41 @@ DATA_FIELDS = {
 }
 
 
-def _describe(event: TicketEvent, users: dict[int, str]) -> str:
-    """A line of the timeline saying what the event changed (R16)."""
+# Issue 14 §9: what an event does to the clocks, for the rows that would otherwise say nothing.
+CLOCK_EFFECT = {
+    EventType.ACCEPTED: gettext_lazy("срок реакции выполнен"),
+    EventType.ASKED: gettext_lazy("срок решения на паузе до ответа клиента"),
+    EventType.DATA_REQUESTED: gettext_lazy("оба срока на паузе до ответа клиента"),
+    EventType.CLIENT_REPLIED: gettext_lazy("срок решения снова идёт"),
+    EventType.RESOLVED: gettext_lazy("срок решения остановлен: ждём оценки клиента"),
+    EventType.REOPENED: gettext_lazy("срок решения снова идёт с уже использованного"),
+    EventType.CLOSED: gettext_lazy("сроки остановлены"),
+    EventType.ANSWERED: gettext_lazy("ответ отправлен клиенту"),
+}
+# How much of a message the timeline quotes.
+QUOTE = 90
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE else text[: QUOTE - 1] + "…"
+
+
+def _describe(
+    event: TicketEvent, users: dict[int, str], bodies: dict[int, str] | None = None
+) -> str:
+    """A line of the timeline saying what the event changed (R16); a row never stays empty."""
+    text = _describe_data(event, users)
+    if event.type == EventType.MESSAGE and bodies:
+        body = bodies.get(int(event.data.get("message") or 0), "")
+        if body:
+            text = f"{text}: «{_quote(body)}»" if text else f"«{_quote(body)}»"
+    if not text and event.type in CLOCK_EFFECT:
+        text = str(CLOCK_EFFECT[EventType(event.type)])
+    return text
+
+
+def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
     data: dict[str, Any] = event.data or {}
     t = event.type
     if t == EventType.REGISTERED:
@@ -505,7 +538,9 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
     return ""
 
 
-def _timeline(events: list[TicketEvent]) -> list[TimelineRow]:
+def _timeline(
+    events: list[TicketEvent], bodies: dict[int, str] | None = None
+) -> list[TimelineRow]:
     wanted = {
         int(e.data["assignee"])
         for e in events
@@ -517,7 +552,7 @@ def _timeline(events: list[TicketEvent]) -> list[TimelineRow]:
             event=e,
             label=str(e.get_type_display()),
             author=person_name(e.author) or _("система"),
-            detail=_describe(e, users),
+            detail=_describe(e, users, bodies),
         )
         for e in events
     ]
@@ -546,7 +581,7 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
     return TicketPage(
         ticket=ticket,
-        timeline=_timeline(events),
+        timeline=_timeline(events, {m.pk: m.body for m in messages}),
         messages=messages,
         sla=sla,
         sla_error=sla_error,
