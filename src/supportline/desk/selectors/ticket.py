@@ -538,9 +538,7 @@ def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
     return ""
 
 
-def _timeline(
-    events: list[TicketEvent], bodies: dict[int, str] | None = None
-) -> list[TimelineRow]:
+def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -> list[TimelineRow]:
     wanted = {
         int(e.data["assignee"])
         for e in events
