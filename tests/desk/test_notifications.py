@@ -63,13 +63,36 @@ def test_r13_rejection_r20_complaint_and_assignment_notify(desk: Desk) -> None:
     assert Notification.objects.filter(user=desk.consultant.user, kind="assigned").count() == 0
 
 
-def test_r11_sla_warning_notifies(desk: Desk, clock: time_machine.Coordinates) -> None:
+def test_r11_sla_warning_notifies_the_assignee_and_a_breach_the_supervisors(
+    desk: Desk, clock: time_machine.Coordinates
+) -> None:
     ticket = desk.ticket()
     ticket_accept(ticket=ticket, actor=desk.consultant.user)
-    tickets_sla_scan(now=NOW + dt.timedelta(days=3))
-    assert "sla_warning_resolution" in kinds(desk.consultant.user) or any(
-        k.startswith("sla_") for k in kinds(desk.supervisor.user)
+    # Standard: 24 working hours to resolve; 19 h in (Thursday 11:00) is past the 75 % mark.
+    tickets_sla_scan(now=NOW + dt.timedelta(days=2, hours=1))
+    assert "sla_warning_resolution" in kinds(desk.consultant.user)
+    tickets_sla_scan(now=NOW + dt.timedelta(days=7))
+    assert "sla_breach_resolution" in kinds(desk.supervisor.user)
+
+
+def test_mentions_and_merges_notify_through_the_same_helper(desk: Desk) -> None:
+    from supportline.tickets.actions.merge import ticket_merge
+    from supportline.tickets.notify import notify_mentioned
+
+    ticket = desk.ticket()
+    ticket_accept(ticket=ticket, actor=desk.consultant.user)
+    made = notify_mentioned(
+        [desk.consultant2.user, desk.consultant.user, desk.client.user],
+        ticket=ticket,
+        by=desk.consultant.user,
+        key="note-1",
+        text="@consultant2 посмотри, пожалуйста",
+        now=NOW,
     )
+    assert made == 1 and "mention:note-1" in kinds(desk.consultant2.user)
+    duplicate = desk.ticket(channel="phone")
+    ticket_merge(ticket=duplicate, into=ticket, actor=desk.supervisor.user)
+    assert f"merged_in:{duplicate.number}" in kinds(desk.consultant.user)
 
 
 def test_by_mail_only_when_chosen_through_the_outbox(desk: Desk, mailoutbox: Any) -> None:

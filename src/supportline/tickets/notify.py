@@ -66,6 +66,20 @@ def notify_one(
     return notify([user], ticket=ticket, kind=kind, text=text, now=now, renew=True)
 
 
+def notify_mentioned(
+    users: Iterable[User], *, ticket: Ticket, by: User, key: str, text: str, now: dt.datetime
+) -> int:
+    """An @mention of colleagues (in an internal note, say): each of them except the author,
+    once per `key` (the note's id)."""
+    return notify(
+        [u for u in users if u.pk != by.pk and u.is_active and u.is_line_staff],
+        ticket=ticket,
+        kind=f"mention:{key}",
+        text=text,
+        now=now,
+    )
+
+
 def supervisors() -> list[User]:
     return list(User.objects.filter(role__in=[Role.SUPERVISOR], is_active=True))
 

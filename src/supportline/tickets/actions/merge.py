@@ -20,6 +20,7 @@ from supportline.tickets import access
 from supportline.tickets.actions import steps
 from supportline.tickets.errors import TicketError, TransitionError
 from supportline.tickets.models import OPEN_STATUSES, EventType, Message, Ticket
+from supportline.tickets.notify import notify_one
 
 # Where a duplicate may be merged from: an open ticket not waiting in client evaluation.
 MERGEABLE = steps.WORKING
@@ -90,6 +91,18 @@ def ticket_merge(
     duplicate.merged_into = kept
     steps.save(duplicate, now)
     kept.related_tickets.add(duplicate)
+    if kept.assignee is not None and kept.assignee.pk != actor.pk:
+        # Issue 14 §7: whoever works the kept ticket learns it has grown (the line's language).
+        notify_one(
+            kept.assignee,
+            ticket=kept,
+            kind=f"merged_in:{duplicate.number}",
+            text=(
+                f"К обращению {kept.number} присоединён дубль {duplicate.number} "
+                f"«{duplicate.subject}»: его сообщения теперь здесь"
+            ),
+            now=now,
+        )
     return steps.save(kept, now)
 
 
