@@ -226,6 +226,13 @@ WORKER_DB_RETRY_MAX_SECONDS = envint("WORKER_DB_RETRY_MAX_SECONDS", default=30)
 # Attachments larger than this are refused with a clear message.
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 
+# Contract imports (`supportline import-contracts`, issue 12 §7): the largest file accepted, the
+# largest unpacked XLSX (checked in the zip's directory before the book is opened: a small "XLSX
+# bomb" is refused at once), and the most data rows of one file.
+IMPORT_MAX_FILE_BYTES = envint("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+IMPORT_XLSX_MAX_BYTES = envint("IMPORT_XLSX_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", default=100_000)
+
 # ---------------------------------------------------------------- sign-in, tokens, mail trust
 # (issue 12 §4–5)
 #
@@ -250,6 +257,8 @@ INSTALLED_APPS += ["supportline.ops"]
 MIDDLEWARE = [
     "supportline.ops.middleware.RequestIdMiddleware",
     "supportline.ops.middleware.MetricsMiddleware",
+    # Under /api/ a 405 too is JSON (supportline.core.errors).
+    "supportline.core.errors.ApiMethodNotAllowed",
     *MIDDLEWARE,
 ]
 

@@ -144,6 +144,23 @@ def test_api_errors_are_json(
     assert json.loads(answer.content) == {"detail": english}
 
 
+def test_a_method_an_api_path_does_not_have_is_a_json_405(browser: Client) -> None:
+    """django-ninja writes its 405 as plain text; under /api/ it is JSON like every error."""
+    answer = browser.put("/api/v1/tickets")
+    assert answer.status_code == 405
+    assert answer["Content-Type"] == "application/json"
+    assert set(answer["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    detail = json.loads(answer.content)["detail"]
+    assert detail.startswith("Метод PUT здесь не поддерживается; допустимы: ")
+    english = browser.delete("/api/v1/health", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 405
+    assert json.loads(english.content)["detail"] == (
+        "Method DELETE is not supported here; allowed: GET"
+    )
+    # Outside /api/ Django's own 405 stays as it is.
+    assert browser.put("/accounts/logout/").status_code == 405
+
+
 def test_an_exception_inside_a_ninja_endpoint_is_a_json_500(
     browser: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -355,3 +355,35 @@ def test_a_malformed_calendar_file_is_refused_in_russian_with_exit_code_1(
     code, printed = run(capsys, "import-calendar", str(path))
     assert_refused(code, printed, expected)
     assert not CalendarYear.objects.exists()
+
+
+def test_the_import_limits_are_settings_read_from_the_environment(tmp_path: Path) -> None:
+    """IMPORT_MAX_FILE_BYTES, IMPORT_XLSX_MAX_BYTES and IMPORT_MAX_ROWS are settings of
+    settings.py with their defaults, and an installation sets them in its environment."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([s.IMPORT_MAX_FILE_BYTES, s.IMPORT_XLSX_MAX_BYTES, s.IMPORT_MAX_ROWS]))"
+    )
+    base = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("IMPORT_")},
+        "DJANGO_SETTINGS_MODULE": "supportline.settings",
+        "SUPPORTLINE_TESTING": "1",
+        "SUPPORTLINE_DATA_DIR": str(tmp_path),
+    }
+
+    def limits(**env: str) -> list[int]:
+        done = subprocess.run(
+            [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return list(json.loads(done.stdout))
+
+    assert limits() == [50 * 1024 * 1024, 200 * 1024 * 1024, 100_000]
+    assert limits(
+        IMPORT_MAX_FILE_BYTES="1000", IMPORT_XLSX_MAX_BYTES="2000", IMPORT_MAX_ROWS="30"
+    ) == [1000, 2000, 30]

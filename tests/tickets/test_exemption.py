@@ -153,3 +153,21 @@ def test_r2_exemption_endpoint_is_declared_in_openapi(line: Line) -> None:
     ref = body["$ref"].rsplit("/", 1)[-1]
     decision = schema["components"]["schemas"][ref]["properties"]["decision"]
     assert set(decision["enum"]) == {"confirm", "reclassify"}
+
+
+def test_r2_exemption_reason_and_category_are_bounded_plain_text(line: Line) -> None:
+    """A NUL in the reason once reached PostgreSQL's JSON column (HTTP 500); now each field is
+    refused by name, like every other text of the API (issue 12 §3)."""
+    number = licensing_ticket(line)["number"]
+    base = {"decision": "reclassify", "category": "standard_functionality", "reason": "r"}
+    for field, value in [
+        ("reason", "a\x00b"),
+        ("reason", "\ud800"),
+        ("reason", "x" * 100_000),
+        ("category", "a\x00b"),
+        ("category", "c" * 1000),
+    ]:
+        answer = line.consultant.post(f"/tickets/{number}/exemption", {**base, field: value})
+        assert answer.status_code == 422, (field, answer.content)
+        assert field in answer.json()["errors"], (field, answer.json())
+    assert Ticket.objects.get(number=number).exemption == Exemption.PENDING

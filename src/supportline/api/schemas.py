@@ -7,9 +7,10 @@ OpenAPI document (maxLength, minimum/maximum) and are answered with 422 naming t
 
 Required fields are the ones no call can do without (the text of a question, a reason, a target).
 What a person fills in on an intake — a ticket's R1 data, an update-access request (R17), a
-complaint (R20) — stays optional here: the service checks it and names every missing or wrong
-field with its own message in one answer (422), and the phone, e-mail and messenger channels
-register a ticket without the R1 data and ask for it.
+complaint (R20) — is declared required in the OpenAPI document (`required_by_the_service`) but
+checked by the service, which names every missing or wrong field with its own message in one
+answer (422); the e-mail and messenger channels register a ticket without the R1 data and ask
+for it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from typing import Annotated, Any, Literal, cast
 
 from django.db import models
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -44,6 +52,16 @@ MAX_PAGE_SIZE = 200
 MAX_QUEUE = 500
 # Items of a list in a body (tickets of a complaint, configurations of an update access).
 MAX_ITEMS = 100
+# R1: what a ticket's filer must give (supportline.tickets.intake.REQUIRED_MESSAGES; a partner
+# also its partner code, which only partners may give).
+REQUIRED_TICKET_FIELDS = (
+    "registration_number",
+    "organisation",
+    "configuration",
+    "version",
+    "subject",
+    "body",
+)
 
 
 def _plain(value: str) -> str:
@@ -101,6 +119,19 @@ def column(model: type[models.Model], name: str) -> FieldInfo:
     return cast(FieldInfo, Field(max_length=column_length(model, name)))
 
 
+def required_by_the_service(*names: str) -> ConfigDict:
+    """Declare `names` required in the OpenAPI document while the schema keeps their defaults.
+
+    The intake services check what a person fills in and name every missing field with its own
+    message in one answer (422), so pydantic must not refuse a missing field first with its
+    generic one; the document still tells a client which fields it must send."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = [*schema.get("required", []), *names]
+
+    return ConfigDict(json_schema_extra=extra)
+
+
 LongText = Annotated[str, Field(max_length=LONG_TEXT), Plain]
 TicketNumber = Annotated[str, column(Ticket, "number"), Plain]
 ComplaintNumber = Annotated[str, column(Complaint, "number"), Plain]
@@ -138,6 +169,12 @@ class ContactEmailChecked(Schema):
 
 
 class TicketIn(ContactEmailChecked):
+    """R1: the data every ticket filed through the API needs. The line registering a call
+    (`channel` phone) gives them too; registering an e-mail or 1C-Connect ticket it may leave
+    them empty: the ticket then asks the client for what is missing (R12)."""
+
+    model_config = required_by_the_service(*REQUIRED_TICKET_FIELDS)
+
     registration_number: Annotated[str, column(Ticket, "registration_number"), Plain] = ""
     partner_code: Annotated[str, column(Ticket, "partner_code"), Plain] = ""
     organisation: Annotated[str, column(Ticket, "organisation_name"), Plain] = ""
@@ -166,6 +203,8 @@ class OptionalTextIn(Schema):
 
 
 class EvaluateIn(Schema):
+    """R13: `accepted` with a `rating` (1–5), or rejected with a `comment` saying why."""
+
     accepted: bool
     rating: Rating | None = None
     comment: Annotated[str, column(Ticket, "rating_comment"), Plain] = ""
@@ -267,6 +306,12 @@ class TicketPage(Schema):
 
 
 class UpdateAccessIn(ContactEmailChecked):
+    """R17: a request for access to updates; `previous_login` only when there was one."""
+
+    model_config = required_by_the_service(
+        "organisation_full_name", "inn", "registration_number", "configuration", "version"
+    )
+
     # The full name and the configuration are stored in narrower places too (tickets.limits).
     organisation_full_name: Annotated[
         str, Field(max_length=limits.update_access_full_name_length()), Plain
@@ -282,6 +327,9 @@ class UpdateAccessIn(ContactEmailChecked):
 
 
 class DecideIn(Schema):
+    """R18: granting needs the `login` (both contracts valid); without valid contracts the
+    request is refused with the reason and nothing else is needed."""
+
     login: Annotated[str, column(UpdateAccessDetails, "granted_login"), Plain] = ""
     configurations: (
         Annotated[
@@ -292,6 +340,10 @@ class DecideIn(Schema):
 
 
 class ComplaintIn(Schema):
+    """R20: a complaint about the line's work, optionally naming the caller's tickets."""
+
+    model_config = required_by_the_service("subject", "text")
+
     subject: Annotated[str, column(Complaint, "subject"), Plain] = ""
     text: Annotated[str, column(Complaint, "text"), Plain] = ""
     tickets: Annotated[list[TicketNumber], Field(max_length=MAX_ITEMS)] = []
@@ -338,10 +390,10 @@ class ReleaseOut(Schema):
 class ReleaseIn(Schema):
     """R15: a release the development department announces."""
 
-    configuration: str = Field(min_length=1, max_length=200)
-    version: str = Field(min_length=1, max_length=40)
+    configuration: Annotated[str, Field(min_length=1, max_length=200), Plain]
+    version: Annotated[str, Field(min_length=1, max_length=40), Plain]
     planned_date: dt.date | None = None
-    notes: str = Field("", max_length=4000)
+    notes: Annotated[str, Field(max_length=4000), Plain] = ""
 
 
 class RescheduleIn(Schema):
@@ -384,5 +436,6 @@ class ExemptionIn(Schema):
     """R2: `confirm` the licensing/protection exemption, or `reclassify` the question."""
 
     decision: Literal["confirm", "reclassify"]
-    category: str = ""  # reclassify: the question's real category (not contract-exempt)
-    reason: str = ""
+    # reclassify: the question's real category (not contract-exempt), and why
+    category: Annotated[str, column(Ticket, "category"), Plain] = ""
+    reason: Annotated[str, Field(max_length=REASON_LENGTH), Plain] = ""

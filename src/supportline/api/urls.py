@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
-from supportline.api.views import router
+from supportline.api.schemas import Detail
+from supportline.api.views import ERROR_DESCRIPTIONS, RETRY_AFTER, router
 from supportline.lib.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
@@ -66,7 +68,33 @@ class JsonObjectParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class SupportLineApi(NinjaAPI):
+    """ninja's API, whose OpenAPI document says what each error status means (ninja writes
+    only the status's name) and that a 429 carries Retry-After. Every operation that takes a
+    token declares 401 and 429 (the token check answers them before any view runs), also one
+    whose view does not list them."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        detail = {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+        schema["components"]["schemas"].setdefault("Detail", Detail.model_json_schema())
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("security"):
+                    for status in (401, 429):
+                        if status not in operation["responses"]:
+                            operation["responses"][status] = {"content": detail}
+                for status, response in operation["responses"].items():
+                    if int(status) in ERROR_DESCRIPTIONS:
+                        response["description"] = ERROR_DESCRIPTIONS[int(status)]
+                    if int(status) == 429:
+                        response["headers"] = RETRY_AFTER
+        return schema
+
+
+api = SupportLineApi(
     title="SupportLine API",
     version="1",
     # Lazy: the OpenAPI document is built per request, in the request's language (Django's JSON

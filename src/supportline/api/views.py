@@ -84,13 +84,41 @@ _ERROR_BODIES: dict[int, Any] = {
     409: s.Detail,  # an action the ticket's status does not allow
     413: s.Errors,  # a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
     422: s.Errors,  # invalid input, per field
+    429: s.Detail,  # too many unknown tokens from the caller's address (api.auth)
     507: s.Errors,  # the attachment storage could not write the file
+}
+
+# What each error status means, in the OpenAPI document (api.urls adds them to every answer).
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    401: (
+        "Нет действующего токена; `detail` называет причину: заголовка "
+        "`Authorization: Bearer <токен>` нет, токен неизвестен, отозван (в том числе сменой "
+        "пароля: `supportline token --revoke`, админка), истёк его срок (`--days`), или "
+        "пользователь отключён. Неизвестные токены считаются попытками подбора (429)."
+    ),
+    403: "Действие не разрешено роли вызывающего; `detail` говорит, какое",
+    404: "Объект не найден или не виден вызывающему (существование не раскрывается)",
+    409: "Статус обращения (релиза) не допускает действия; `detail` говорит почему",
+    413: "Тело запроса больше DATA_UPLOAD_MAX_MEMORY_SIZE, или слишком много полей и файлов",
+    422: "Неверные данные: `errors` — сообщение для каждого поля (или `body`, или заголовка)",
+    429: (
+        "Слишком много неизвестных токенов с адреса клиента (20 за 15 минут): любой запрос "
+        "с токеном с этого адреса отклоняется до конца окна; повторите через Retry-After секунд"
+    ),
+    507: "Хранилище вложений не смогло записать файл; ничего не сохранено",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Через сколько секунд повторить запрос",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
 def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
-    """The responses of an operation: its success, 401, and the error statuses it can give."""
-    return {**ok, **{code: _ERROR_BODIES[code] for code in (401, *errors)}}
+    """The responses of an operation: its success, 401 and 429 (every call with a token is
+    authenticated and throttled), and the error statuses it can give."""
+    return {**ok, **{code: _ERROR_BODIES[code] for code in (401, 429, *errors)}}
 
 
 # What each kind of operation can answer besides its success.
@@ -628,7 +656,7 @@ def release_out(r: Release) -> dict[str, Any]:
     }
 
 
-@router.post("/releases", response=answers({201: s.ReleaseOut}, 403, 422), tags=["releases"])
+@router.post("/releases", response=answers({201: s.ReleaseOut}, 403, 413, 422), tags=["releases"])
 def create_release(request: HttpRequest, payload: s.ReleaseIn) -> Status[Any]:
     """R15: the development department announces a release with its planned date."""
     user = _require_staff(request)
@@ -652,7 +680,7 @@ def create_release(request: HttpRequest, payload: s.ReleaseIn) -> Status[Any]:
 
 @router.post(
     "/releases/{release_id}/reschedule",
-    response=answers({200: s.ReleaseOut}, 403, 404, 409, 422),
+    response=answers({200: s.ReleaseOut}, 403, 404, 409, 413, 422),
     tags=["releases"],
 )
 def reschedule_release(

@@ -2,7 +2,8 @@
 
 The root URLconf names these as Django's handler400/403/404/500 and settings as the CSRF
 failure view. Under /api/ the answer is the REST API's error shape, `{"detail": "…"}`, also for
-what never reaches django-ninja (an unknown path, an exception ninja passes on with DEBUG off).
+what never reaches django-ninja (an unknown path, an exception ninja passes on with DEBUG off)
+and for the plain-text 405 ninja gives a method a path does not have (`ApiMethodNotAllowed`).
 A 500 page is rendered without the request's context processors — the session, the user or
 the database may be what failed — and, should even that fail, as a line of plain HTML: never a
 traceback.
@@ -11,8 +12,9 @@ traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -79,3 +81,29 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return _api(_("Запрос отклонён: нет действительного CSRF-токена"), 403)
     return _page(request, "403_csrf.html", 403)
+
+
+class ApiMethodNotAllowed:
+    """Middleware: under /api/ a 405 (django-ninja writes "Method not allowed" as plain text) is
+    the API's error shape too, naming the methods the path has; the Allow header is kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or not _is_api(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        allowed = response.get("Allow", "")
+        answer = _api(
+            _("Метод %(method)s здесь не поддерживается; допустимы: %(allowed)s")
+            % {"method": request.method, "allowed": allowed or "—"},
+            405,
+        )
+        if allowed:
+            answer["Allow"] = allowed
+        return answer

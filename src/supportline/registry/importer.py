@@ -38,10 +38,10 @@ tickets on the organisation's registration numbers; a link already kept is left 
 administrator ends one in the admin), so a re-import changes nothing.
 
 
-Limits, each a setting: the file at most IMPORT_MAX_FILE_BYTES (50 MB), an XLSX at most
-IMPORT_XLSX_MAX_BYTES unpacked (200 MB, checked in the zip's directory before openpyxl opens the
-book, so a small "XLSX bomb" is refused at once), at most IMPORT_MAX_ROWS data rows (100 000) and
-the first MAX_COLUMNS columns. A CSV is UTF-8 (with or without a BOM), windows-1251, or UTF-16
+Limits, each a setting (settings.py, from the environment variable of the same name): the file
+at most IMPORT_MAX_FILE_BYTES (50 MB), an XLSX at most IMPORT_XLSX_MAX_BYTES unpacked (200 MB,
+checked in the zip's directory before openpyxl opens the book, so a small "XLSX bomb" is refused
+at once), at most IMPORT_MAX_ROWS data rows (100 000) and the first MAX_COLUMNS columns. A CSV is UTF-8 (with or without a BOM), windows-1251, or UTF-16
 (with a BOM, or without one when every other byte is zero).
 """
 
@@ -169,12 +169,8 @@ MAX_COLUMNS = 64
 _MB = 1024 * 1024
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_rows() -> int:
-    return _limit("IMPORT_MAX_ROWS", 100_000)
+    return settings.IMPORT_MAX_ROWS
 
 
 class ImportFileError(Exception):
@@ -294,7 +290,7 @@ def read_rows(path: Path) -> list[RawRow]:
         raise ImportFileError(f"Файл «{path}» не найден")
     if not path.is_file():
         raise ImportFileError(f"«{path}» — не файл")
-    size_limit = _limit("IMPORT_MAX_FILE_BYTES", 50 * _MB)
+    size_limit = settings.IMPORT_MAX_FILE_BYTES
     if path.stat().st_size > size_limit:
         raise ImportFileError(
             f"Файл «{path.name}» больше допустимых {_megabytes(size_limit)}; "
@@ -394,7 +390,7 @@ def _check_xlsx_archive(data: bytes, name: str) -> None:
         raise ImportFileError(
             f"Файл «{name}» — zip-архив, но не книга Excel (XLSX): нет описания книги"
         )
-    limit = _limit("IMPORT_XLSX_MAX_BYTES", 200 * _MB)
+    limit = settings.IMPORT_XLSX_MAX_BYTES
     unpacked = sum(member.file_size for member in members)
     if unpacked > limit or len(members) > 10_000:
         raise ImportFileError(
