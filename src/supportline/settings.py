@@ -212,7 +212,8 @@ EMAIL_PORT = envint("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@rarus.ru")
+# Empty: the regulation's support_email (R19, R21: the line's address is the file's).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "")
 
 # Background workers (supportline.jobs). A claimed job is its worker's for JOB_LEASE_SECONDS;
 # handlers renew the lease before each external call, and every network timeout (SMTP here,

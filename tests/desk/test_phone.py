@@ -89,7 +89,7 @@ def test_r6_call_form_errors_in_russian(desk: Desk) -> None:
     response = desk.consultant.post("/desk/phone/", call(call_at="вчера", subject=""))
     assert response.status_code == 400
     page = html(response)
-    assert "Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (московское время)" in page
+    assert "Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (время линии, МСК)" in page
     assert "Обязательное поле." in page
     assert Ticket.objects.count() == 0
 

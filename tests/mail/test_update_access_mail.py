@@ -14,6 +14,9 @@ from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.models import Kind, Message, Status, Ticket
 from tests.mail.conftest import deliver, eml
 
+# R2: what a sender who is not the holder is told (the 1C:CRM file's contracts_in_general).
+CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+
 State = InboundMail.State
 
 
@@ -109,8 +112,6 @@ def test_r17_a_consultation_that_mentions_an_inn_stays_a_consultation(demo: None
 def test_r18_a_stranger_mailing_for_another_organisation_is_not_told_which_contract_lapsed(
     demo: None,
 ) -> None:
-    from supportline.tickets.actions.registration import CONTRACTS_IN_GENERAL
-
     vector = request(
         **{
             "ИНН: 7705123452": "ИНН: 5018012341",

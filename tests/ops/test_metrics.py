@@ -18,7 +18,7 @@ from supportline.jobs.core import enqueue
 from supportline.jobs.heartbeat import beat
 from supportline.jobs.models import Job
 from supportline.mail.models import InboundMail, SentMail
-from supportline.tickets.models import Level, Message, SlaState, Ticket
+from supportline.tickets.models import Message, SlaState, Ticket
 from tests.ops.conftest import base_env, run_python, settings_module
 from tests.tickets.conftest import Line
 
@@ -75,7 +75,7 @@ def test_the_lines_figures_are_counted_from_the_database(line: Line) -> None:
     first = line.ticket()["number"]
     second = line.ticket()["number"]
     line.ticket()
-    Ticket.objects.filter(number=second).update(level=Level.OPERATIONAL)
+    Ticket.objects.filter(number=second).update(level="operational")
     Ticket.objects.filter(number=first).update(
         resolution_state=SlaState.BREACHED, sla_warn_at=now - dt.timedelta(hours=1)
     )

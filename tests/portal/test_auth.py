@@ -99,7 +99,10 @@ def test_password_reset_sends_a_russian_email_and_sets_a_new_password(portal: Po
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["client@demo.example.ru"]
-    assert message.subject == "Восстановление пароля на портале линии консультации 1С:CRM"
+    # R21: the line is named as its regulation file names it.
+    assert message.subject == (
+        "Восстановление пароля на портале «Линия консультации по продуктам линейки 1С:CRM»"
+    )
     assert "Чтобы выбрать новый пароль, перейдите по ссылке" in message.body
     assert "Ваше имя пользователя: client" in message.body
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", message.body)

@@ -14,7 +14,7 @@ def test_r19_line_page_shows_hours_channels_and_offers_in_russian(client: Client
     html = response.content.decode()
     assert '<html lang="ru">' in html
     assert "09:00" in html and "18:00" in html
-    assert "московскому времени" in html
+    assert "по времени линии (МСК, Europe/Moscow)" in html  # R21: the zone of the file
     for channel in ("Электронная почта", "Телефон", "1С-Коннект", "Веб-портал"):
         assert channel in html
     assert "Обучающие курсы" in html

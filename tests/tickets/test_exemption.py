@@ -12,6 +12,9 @@ from django.test import Client
 from supportline.tickets.models import EventType, Exemption, Status, Ticket
 from tests.tickets.conftest import Line
 
+# R2: what a sender who is not the holder is told (the 1C:CRM file's contracts_in_general).
+CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+
 VECTOR = {"registration_number": "800654321", "organisation": "АО «Вектор»"}
 
 
@@ -92,7 +95,6 @@ def test_r2_reclassified_question_is_refused_with_the_r2_explanation(line: Line)
 
 def test_r2_reclassify_keeps_a_stranger_from_learning_which_contract_lapsed(line: Line) -> None:
     from supportline.tickets.actions.registration import (
-        CONTRACTS_IN_GENERAL,
         ticket_reclassify,
         ticket_register,
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from supportline.tickets.models import Status, Ticket
 from tests.tickets.conftest import VALID_TICKET, Line, msk
 
+# R2: what a sender who is not the holder is told (the 1C:CRM file's contracts_in_general).
+CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
+
 
 def test_r1_api_refuses_missing_fields_with_a_message_per_field(line: Line) -> None:
     response = line.client.post("/tickets", {"subject": "Вопрос", "body": "Текст"})
@@ -223,7 +226,7 @@ def test_r6_registration_time_without_a_zone_is_a_clear_error(line: Line) -> Non
 
 def test_r2_a_stranger_is_not_told_which_contract_of_an_organisation_lapsed(line: Line) -> None:
     """The refusal goes to the sender: only the organisation's own people learn the details."""
-    from supportline.tickets.actions.registration import CONTRACTS_IN_GENERAL, ticket_register
+    from supportline.tickets.actions.registration import ticket_register
     from supportline.tickets.intake import IntakeData
 
     def by_mail(sender: str) -> str:

@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from supportline.accounts.models import User
+from supportline.core import rules
 from supportline.jobs.core import handler
 
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
@@ -42,4 +43,5 @@ def password_reset_mail(payload: dict[str, Any]) -> None:
     with translation.override(payload.get("language") or "ru"):
         subject = "".join(loader.render_to_string(SUBJECT_TEMPLATE, context).splitlines())
         body = loader.render_to_string(BODY_TEMPLATE, context)
-    EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+    sender = settings.DEFAULT_FROM_EMAIL or rules.regulation().contacts.support_email
+    EmailMultiAlternatives(subject, body, sender, [user.email]).send()

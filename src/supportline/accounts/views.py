@@ -18,6 +18,7 @@ from supportline.accounts.models import User
 
 # The zones of Russia, west to east; Moscow first as the line's own.
 ZONES = [
+    ("", gettext_lazy("Время линии (по её регламенту)")),
     ("Europe/Moscow", gettext_lazy("Москва (МСК, UTC+3)")),
     ("Europe/Kaliningrad", gettext_lazy("Калининград (UTC+2)")),
     ("Europe/Samara", gettext_lazy("Самара (UTC+4)")),
@@ -34,7 +35,9 @@ ZONES = [
 
 
 class ProfileForm(forms.Form):
-    time_zone = forms.ChoiceField(label=gettext_lazy("Показывать время"), choices=ZONES)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Показывать время"), choices=ZONES, required=False
+    )
     # Issue 14 §7: the in-app notifications also by mail.
     notify_by_mail = forms.BooleanField(
         label=gettext_lazy("Присылать уведомления также на почту"), required=False

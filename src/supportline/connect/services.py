@@ -32,6 +32,7 @@ from supportline.connect.inbound import (
     subject_of,
 )
 from supportline.connect.models import ConnectEvent, ConnectOutbound
+from supportline.core import rules
 from supportline.jobs.core import enqueue, renew_lease
 from supportline.tickets.actions import attachments
 from supportline.tickets.actions.lifecycle import ticket_client_reply
@@ -43,13 +44,9 @@ from supportline.tickets.models import FINAL_STATUSES, Channel, Message, Ticket
 log = logging.getLogger(__name__)
 State = ConnectEvent.State
 
-# The subject of a ticket whose first message has no line of its own (only labels).
-DEFAULT_SUBJECT = "Обращение из 1С-Коннект"
-# R13: what the evaluation message adds in the messenger (the e-mail has rating links instead).
-EVALUATION_HINT = (
-    "\n\nОцените, пожалуйста, ответ: пришлите одну оценку от 1 до 5 (например, «5»). "
-    "Если ответ не помог, напишите, что не так, — обращение вернётся в работу."
-)
+# The subject of a ticket whose first message has no line of its own (only labels), and what
+# the evaluation message adds in the messenger (R13; the e-mail has rating links instead), are
+# the regulation's texts (`connect_default_subject`, `connect_evaluation_hint`, R21).
 
 
 # ---------------------------------------------------------------- selectors
@@ -237,7 +234,8 @@ def _take_message(
 
 def _register(event: Event, *, text: str, now: dt.datetime) -> Ticket:
     """R1, R6: a new conversation becomes a ticket; with data missing the service asks for it."""
-    data = IntakeData(subject=subject_of(text) or DEFAULT_SUBJECT, body=text, **intake_labels(text))
+    subject = subject_of(text) or rules.regulation().answers.connect_default_subject.ru
+    data = IntakeData(subject=subject, body=text, **intake_labels(text))
     # The conversation is known at registration: the receipt and any question go to the
     # messenger through the outbox like every later message.
     return ticket_register(
@@ -276,7 +274,9 @@ def connect_message_send(
     renew_lease()  # still this worker's job, for a whole lease (CONNECT_TIMEOUT is shorter)
     text = message.body
     if message.purpose == Message.Purpose.EVALUATION:
-        text += EVALUATION_HINT  # R13: how to evaluate in the messenger
+        # R13: how to evaluate in the messenger (the line's language, like the message).
+        hint = rules.regulation().answers.connect_evaluation_hint
+        text += "\n\n" + hint.ru.format(number=message.ticket.number)
     status = ConnectClient.from_settings().send_message(
         line_id=line_id, user_id=user_id, text=text, request_id=request_id
     )

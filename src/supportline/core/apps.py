@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     name = "supportline.core"
     verbose_name = "SupportLine"
+
+    def ready(self) -> None:
+        from supportline.core import checks  # noqa: F401 - registers the regulation's checks

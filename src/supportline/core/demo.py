@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from supportline.accounts.models import Role, User
+from supportline.core import rules
 from supportline.lib.versions import version_key
 from supportline.registry.models import (
     Configuration,
@@ -137,23 +138,15 @@ def load_demo(*, today: dt.date | None = None) -> list[DemoLogin]:
 
     start, end = _year_bounds(today, 1, 1)
     expired = today - dt.timedelta(days=40)
+    # R2, R21: one contract of each kind the regulation requires; Вектор's last one lapsed.
+    kinds = [kind.id for kind in rules.regulation().contracts]
+    valid = [(kind, start, end) for kind in kinds]
+    lapsed = [*valid[:-1], (kinds[-1], start, expired)] if kinds else []
     registrations: list[tuple[str, dict[str, Any], list[tuple[str, dt.date, dt.date]]]] = [
         # number, holder, contracts (kind, from, to)
-        (
-            "800123456",
-            {"organisation": romashka},
-            [("its", start, end), ("kp_otraslevoy", start, end)],
-        ),
-        (
-            "800654321",
-            {"organisation": vector},
-            [("its", start, end), ("kp_otraslevoy", start, expired)],
-        ),
-        (
-            "NFR-880011",
-            {"partner": franch, "kind": "nfr"},
-            [("its", start, end), ("kp_otraslevoy", start, end)],
-        ),
+        ("800123456", {"organisation": romashka}, valid),
+        ("800654321", {"organisation": vector}, lapsed),
+        ("NFR-880011", {"partner": franch, "kind": "nfr"}, valid),
     ]
     for number, holder, contracts in registrations:
         reg, created = RegistrationNumber.objects.get_or_create(

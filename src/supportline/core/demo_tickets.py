@@ -74,8 +74,13 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     c2 = User.objects.get(username="consultant2")
     day = dt.timedelta(days=1)
     hour = dt.timedelta(hours=1)
+    # R21: the level and category ids are the regulation's, whichever line it is.
+    regulation = rules.regulation()
+    out_of_scope = next((c.id for c in regulation.scope_categories if not c.in_scope), "")
 
     def reg(actor: User, data: IntakeData, at: dt.datetime, channel: str = "portal") -> Ticket:
+        if not regulation.has_channel(channel):  # R6, R21: only the line's own channels
+            channel = next(c for c in ("portal", "api", "email") if regulation.has_channel(c))
         return ticket_register(actor=actor, channel=channel, data=data, registered_at=at, now=at)
 
     # Breached: registered a week ago, accepted, never resolved (24 working hours long gone).
@@ -147,7 +152,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     ticket_change_level(
         ticket=t,
         actor=c2,
-        level="operational",
+        level=regulation.defect_level_id,  # R10: a confirmed critical error (R21: the file's)
         reason="Критическая ошибка подтверждена",
         now=now - 2 * hour,
     )
@@ -180,7 +185,7 @@ def load_demo_tickets(*, now: dt.datetime) -> int:
     )
     reg(
         client,
-        _data("Настройте 1С на новом ПК", "Купили новый компьютер.", category="pc_setup"),
+        _data("Настройте 1С на новом ПК", "Купили новый компьютер.", category=out_of_scope),
         now - 2 * day,
     )
 

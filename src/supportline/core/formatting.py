@@ -28,6 +28,15 @@ def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     return f"{local.strftime(fmt)} {utc_offset_label(local)}"
 
 
+def zone_label() -> str:
+    """How the line's zone is named next to a time («МСК», «ЕКБ»; without a `zone_label` in
+    the regulation its UTC offset now, «UTC+5»)."""
+    label = rules.tr(rules.regulation().working_hours.zone_label)
+    if label:
+        return label
+    return utc_offset_label(dt.datetime.now(dt.UTC).astimezone(rules.line_zone()))
+
+
 def utc_offset_label(local: dt.datetime) -> str:
     """UTC+5, UTC−3:30, UTC+0."""
     minutes = int((local.utcoffset() or dt.timedelta(0)).total_seconds()) // 60

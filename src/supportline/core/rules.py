@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from supportline.regulation import Regulation, Text, default_regulation, load_regulation
+from supportline.regulation import (
+    Regulation,
+    RegulationError,
+    Text,
+    default_regulation,
+    load_regulation,
+)
 from supportline.worktime import Calendar
 
 
@@ -22,6 +28,15 @@ from supportline.worktime import Calendar
 def regulation() -> Regulation:
     path = getattr(settings, "REGULATION_FILE", "")
     return load_regulation(path) if path else default_regulation()
+
+
+def regulation_or_none() -> Regulation | None:
+    """The regulation, or None when its file is broken: for what the start-up checks read
+    before `core.E001` reports the file's error (model choices)."""
+    try:
+        return regulation()
+    except RegulationError:
+        return None
 
 
 # The calendar in force: packaged years + years uploaded by the administrator + single-day
@@ -58,7 +73,7 @@ def _build_calendar() -> Calendar:
         day_start=hours.start,
         day_end=hours.end,
         short_day_end=hours.short_day_end,
-        years=merge_years(load_packaged_years(), years),
+        years=merge_years(load_packaged_years(hours.calendar), years),
         overrides=overrides,
     )
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.core.formatting import zone_label
 from supportline.lib.emails import validate_single_address
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
 from supportline.registry.models import Configuration, Release
@@ -66,6 +68,11 @@ def category_choices(*, in_scope: bool | None = None) -> list[tuple[str, str]]:
     ]
 
 
+def _with_zone(text: Any) -> Any:
+    """`text` (lazy, with %(zone)s) filled with the line's zone («МСК», R21) when rendered."""
+    return lazy(lambda: str(text) % {"zone": zone_label()}, str)()
+
+
 class MoscowDateTimeField(forms.DateTimeField):
     """A wall-clock time in the line's zone (Moscow), from a datetime-local input, as an
     aware datetime. Django's own field would read it in the server zone (UTC). Only the years
@@ -85,7 +92,9 @@ class MoscowDateTimeField(forms.DateTimeField):
             )
         except ValueError:
             raise forms.ValidationError(
-                _("Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (московское время)"),
+                _with_zone(
+                    _("Укажите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ (время линии, %(zone)s)")
+                ),
                 code="invalid",
             ) from None
         if not MIN_YEAR <= moment.year <= MAX_YEAR:
@@ -155,8 +164,10 @@ class PhoneCallForm(DeskForm):
     """R6: the consultant registers a call; the call's time is the registration time."""
 
     call_at = MoscowDateTimeField(
-        label=_("Время звонка (МСК)"),
-        help_text=_("Время регистрации обращения — время звонка, по московскому времени"),
+        label=_with_zone(_("Время звонка (%(zone)s)")),
+        help_text=_with_zone(
+            _("Время регистрации обращения — время звонка, по времени линии (%(zone)s)")
+        ),
     )
     contact_name = forms.CharField(
         label=_("Кто звонил"), max_length=_column(Ticket, "contact_name")

@@ -16,6 +16,20 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_mail_settings)
+        checks.register(check_mail_channel)
+
+
+def check_mail_channel(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """R6, R21: polling the line's mailbox needs the e-mail channel in the regulation."""
+    from supportline.core.checks import channel_errors
+    from supportline.mail import config
+
+    try:
+        if not config.polling_enabled():
+            return []
+    except ImproperlyConfigured:
+        return []  # mail.E001 reports it
+    return channel_errors("email", "USE_MAIL_POLLING", "mail.E002")
 
 
 def check_mail_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -14,7 +14,8 @@ system check in `supportline.mail.apps`.
     MAIL_IMAP_FOLDER          default INBOX
     MAIL_QUALITY_IMAP_USER    the quality mailbox (R20); unset = not polled
     MAIL_QUALITY_IMAP_PASSWORD / _FILE, MAIL_QUALITY_IMAP_FOLDER (default INBOX)
-    MAIL_BOUNCE_ADDRESS       envelope sender of outgoing mail (default DEFAULT_FROM_EMAIL)
+    MAIL_BOUNCE_ADDRESS       envelope sender of outgoing mail (default: the From address,
+                              DEFAULT_FROM_EMAIL or the regulation's support_email)
     MAIL_MESSAGE_ID_DOMAIN    right-hand side of our Message-IDs (default: DEFAULT_FROM_EMAIL's)
 """
 
@@ -99,16 +100,23 @@ def mailboxes() -> list[Mailbox]:
     return boxes
 
 
+def from_address() -> str:
+    """The From of our mail: DEFAULT_FROM_EMAIL, or the regulation's support_email (R21)."""
+    from supportline.core import rules
+
+    return settings.DEFAULT_FROM_EMAIL or rules.regulation().contacts.support_email
+
+
 def bounce_address() -> str:
     """The envelope sender (Return-Path) of our mail: bounces go here, not to the line."""
-    return _env("MAIL_BOUNCE_ADDRESS") or settings.DEFAULT_FROM_EMAIL
+    return _env("MAIL_BOUNCE_ADDRESS") or from_address()
 
 
 def message_id_domain() -> str:
     explicit = _env("MAIL_MESSAGE_ID_DOMAIN")
     if explicit:
         return explicit
-    _, _, domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")
+    _, _, domain = from_address().rpartition("@")
     return domain.strip("> ") or "supportline.invalid"
 
 

@@ -191,7 +191,7 @@ def _email(
     headers = {
         "Message-ID": message_id_for(message),
         # The visible sender; the envelope sender (from_email) is the bounce address.
-        "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
+        "From": formataddr((regulation.line_name.ru, config.from_address())),
         "X-SupportLine-Ticket": ticket.number or "",
     }
     earlier = thread_ids(message)
@@ -329,7 +329,7 @@ def _send_complaint_mail(complaint: Complaint, *, kind: str) -> bool:
                 f"<complaint-{complaint.pk}.{complaint.number}{suffix}"
                 f"@{config.message_id_domain()}>"
             ),
-            "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
+            "From": formataddr((regulation.line_name.ru, config.from_address())),
         },
     )
     renew_lease()

@@ -78,10 +78,11 @@ class LineCollector(Collector):
     """Jobs, tickets, SLA, mail and workers, counted from the database at scrape time."""
 
     def collect(self) -> Iterator[Metric]:
+        from supportline.core import rules
         from supportline.jobs.models import Job, WorkerHeartbeat
         from supportline.mail.models import InboundMail, SentMail
         from supportline.ops.ready import worker_stale_after
-        from supportline.tickets.models import FINAL_STATUSES, Level, SlaState, Ticket
+        from supportline.tickets.models import FINAL_STATUSES, SlaState, Ticket
 
         now = timezone.now()
 
@@ -126,7 +127,7 @@ class LineCollector(Collector):
         gauge = GaugeMetricFamily(
             "supportline_tickets_open", "Open tickets, by support level", labels=["level"]
         )
-        for level in Level.values:
+        for level in rules.regulation().level_ids:
             gauge.add_metric([level], by_level.get(level, 0))
         yield gauge
 

@@ -338,9 +338,10 @@ class UpdateAccessForm(ServiceForm):
                 "aria-describedby": "id_inn_helptext inn-check",
             }
         )
+        contracts = ", ".join(rules.tr(k.name) for k in rules.regulation().contracts)
         self.fields["registration_number"].help_text = _(
-            "Номер поставки, на который заключены договоры 1С:ИТС и 1С:КП Отраслевой"
-        )
+            "Номер поставки, на который заключены договоры (%(contracts)s)"
+        ) % {"contracts": contracts}
         confs = supported_configurations()
         configuration = self.fields["configuration"]
         assert isinstance(configuration, forms.ChoiceField)

@@ -61,6 +61,7 @@ from django.conf import settings
 from django.db import models, transaction
 from openpyxl import load_workbook
 
+from supportline.core import rules
 from supportline.lib.inn import inn_error
 from supportline.lib.text import text_problem
 from supportline.registry.models import (
@@ -133,8 +134,8 @@ REQUIRED_COLUMNS = ("registration_number", "product", "contract_kind", "valid_fr
 
 MAIN = RegistrationNumber.Kind.MAIN
 NFR = RegistrationNumber.Kind.NFR
-ITS = Contract.Kind.ITS
-KP = Contract.Kind.KP
+# The registry sheet's «Уровень ИТС» column describes a contract of this kind only.
+ITS_KIND = "its"
 
 _REGISTRATION_KINDS = {
     "": MAIN,
@@ -144,15 +145,6 @@ _REGISTRATION_KINDS = {
     "nfr": NFR,
     "nfr-версия": NFR,
     "nfr-версия партнера": NFR,
-}
-# Keys are _token() forms: no spaces, Latin «1c» read as Cyrillic «1с».
-_CONTRACT_KINDS = {
-    "1с:итс": ITS,
-    "итс": ITS,
-    "its": ITS,
-    "1с:кпотраслевой": KP,
-    "кпотраслевой": KP,
-    "kpotraslevoy": KP,
 }
 _ITS_LEVELS = {
     "проф": Contract.ItsLevel.PROF,
@@ -279,6 +271,17 @@ def _norm(text: str) -> str:
 
 def _token(text: str) -> str:
     return _norm(text).replace(" ", "").replace("1c", "1с").strip("«»\"'")
+
+
+def _contract_kinds() -> dict[str, str]:
+    """{spelling: kind id} of the regulation's contract kinds (R21): its id, its names and its
+    aliases, as _token() forms (no spaces, Latin «1c» read as Cyrillic «1с»)."""
+    spellings = {}
+    for kind in rules.regulation().contracts:
+        for spelling in (kind.id, kind.name.ru, kind.name.en or "", *kind.aliases):
+            if spelling:
+                spellings[_token(spelling)] = kind.id
+    return spellings
 
 
 _HEADERS = {_norm(alias): c.key for c in COLUMNS for alias in (c.title, c.key, *c.aliases)}
@@ -620,12 +623,12 @@ def _parse(
             "продукты заводит администратор",
         )
 
-    contract_kind = _CONTRACT_KINDS.get(_token(text["contract_kind"]))
+    contract_kind = _contract_kinds().get(_token(text["contract_kind"]))
     if text["contract_kind"] and contract_kind is None:
+        known = ", ".join(kind.name.ru for kind in rules.regulation().contracts) or "нет"
         error(
             "contract_kind",
-            f"неизвестный вид договора «{text['contract_kind']}»; "
-            "допустимо: 1С:ИТС, 1С:КП Отраслевой",
+            f"неизвестный вид договора «{text['contract_kind']}»; допустимо: {known}",
         )
     its_level = _ITS_LEVELS.get(_token(text["its_level"]), "")
     if text["its_level"]:
@@ -634,7 +637,7 @@ def _parse(
                 "its_level",
                 f"неизвестный уровень ИТС «{text['its_level']}»; допустимо: ПРОФ, ТЕХНО",
             )
-        elif contract_kind == KP:
+        elif contract_kind not in (None, ITS_KIND):
             error("its_level", "уровень ИТС указывается только для договора 1С:ИТС")
 
     dates: dict[str, dt.date] = {}
@@ -831,7 +834,7 @@ def _match_registries(plan: Plan) -> None:
                     item.line,
                     "contract_number",
                     f"у номера {item.registration} несколько договоров "
-                    f"«{Contract.Kind(item.kind).label}» с датой начала "
+                    f"«{rules.regulation().contract_kind(item.kind).name.ru}» с датой начала "
                     f"{_ru(item.valid_from)}; укажите номер договора",
                 )
             )

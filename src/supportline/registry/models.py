@@ -231,12 +231,19 @@ class RegistrationNumber(models.Model):
         return self.number
 
 
-class Contract(models.Model):
-    """A 1C:ITS or «1С:КП Отраслевой» contract on a registration number (R2, R18)."""
+def contract_kinds() -> list[tuple[str, str]]:
+    """The contract kinds of the regulation in force (R2, R21: `[[contracts]]` of the file), as
+    the choices of `Contract.kind`; a callable, so the kinds are data, not a migration."""
+    from supportline.core import rules
 
-    class Kind(models.TextChoices):
-        ITS = "its", _("1С:ИТС")
-        KP = "kp_otraslevoy", _("1С:КП Отраслевой")
+    regulation = rules.regulation_or_none()
+    kinds = regulation.contracts if regulation is not None else ()
+    return [(kind.id, rules.tr(kind.name)) for kind in kinds]
+
+
+class Contract(models.Model):
+    """A contract of a kind the regulation requires on a registration number (R2, R18): for
+    1C:CRM a 1C:ITS or «1С:КП Отраслевой» contract."""
 
     class ItsLevel(models.TextChoices):
         PROF = "prof", _("ПРОФ")
@@ -245,7 +252,7 @@ class Contract(models.Model):
     registration = models.ForeignKey(
         RegistrationNumber, on_delete=models.CASCADE, related_name="contracts"
     )
-    kind = models.CharField(_("вид договора"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("вид договора"), max_length=20, choices=contract_kinds)
     number = models.CharField(_("номер договора"), max_length=50, blank=True)
     valid_from = models.DateField(_("действует с"))
     valid_to = models.DateField(_("действует по"))

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from supportline.regulation.model import (
     Channel,
     Contacts,
+    ContractKind,
     Level,
     Offer,
     RedirectTarget,
@@ -33,6 +34,7 @@ from supportline.regulation.model import (
     Text,
     WorkingHours,
 )
+from supportline.worktime import calendar_keys
 
 SCHEMA_VERSION = 1
 DEFAULT_REGULATION_RESOURCE = "1c-crm.toml"
@@ -251,6 +253,13 @@ def _read_working_hours(node: _Node) -> WorkingHours:
             f"({start:%H:%M}) и не позже конца обычного дня ({end:%H:%M})",
         )
     calendar = node.identifier("calendar")
+    known = calendar_keys()
+    if calendar not in known:
+        raise node.error(
+            "calendar",
+            f"производственного календаря {calendar!r} в сервисе нет; есть: "
+            f"{', '.join(sorted(known))}",
+        )
     zone_label = node.opt_text("zone_label")
     node.finish()
     return WorkingHours(
@@ -360,23 +369,159 @@ def _read_contacts(node: _Node) -> Contacts:
     return Contacts(support_email=support, quality_email=quality, update_access_email=update_access)
 
 
+_Names = tuple[str, ...]
+
+#: Every text of ``[answers]``: (allowed placeholders, required placeholders, default). A text
+#: without a default is required in the file; a missing optional one is the neutral default
+#: below (no line's contracts, products or rules named in it).
+ANSWERS: dict[str, tuple[_Names, _Names, Text | None]] = {
+    "refusal_no_contract": (("number", "missing"), ("missing",), None),
+    "update_to_current_release": (("number", "release"), ("release",), None),
+    "receipt": (("number",), ("number",), None),
+    "acceptance": (("number", "level", "resolution_due"), ("number",), None),
+    # R1: the automatic request for missing data ({missing}: each field and what is wrong).
+    "ask_missing": (
+        ("number", "missing"),
+        ("missing",),
+        Text(
+            ru="Здравствуйте! Для работы с обращением № {number} не хватает данных: {missing}. "
+            "Пожалуйста, пришлите их ответом на это сообщение.",
+            en="Hello! To work on request No. {number} we need more data: {missing}. "
+            "Please send it in reply to this message.",
+        ),
+    ),
+    # R2: what a sender who is not the registration's holder is told is missing.
+    "contracts_in_general": (
+        (),
+        (),
+        Text(
+            ru="действующие договоры на дату обращения",
+            en="valid contracts on the date of the request",
+        ),
+    ),
+    # R7: the acceptance's {resolution_due} while the resolution clock waits for the client.
+    "due_after_client_answer": (
+        (),
+        (),
+        Text(ru="будет определён после ответа клиента", en="set once the client answers"),
+    ),
+    # R13: the evaluation request when the line resolves without a text of its own.
+    "evaluation_request": (
+        ("number",),
+        (),
+        Text(
+            ru="Здравствуйте! Ответ по обращению № {number} дан. Пожалуйста, оцените его.",
+            en="Hello! Request No. {number} has been answered. Please rate the answer.",
+        ),
+    ),
+    # R13: the notice of the automatic close.
+    "auto_close": (
+        ("number", "days"),
+        (),
+        Text(
+            ru="Обращение № {number} закрыто автоматически: оценка не получена в течение "
+            "{days} рабочих дней.",
+            en="Request No. {number} was closed automatically: no rating came within "
+            "{days} working days.",
+        ),
+    ),
+    # R15: " (planned date …)" after a release's version, {planned} in the texts below.
+    "planned_date_note": (
+        ("date",),
+        ("date",),
+        Text(ru=" (плановая дата {date})", en=" (planned date {date})"),
+    ),
+    "release_planned": (
+        ("number", "version", "planned", "configuration"),
+        ("version",),
+        Text(
+            ru="Решение по обращению № {number} запланировано: релиз {version}{planned}.",
+            en="The solution of request No. {number} is planned: release {version}{planned}.",
+        ),
+    ),
+    "release_moved": (
+        ("number", "version", "planned", "configuration"),
+        ("version",),
+        Text(
+            ru="Решение по обращению № {number} перенесено: теперь релиз {version}{planned}.",
+            en="The solution of request No. {number} has moved: now release {version}{planned}.",
+        ),
+    ),
+    "release_published": (
+        ("number", "version", "configuration"),
+        ("version",),
+        Text(
+            ru="Вышел релиз {version}: в него вошло решение по обращению № {number}.",
+            en="Release {version} is out: it includes the solution of request No. {number}.",
+        ),
+    ),
+    "fixed_in_release": (
+        ("number", "version", "planned", "configuration"),
+        ("version",),
+        Text(
+            ru="Исправлено в релизе {version}{planned}.", en="Fixed in release {version}{planned}."
+        ),
+    ),
+    # R17: an update-access request by mail that cannot be served ({labels}: the mail's lines).
+    "update_access_refused": (
+        ("number", "problems", "labels"),
+        ("problems",),
+        Text(
+            ru="Запрос доступа к обновлениям № {number} не может быть выполнен: {problems}. "
+            "Пожалуйста, пришлите запрос повторно со строками {labels}.",
+            en="Update-access request No. {number} cannot be served: {problems}. "
+            "Please send it again with the lines {labels}.",
+        ),
+    ),
+    "update_access_granted": (
+        ("number", "login", "configurations"),
+        ("login",),
+        Text(
+            ru="Доступ к обновлениям предоставлен. Логин: {login}. Конфигурации: {configurations}.",
+            en="Update access granted. Login: {login}. Configurations: {configurations}.",
+        ),
+    ),
+    # R13 in the messenger: added to the evaluation message (the mail has rating links).
+    "connect_evaluation_hint": (
+        ("number",),
+        (),
+        Text(
+            ru="Оцените, пожалуйста, ответ: пришлите одну оценку от 1 до 5.",
+            en="Please rate the answer: send a single rating from 1 to 5.",
+        ),
+    ),
+    # The subject of a messenger ticket whose first message has no line of its own.
+    "connect_default_subject": (
+        (),
+        (),
+        Text(ru="Обращение из мессенджера", en="Request from the messenger"),
+    ),
+}
+
+
 def _read_answers(node: _Node) -> StandardAnswers:
-    answers = StandardAnswers(
-        refusal_no_contract=node.text(
-            "refusal_no_contract", allowed=("number", "missing"), required_fields=("missing",)
-        ),
-        update_to_current_release=node.text(
-            "update_to_current_release", allowed=("number", "release"), required_fields=("release",)
-        ),
-        receipt=node.text("receipt", allowed=("number",), required_fields=("number",)),
-        acceptance=node.text(
-            "acceptance",
-            allowed=("number", "level", "resolution_due"),
-            required_fields=("number",),
-        ),
-    )
+    texts: dict[str, Text] = {}
+    for key, (allowed, required, default) in ANSWERS.items():
+        if default is not None and key not in node.data:
+            node._used.add(key)
+            texts[key] = default
+        else:
+            texts[key] = node.text(key, allowed=allowed, required_fields=required)
     node.finish()
-    return answers
+    return StandardAnswers(**texts)
+
+
+def _read_contract(node: _Node) -> ContractKind:
+    kind_id = node.identifier()
+    name = node.text("name")
+    missing = node.opt_text("missing") or name
+    aliases: tuple[str, ...] = ()
+    raw = node._get("aliases", False)
+    if raw is not None:
+        if not isinstance(raw, list) or not all(isinstance(a, str) and a.strip() for a in raw):
+            raise node.error("aliases", "ожидается массив непустых строк")
+        aliases = tuple(cast(list[str], raw))
+    return ContractKind(id=kind_id, name=name, missing=missing, aliases=aliases)
 
 
 def _level_reference(node: _Node, key: str, level_ids: list[str]) -> str:
@@ -434,6 +579,11 @@ def _read_regulation(root: _Node) -> Regulation:
         lambda offer: offer.id,
     )
     answers = _read_answers(root.table("answers"))
+    contracts = _unique(
+        root.array_of_tables("contracts", required=False),
+        _read_contract,
+        lambda kind: kind.id,
+    )
     complaints = root.table("complaints")
     complaint_days = _positive(complaints, "answer_working_days")
     complaints.finish()
@@ -456,6 +606,7 @@ def _read_regulation(root: _Node) -> Regulation:
         contacts=contacts,
         offers=tuple(offers),
         answers=answers,
+        contracts=tuple(contracts),
         version=declared_version or "",
     )
 

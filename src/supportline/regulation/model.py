@@ -126,19 +126,42 @@ class Offer:
 
 
 @dataclass(frozen=True)
-class StandardAnswers:
-    """Standard answers of the line.
+class ContractKind:
+    """A kind of contract a registration needs for consultations (R2, R18).
 
-    * ``refusal_no_contract`` (R2) — ``{missing}`` is required, ``{number}`` allowed;
-    * ``update_to_current_release`` (R4) — ``{release}`` required, ``{number}`` allowed;
-    * ``receipt`` — the automatic acknowledgement, NOT the reaction (R7) — ``{number}`` required;
-    * ``acceptance`` (R7) — ``{number}`` required, ``{level}`` and ``{resolution_due}`` allowed.
-    """
+    ``missing`` names it in the refusal's ``{missing}`` list («договор 1С:ИТС»); ``aliases`` are
+    the other spellings a registry import accepts for it (its id and name always are)."""
+
+    id: str
+    name: Text
+    missing: Text
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StandardAnswers:
+    """Standard answers and the client-facing texts of the lifecycle (R21: no text of a line
+    in code). Which placeholders each accepts is :data:`supportline.regulation.loader.ANSWERS`;
+    the texts after ``acceptance`` are optional in the file (a neutral default stands in)."""
 
     refusal_no_contract: Text
     update_to_current_release: Text
     receipt: Text
     acceptance: Text
+    ask_missing: Text
+    contracts_in_general: Text
+    due_after_client_answer: Text
+    evaluation_request: Text
+    auto_close: Text
+    planned_date_note: Text
+    release_planned: Text
+    release_moved: Text
+    release_published: Text
+    fixed_in_release: Text
+    update_access_refused: Text
+    update_access_granted: Text
+    connect_evaluation_hint: Text
+    connect_default_subject: Text
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,9 @@ class Regulation:
     contacts: Contacts
     offers: tuple[Offer, ...]
     answers: StandardAnswers
+    # R2: the contracts a registration needs, all valid at the registration instant; none
+    # (an empty tuple): the line serves without contracts.
+    contracts: tuple[ContractKind, ...] = ()
     # Which text of the regulation this is: the file's own `version`, or a digest of its text.
     # A ticket records it at registration (R21: figures are reproducible).
     version: str = ""
@@ -226,6 +252,16 @@ class Regulation:
             if category.id == category_id:
                 return category
         raise KeyError(category_id)
+
+    def contract_kind(self, kind_id: str) -> ContractKind:
+        """The contract kind ``kind_id``; :class:`KeyError` if the regulation has no such kind."""
+        for kind in self.contracts:
+            if kind.id == kind_id:
+                return kind
+        raise KeyError(kind_id)
+
+    def has_channel(self, channel_id: str) -> bool:
+        return any(channel.id == channel_id for channel in self.channels)
 
     def channel(self, channel_id: str) -> Channel:
         """The channel ``channel_id``; :class:`KeyError` if the line has no such channel."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import NoReturn, TextIO
 
@@ -45,10 +46,18 @@ class _Parser(argparse.ArgumentParser):
         raise _ParserExit(status)
 
 
-def _default_calendar() -> WorkingCalendar:
-    from supportline.worktime import default_calendar
+def _calendar_of(regulation: Regulation) -> WorkingCalendar:
+    """The packaged production calendar with the regulation's hours and zone (R9, R21)."""
+    from supportline.worktime import Calendar, load_packaged_years
 
-    return default_calendar()
+    hours = regulation.working_hours
+    return Calendar(
+        tz=hours.time_zone,
+        day_start=hours.start,
+        day_end=hours.end,
+        short_day_end=hours.short_day_end,
+        years=load_packaged_years(hours.calendar),
+    )
 
 
 def explain_main(
@@ -61,8 +70,9 @@ def explain_main(
 ) -> int:
     """Run ``supportline sla explain`` with ``argv`` (the arguments after ``explain``).
 
-    ``calendar`` replaces the production calendar (tests); by default
-    ``supportline.worktime.default_calendar()`` and the shipped regulation are used.
+    ``calendar`` replaces the production calendar (tests); by default the packaged production
+    calendar with the regulation's working hours and zone is used, and the regulation is the
+    ``--regulation`` file, else ``REGULATION_FILE`` from the environment, else the shipped one.
     """
     parser = _Parser(
         stdout=stdout,
@@ -94,9 +104,8 @@ def explain_main(
         return EXIT_BAD_INPUT
 
     try:
-        regulation: Regulation = (
-            default_regulation() if args.regulation is None else load_regulation(args.regulation)
-        )
+        path = args.regulation or os.environ.get("REGULATION_FILE", "")
+        regulation: Regulation = load_regulation(path) if path else default_regulation()
     except RegulationError as exc:
         return fail(str(exc))
 
@@ -118,7 +127,7 @@ def explain_main(
 
     many = isinstance(data, list)
     tickets: list[object] = data if many else [data]
-    work_calendar = _default_calendar() if calendar is None else calendar
+    work_calendar = _calendar_of(regulation) if calendar is None else calendar
     tz = regulation.working_hours.tz
     results: list[dict[str, object]] = []
     errors: list[str] = []

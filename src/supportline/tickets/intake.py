@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +19,6 @@ from supportline.lib.orgnames import same_organisation
 from supportline.lib.versions import version_error, version_key
 from supportline.registry.models import (
     Configuration,
-    Contract,
     Organisation,
     Partner,
     RegistrationNumber,
@@ -285,21 +283,22 @@ class Eligibility:
 
 
 def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eligibility:
-    """R2: valid 1C:ITS AND «1С:КП Отраслевой» contracts at the registration instant.
+    """R2: every contract kind of the regulation (for 1C:CRM: 1C:ITS AND «1С:КП Отраслевой»)
+    valid at the registration instant; a regulation without contracts needs none.
 
-    `missing` names the missing contracts in the line's language (Russian): it becomes the
-    reason of the refusal the line stores and sends to the client (`_refuse`), so it must not
-    follow the UI language of the consultant who happens to trigger the triage."""
+    `missing` names the missing contracts in the line's language (Russian, the file's
+    `missing` texts): it becomes the reason of the refusal the line stores and sends to the
+    client (`_refuse`), so it must not follow the UI language of the consultant who happens to
+    trigger the triage."""
     day = rules.local_date(at)
     missing = []
-    for kind, label in Contract.Kind.choices:
+    for kind in rules.regulation().contracts:
         valid = (
             reg is not None
-            and reg.contracts.filter(kind=kind, valid_from__lte=day, valid_to__gte=day).exists()
+            and reg.contracts.filter(kind=kind.id, valid_from__lte=day, valid_to__gte=day).exists()
         )
         if not valid:
-            with translation.override(LINE_LANGUAGE):
-                missing.append(f"договор {label}")
+            missing.append(kind.missing.ru)
     return Eligibility(eligible=not missing, missing=missing)
 
 

@@ -42,10 +42,21 @@ FINAL_STATUSES = frozenset({Status.CLOSED, Status.REFUSED, Status.REDIRECTED})
 OPEN_STATUSES = frozenset(set(Status) - FINAL_STATUSES)
 
 
-class Level(models.TextChoices):
-    OPERATIONAL = "operational", _("Оперативная поддержка")
-    STANDARD = "standard", _("Стандартная поддержка")
-    DEVELOPMENT_REQUEST = "development_request", _("Запрос, пожелание по развитию")
+def level_choices() -> list[tuple[str, str]]:
+    """The support levels of the regulation in force (R7-R11, R21: `[[levels]]` of the file):
+    a callable, so the levels are data, not code or a migration."""
+    from supportline.core import rules
+
+    regulation = rules.regulation_or_none()
+    levels = regulation.levels if regulation is not None else ()
+    return [(level.id, rules.tr(level.name)) for level in levels]
+
+
+def default_level() -> str:
+    """The regulation's default level (`sla.default_level`)."""
+    from supportline.core import rules
+
+    return rules.regulation().default_level_id
 
 
 class Kind(models.TextChoices):
@@ -85,7 +96,7 @@ class Ticket(models.Model):
     channel = models.CharField(_("канал"), max_length=10, choices=Channel.choices)
     category = models.CharField(_("категория"), max_length=50, blank=True)
     level = models.CharField(
-        _("уровень"), max_length=30, choices=Level.choices, default=Level.STANDARD
+        _("уровень"), max_length=30, choices=level_choices, default=default_level
     )
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.REGISTERED

@@ -39,6 +39,7 @@ from .workcalendar import (
 from .yearfile import (
     MAX_YEAR,
     MIN_YEAR,
+    calendar_keys,
     load_packaged_years,
     merge_years,
     parse_calendar_document,
@@ -67,6 +68,7 @@ __all__ = [
     "YearData",
     "YearStatus",
     "build_calendar",
+    "calendar_keys",
     "default_calendar",
     "fallback_year",
     "load_packaged_years",

@@ -384,17 +384,30 @@ def parse_xmlcalendar(
 
 
 @lru_cache(maxsize=1)
-def load_packaged_years() -> Mapping[int, YearData]:
-    """The years shipped with the package, validated, as a read-only {year: YearData}."""
-    text = resources.files(__package__).joinpath(PACKAGED_RESOURCE).read_text(encoding="utf-8")
+def calendar_keys() -> frozenset[str]:
+    """The production calendars the service has (a regulation's `working_time.calendar`):
+    the packaged ``calendars/<key>.json`` files."""
+    folder = resources.files(__package__).joinpath("calendars")
+    return frozenset(
+        entry.name.removesuffix(".json")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
+    )
+
+
+def load_packaged_years(key: str = "ru") -> Mapping[int, YearData]:
+    """The years shipped with the package for the calendar `key` (`calendars/<key>.json`, a
+    regulation's `working_time.calendar`), validated, as a read-only {year: YearData}."""
+    resource = PACKAGED_RESOURCE if key == "ru" else f"calendars/{key}.json"
+    text = resources.files(__package__).joinpath(resource).read_text(encoding="utf-8")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CalendarDataError(f"{PACKAGED_RESOURCE}: not valid JSON: {exc}") from None
+        raise CalendarDataError(f"{resource}: not valid JSON: {exc}") from None
     try:
         return MappingProxyType(parse_calendar_document(raw))
     except CalendarDataError as exc:
-        raise CalendarDataError(f"{PACKAGED_RESOURCE}: {exc}") from None
+        raise CalendarDataError(f"{resource}: {exc}") from None
 
 
 def merge_years(*sources: Iterable[YearData] | Mapping[int, YearData]) -> dict[int, YearData]:

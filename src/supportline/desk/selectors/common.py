@@ -199,7 +199,7 @@ class RegistrationCard:
     @property
     def eligible_today(self) -> bool:
         kinds = {row.contract.kind for row in self.contracts if row.valid_today}
-        return kinds >= set(Contract.Kind.values)
+        return kinds >= {kind.id for kind in rules.regulation().contracts}
 
 
 def registration_card(reg: RegistrationNumber, today: dt.date) -> RegistrationCard:

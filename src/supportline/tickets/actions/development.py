@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
+from supportline.core import rules
 from supportline.lib.versions import version_key
 from supportline.registry.models import Configuration, Release
 from supportline.tickets import access
@@ -27,11 +28,20 @@ from supportline.tickets.models import (
 )
 
 
-def planned_text(release: Release) -> str:
-    """«релиз 3.0.37 (плановая дата 15.01.2027)» — stored for the client: Russian."""
-    if release.planned_date is None:
-        return f"релиз {release.version}"
-    return f"релиз {release.version} (плановая дата {release.planned_date:%d.%m.%Y})"
+def release_values(release: Release) -> dict[str, str]:
+    """The placeholders of the regulation's release texts (R15): {version}, {configuration}
+    and {planned} — the planned-date note («(плановая дата 15.01.2027)») or nothing."""
+    answers = rules.regulation().answers
+    planned = (
+        steps.say(answers.planned_date_note, date=f"{release.planned_date:%d.%m.%Y}")
+        if release.planned_date is not None
+        else ""
+    )
+    return {
+        "version": release.version,
+        "configuration": release.configuration.name,
+        "planned": planned,
+    }
 
 
 def _clients_of(ticket: Ticket) -> set[User]:
@@ -71,10 +81,11 @@ def tell_plan(ticket: Ticket, *, release: Release, at: dt.datetime, moved: bool 
     """R15: the client learns the target release and its planned date (and when it moves)."""
     if ticket.status in FINAL_STATUSES:
         return
-    what = "перенесено: теперь" if moved else "запланировано:"
-    text = (
-        f"Решение по вашему обращению № {ticket.number} {what} "
-        f"{planned_text(release)} конфигурации «{release.configuration.name}»."
+    answers = rules.regulation().answers
+    text = steps.say(
+        answers.release_moved if moved else answers.release_planned,
+        number=ticket.number,
+        **release_values(release),
     )
     _tell(ticket, text=text, kind="release_moved" if moved else "release_planned", at=at)
 
@@ -218,9 +229,10 @@ def release_publish(
     )
     for ticket in tickets:
         # Stored (message and notification) for the client: the line's language, Russian.
-        text = (
-            f"Вышел релиз {release.version} конфигурации «{release.configuration.name}»: в него "
-            f"вошло решение по вашему обращению № {ticket.number}."
+        text = steps.say(
+            rules.regulation().answers.release_published,
+            number=ticket.number,
+            **release_values(release),
         )
         steps.message(
             ticket,
@@ -255,10 +267,11 @@ def ticket_resolve_in_release(
             _("У обращения %(number)s нет задачи разработки с запланированным релизом")
             % {"number": ticket.number}
         )
-    answer = f"Исправлено в релизе {release.version}" + (
-        f" (плановая дата {release.planned_date:%d.%m.%Y})" if release.planned_date else ""
+    answer = steps.say(
+        rules.regulation().answers.fixed_in_release,
+        number=ticket.number,
+        **release_values(release),
     )
-    answer += f" конфигурации «{release.configuration.name}»."
     if text.strip():
         answer += "\n\n" + text.strip()
     return lifecycle.ticket_resolve(ticket=ticket, actor=actor, text=answer, now=now)

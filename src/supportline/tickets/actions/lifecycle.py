@@ -49,7 +49,7 @@ def _level_name(level: str) -> str:
 def _format_due(moment: dt.datetime | None) -> str:
     """The due time in the acceptance confirmation: stored, so in the line's language."""
     if moment is None:
-        return "будет определён после ответа клиента"
+        return steps.say(rules.regulation().answers.due_after_client_answer)
     local = moment.astimezone(rules.line_zone())
     label = rules.regulation().working_hours.zone_label
     return f"{local:%d.%m.%Y %H:%M} " + (label.ru if label else utc_offset_label(local))
@@ -201,14 +201,6 @@ def ticket_answer(
     return steps.save(ticket, now)
 
 
-# The evaluation request when the line resolves without a text of its own (its answer was
-# given before): stored and sent to the client, so in the line's language.
-EVALUATION_REQUEST = (
-    "Здравствуйте! Ответ по обращению № {number} дан. Пожалуйста, оцените его: если вопрос "
-    "решён, поставьте оценку; если нет — напишите, что не так, и обращение вернётся в работу."
-)
-
-
 @transaction.atomic
 def ticket_resolve(
     *, ticket: Ticket, actor: User, text: str = "", now: dt.datetime | None = None
@@ -232,7 +224,9 @@ def ticket_resolve(
         author=actor,
         kind=Message.Author.LINE,
         purpose=Message.Purpose.EVALUATION,
-        body=text.strip() or EVALUATION_REQUEST.format(number=ticket.number),
+        # Without a text of its own (the answer was given before): the regulation's request.
+        body=text.strip()
+        or steps.say(rules.regulation().answers.evaluation_request, number=ticket.number),
     )
     steps.take(ticket, actor=actor, at=now)
     steps.event(ticket, EventType.RESOLVED, now, actor)
@@ -404,7 +398,9 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> list[Ticket]:
                 author=None,
                 kind=Message.Author.SYSTEM,
                 purpose=Message.Purpose.NOTICE,
-                body=f"Обращение закрыто автоматически: оценка не получена в течение {days} рабочих дней.",
+                body=steps.say(
+                    rules.regulation().answers.auto_close, number=ticket.number, days=days
+                ),
             )
             ticket.status = steps.S.CLOSED
             ticket.closed_at = now

@@ -116,14 +116,16 @@ def ticket_register(
     1. R1: resolve the data against the registries. The portal and the API refuse missing or
        invalid data with per-field errors (`IntakeError`); e-mail, phone and the messenger
        register the ticket anyway and immediately ask for what is missing (R12 pause).
-    2. R2: without valid 1C:ITS and KP contracts at the registration instant, the ticket is
-       refused with the reason; when the client chose licensing or protection, it waits in
-       the queue until the line confirms the exemption or reclassifies the question.
+    2. R2: without valid contracts of every kind the regulation requires (1C:CRM: 1C:ITS and
+       KP) at the registration instant, the ticket is refused with the reason; when the client
+       chose a contract-exempt category (licensing, protection), it waits in the queue until
+       the line confirms the exemption or reclassifies the question.
     3. R3: out-of-scope categories and withdrawn products are redirected with the standard answer.
     4. R4: a version older than the current release gets "update to release N".
     """
     now = steps.moment(now)
     at = registered_at or now
+    steps.require_channel(channel)
     if at > now + dt.timedelta(minutes=1):
         raise IntakeError({"registered_at": _("Время регистрации не может быть в будущем")})
     line_staff = actor is not None and access.is_line(actor)
@@ -213,17 +215,11 @@ def ask_missing(ticket: Ticket, errors: dict[str, str], *, at: dt.datetime) -> N
         ticket,
         actor=None,
         at=at,
-        text=(
-            f"Здравствуйте! Для работы с обращением № {ticket.number} не хватает данных "
-            f"(регламент, п. 1): {wanted}. Пожалуйста, пришлите их ответом на это сообщение "
-            "в виде строк «Рег. номер: …», «Организация: …», «Конфигурация: …», «Версия: …»."
+        text=steps.say(
+            rules.regulation().answers.ask_missing, number=ticket.number, missing=wanted
         ),
         event_type=EventType.DATA_REQUESTED,
     )
-
-
-# Stored and sent to the client: Russian, the line's language.
-CONTRACTS_IN_GENERAL = "действующие договоры 1С:ИТС и «1С:КП Отраслевой» на дату обращения"
 
 
 def _known_contact(ticket: Ticket) -> bool:
@@ -254,7 +250,7 @@ def refuse_ineligible(
     if not _known_contact(ticket):
         # Someone who only knows a registration number does not learn which of that
         # organisation's contracts lapsed (the answer goes to the sender).
-        reason = CONTRACTS_IN_GENERAL
+        reason = steps.say(rules.regulation().answers.contracts_in_general)
     steps.refuse(ticket, actor=actor, at=at, reason=reason)
 
 

@@ -26,8 +26,9 @@ from supportline.core import rules
 from supportline.regulation import Text
 from supportline.tickets import access, outbox
 from supportline.tickets.clock import store_sla
-from supportline.tickets.errors import TransitionError
+from supportline.tickets.errors import IntakeError, TransitionError
 from supportline.tickets.models import (
+    Channel,
     EventType,
     Exemption,
     Message,
@@ -86,6 +87,21 @@ BEFORE_REACTION: dict[str, frozenset[str]] = {
 # The events of a person of the line the client sees and that keep the ticket open (R7);
 # automatic ones have no author. (Refusal and redirection end the ticket.)
 REACTIONS = (EventType.ACCEPTED, EventType.ASKED, EventType.RESOLVED)
+
+
+def require_channel(channel: str) -> None:
+    """R6, R21: the line takes tickets only on the channels its regulation file lists."""
+    if not rules.regulation().has_channel(channel):
+        name = Channel(channel).label if channel in Channel.values else channel
+        raise IntakeError(
+            {
+                "channel": _(
+                    "Линия не принимает обращения по каналу «%(channel)s»: его нет в "
+                    "регламенте линии"
+                )
+                % {"channel": name}
+            }
+        )
 
 
 def say(text: Text, **values: Any) -> str:

@@ -52,6 +52,7 @@ def update_access_request(
     """R17: a request for access to updates from the portal or the API, served at the
     Operational level; invalid data are refused with a message per field (`IntakeError`)."""
     now = now or timezone.now()
+    steps.require_channel(channel)
     resolved = check_update_access(
         actor=actor,
         organisation_full_name=organisation_full_name,
@@ -101,6 +102,7 @@ def update_access_from_mail(
     check are not quarantined: the request is registered and refused at once with a Russian
     reply naming every problem and how to write the request."""
     now = now or timezone.now()
+    steps.require_channel(Channel.EMAIL)
     found = labels.update_access_labels(text)
     full_name = found.get("organisation_full_name") or found.get("organisation", "")
     # The errors go into the reply to the client: the line's language.
@@ -138,10 +140,11 @@ def update_access_from_mail(
             author=None,
             kind=Message.Author.LINE,
             purpose=Message.Purpose.REFUSAL,
-            body=(
-                f"Здравствуйте! Запрос доступа к обновлениям № {ticket.number} не может быть "
-                f"выполнен: {problems}. Пожалуйста, проверьте данные и пришлите запрос повторно, "
-                f"указав в письме строки {MAIL_LABELS_HINT}."
+            body=steps.say(
+                rules.regulation().answers.update_access_refused,
+                number=ticket.number,
+                problems=problems,
+                labels=MAIL_LABELS_HINT,
             ),
         )
         steps.event(
@@ -270,7 +273,12 @@ def update_access_decide(
         author=actor,
         kind=Message.Author.LINE,
         purpose=Message.Purpose.EVALUATION,
-        body=f"Доступ к обновлениям предоставлен. Логин: {login.strip()}. Конфигурации: {', '.join(covered)}.",
+        body=steps.say(
+            rules.regulation().answers.update_access_granted,
+            number=ticket.number,
+            login=login.strip(),
+            configurations=", ".join(covered),
+        ),
     )
     steps.event(
         ticket,
