@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "supportline.mail",
     "supportline.connect",
     "supportline.api",
+    "supportline.reports",
 ]
 
 MIDDLEWARE = [

@@ -67,8 +67,9 @@ def test_r11_board_query_count_is_fixed(
         desk.ticket(channel="email", at=msk(2026, 11, 23, 9, i), subject=f"Давний {i}")
     rules.calendar()  # built from the database at most once a minute: not this page's cost
     # Session, user, open tickets per level, the at-risk/breached tickets with their joins,
-    # and the overdue complaints (R20).
-    with django_assert_num_queries(5):
+    # the overdue complaints (R20), and the breach forecast (issue 16: handling time, consultants,
+    # queue).
+    with django_assert_num_queries(8):
         response = desk.supervisor.get("/desk/board/")
     assert "Нарушено: 5" in html(response)
 

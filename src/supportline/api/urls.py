@@ -27,6 +27,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
+from supportline.api.reports import router as reports_router
 from supportline.api.schemas import Detail
 from supportline.api.views import ERROR_DESCRIPTIONS, RETRY_AFTER, router
 from supportline.lib.text import NUL_MESSAGE, SURROGATE_MESSAGE
@@ -116,6 +117,7 @@ api = SupportLineApi(
     parser=JsonObjectParser(),
 )
 api.add_router("/v1", router)
+api.add_router("/v1", reports_router)  # /v1/reports/sla (issue 16)
 api.add_router("/v1", ready_router)  # /v1/ready (operations; /v1/health below is liveness)
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import bulk, escalations, links, presence, queue, supervisor, ticket
+from supportline.desk.views import (
+    bulk,
+    escalations,
+    links,
+    presence,
+    queue,
+    reports,
+    supervisor,
+    ticket,
+)
 
 app_name = "desk"
 
@@ -35,4 +44,7 @@ urlpatterns = [
     path("complaints/<number:number>/", supervisor.complaint, name="complaint"),
     path("registries/", supervisor.registries, name="registries"),
     path("calendar/", supervisor.calendar, name="calendar"),
+    path("reports/", reports.report, name="reports"),
+    path("reports/export.<slug:fmt>", reports.export, name="report_export"),
+    path("reports/what-if/", reports.whatif, name="report_whatif"),
 ]

@@ -9,6 +9,8 @@ ticket is finished.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from supportline.core import rules
 from supportline.regulation import Regulation
@@ -56,11 +58,26 @@ def initial_level(events: list[TicketEvent], fallback: str) -> str:
 
 def regulation_for(ticket: Ticket) -> Regulation:
     """The regulation in force, with the levels' targets the ticket kept from registration."""
-    regulation = rules.regulation()
-    if not ticket.sla_targets:
+    return regulation_with_kept(rules.regulation(), ticket.sla_targets)
+
+
+def regulation_with_kept(regulation: Regulation, sla_targets: dict[str, Any]) -> Regulation:
+    """`regulation` with the levels' targets a ticket kept (`Ticket.sla_targets`), if any."""
+    if not sla_targets:
         return regulation
-    kept = {level: (int(r), int(s)) for level, (r, s) in ticket.sla_targets.items()}
+    kept = {level: (int(r), int(s)) for level, (r, s) in sla_targets.items()}
     return regulation.with_targets(kept)
+
+
+def clock_event_rows(
+    rows: Iterable[tuple[dt.datetime, str, dict[str, Any]]],
+) -> list[tuple[dt.datetime, str, str | None]]:
+    """`clock_events` for plain `(at, type, data)` rows (reports read values, not models)."""
+    return [
+        (at, SLA_EVENT_OF[kind], data.get("level") if kind == EventType.LEVEL_CHANGED else None)
+        for at, kind, data in rows
+        if kind in CLOCK_EVENTS
+    ]
 
 
 def ticket_sla(

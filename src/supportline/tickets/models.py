@@ -263,7 +263,11 @@ class Ticket(models.Model):
         verbose_name = _("обращение")
         verbose_name_plural = _("обращения")
         ordering = ["-out_of_turn", "registered_at", "id"]
-        indexes = [models.Index(fields=["status", "-out_of_turn", "registered_at"])]
+        indexes = [
+            models.Index(fields=["status", "-out_of_turn", "registered_at"]),
+            # Reports (issue 16): the backlog — tickets still open at an instant.
+            models.Index(fields=["closed_at"], name="ticket_closed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"

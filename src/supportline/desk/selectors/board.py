@@ -17,6 +17,7 @@ from supportline.desk.selectors.common import (
     person_name,
     queue_row,
 )
+from supportline.reports.forecast import BoardForecast, breach_forecast
 from supportline.tickets.models import OPEN_STATUSES, Complaint, SlaState, Ticket
 from supportline.worktime import Calendar
 
@@ -35,6 +36,8 @@ class Board:
     by_consultant: list[tuple[str, BoardCount]]
     now: dt.datetime
     overdue_complaints: list[Complaint] = field(default_factory=list)
+    # Issue 16 §6: what will breach before the end of the working day unless taken now.
+    forecast: BoardForecast | None = None
 
 
 def _risk_candidates(now: dt.datetime, cal: Calendar) -> Q:
@@ -61,7 +64,8 @@ def _risk_candidates(now: dt.datetime, cal: Calendar) -> Q:
 
 
 def sla_board(now: dt.datetime) -> Board:
-    """Two queries: open tickets per level, and the open tickets at risk or in breach."""
+    """Two queries: open tickets per level, and the open tickets at risk or in breach; the
+    overdue complaints and the breach forecast (three) come with them."""
     regulation = rules.regulation()
     cal = rules.calendar()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
@@ -100,6 +104,7 @@ def sla_board(now: dt.datetime) -> Board:
         by_consultant=sorted(people.items(), key=lambda kv: (-kv[1].breached, -kv[1].at_risk)),
         now=now,
         overdue_complaints=overdue_complaints(now),
+        forecast=breach_forecast(now),
     )
 
 

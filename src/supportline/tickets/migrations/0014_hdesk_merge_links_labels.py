@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0005_contract_kind_from_regulation"),
-        ("tickets", "0012_level_from_regulation"),
+        ("tickets", "0013_ticket_closed_at_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
