@@ -145,9 +145,7 @@ def test_an_internal_note_stays_with_the_line_and_a_template_fills_the_answer(
     answer = consultant.locator("#act-answer")
     answer.locator("summary").click()
     consultant.locator("#id_answer-text").fill("Добрый день.")
-    consultant.locator("#answer-template").select_option(
-        label="Обновиться до актуального релиза (R4)"
-    )
+    consultant.locator("#answer-template").select_option(label="Обновиться до актуального релиза")
     expect(consultant.locator("#id_answer-text")).to_have_value(
         re.compile(r"Добрый день\.\n\nЗдравствуйте! .*3\.0\.36\.12", re.S)
     )

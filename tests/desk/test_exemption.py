@@ -55,7 +55,7 @@ def test_r2_desk_confirm_then_accept(desk: Desk) -> None:
     assert stored.exemption == Exemption.CONFIRMED
     page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
     assert 'id="act-accept"' in page and 'id="act-confirm_exemption"' not in page
-    assert "Исключение R2 подтверждено" in page  # the timeline
+    assert "Исключение по договорам подтверждено" in page  # the timeline
 
 
 def test_r2_desk_reclassify_refuses_with_the_r2_answer(desk: Desk) -> None:

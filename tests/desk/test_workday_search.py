@@ -248,7 +248,7 @@ def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> Non
 
     from django.apps import apps
 
-    migration = importlib.import_module("supportline.tickets.migrations.0014_hsearch_desk_day")
+    migration = importlib.import_module("supportline.tickets.migrations.0014_desk_day")
     ticket = desk.ticket(body="Не печатаются счета")
     TicketSearch.objects.all().delete()
     if connection.vendor == "postgresql":  # the deletion's deferred checks, before DDL

@@ -162,7 +162,7 @@ def test_r7_acceptance_during_the_data_wait_is_the_reaction_and_resolution_stays
     page = consultant.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert f"/desk/tickets/{ticket.number}/do/accept/" in page  # offered while waiting
     # The pause is explained with its reason (R11).
-    assert "ожидание данных R1 (автоматический запрос)" in page
+    assert "ожидание недостающих данных (автоматический запрос)" in page
 
     clock.move_to(msk(2026, 11, 24, 12, 0))
     response = consultant.post(f"/desk/tickets/{ticket.number}/do/accept/", {"accept-text": ""})

@@ -84,3 +84,30 @@ def test_demo_tickets_cover_every_status_with_one_breached_and_one_paused() -> N
     assert Ticket.objects.filter(resolution_state="paused").exists()
     assert Ticket.objects.filter(kind="update_access").exists()
     assert Complaint.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hour", [3, 12, 23])
+def test_demo_stories_are_told_at_working_hours_whatever_the_hour(hour: int) -> None:
+    """Issue 14 §9: loaded at 03:00 or 23:00, the demo's latest tickets sit in working time
+    (the clocks have started and read sensibly), as if loaded at 15:00 of a working day."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from supportline.core.demo import load_demo
+    from supportline.core.demo_tickets import demo_anchor, load_demo_tickets
+    from supportline.tickets.models import Ticket
+
+    msk = ZoneInfo("Europe/Moscow")
+    now = dt.datetime(2026, 11, 25, hour, 0, tzinfo=msk)  # a Wednesday
+    anchor = demo_anchor(now)
+    assert anchor.astimezone(msk).hour == 15
+    assert anchor.date() == (now.date() if hour >= 15 else dt.date(2026, 11, 24))
+    # On a Monday at 08:00 the anchor is the Friday before.
+    assert demo_anchor(dt.datetime(2026, 11, 30, 8, 0, tzinfo=msk)).date() == dt.date(2026, 11, 27)
+    load_demo(today=now.date())
+    load_demo_tickets(now=now)
+    latest = Ticket.objects.order_by("-registered_at").first()
+    assert latest is not None
+    local = latest.registered_at.astimezone(msk)
+    assert 9 <= local.hour < 18 and local.weekday() < 5

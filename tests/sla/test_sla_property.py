@@ -42,8 +42,8 @@ NEXT = {
     ("wait", "resolved"): "eval",
     ("eval", "reopened"): "run",
 }
-FINAL = {"closed", "refused", "redirected"}
-REACTION_ACTS = {"accepted", "asked", "resolved", "refused", "redirected", "closed"}
+FINAL = {"closed", "refused", "redirected", "merged"}
+REACTION_ACTS = {"accepted", "asked", "resolved", "refused", "redirected", "closed", "merged"}
 # R7: the automatic request for R1 data pauses a reaction clock still running; the client's
 # answer resumes it.
 

@@ -630,7 +630,7 @@ def test_r13_reopened_without_resolved_and_evaluation_rules() -> None:
     )
 
 
-@pytest.mark.parametrize("final", ["closed", "refused", "redirected"])
+@pytest.mark.parametrize("final", ["closed", "refused", "redirected", "merged"])
 @pytest.mark.parametrize("after", ["accepted", "level_changed", "reopened"])
 def test_input_nothing_after_the_ticket_is_finished(final: str, after: str) -> None:
     level = "operational" if after == "level_changed" else None
@@ -669,3 +669,12 @@ def test_plain_tuples_are_accepted_as_events() -> None:
         regulation=default_regulation(),
     )
     assert result.reaction.elapsed == 60 * MINUTE
+
+
+def test_r7_r8_a_duplicate_merged_into_another_ticket_stops_both_clocks_for_good() -> None:
+    """Issue 14 §6: `merged` is final, like `closed` (the question is served elsewhere)."""
+    result = sla("standard", msk(2025, 3, 6, 12), REG, E(msk(2025, 3, 3, 11), "merged"))
+    assert result.reaction.state == ClockState.MET
+    assert result.resolution.state == ClockState.MET
+    assert result.reaction.elapsed_minutes == result.resolution.elapsed_minutes
+    assert kinds(result.resolution.intervals)[-1][0] == str(IntervalKind.STOPPED)

@@ -43,6 +43,8 @@ class User(AbstractUser):
     phone = models.CharField(_("телефон"), max_length=30, blank=True)
     # Empty: the line's zone (the regulation's `working_time.time_zone`, R21).
     time_zone = models.CharField(_("часовой пояс"), max_length=64, blank=True, default="")
+    # Issue 14 §7: the line's notifications also by mail (besides the in-app badge).
+    notify_by_mail = models.BooleanField(_("уведомления также на почту"), default=False)
 
     class Meta:
         verbose_name = _("пользователь")

@@ -38,6 +38,10 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Показывать время"), choices=ZONES, required=False
     )
+    # Issue 14 §7: the in-app notifications also by mail.
+    notify_by_mail = forms.BooleanField(
+        label=gettext_lazy("Присылать уведомления также на почту"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -47,10 +51,14 @@ class ProfileForm(forms.Form):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    form = ProfileForm(request.POST or None, initial={"time_zone": user.time_zone})
+    form = ProfileForm(
+        request.POST or None,
+        initial={"time_zone": user.time_zone, "notify_by_mail": user.notify_by_mail},
+    )
     if request.method == "POST" and form.is_valid():
         user.time_zone = form.cleaned_data["time_zone"]
-        user.save(update_fields=["time_zone"])
+        user.notify_by_mail = form.cleaned_data["notify_by_mail"]
+        user.save(update_fields=["time_zone", "notify_by_mail"])
         messages.success(request, _("Настройки сохранены"))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})

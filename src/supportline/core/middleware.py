@@ -4,6 +4,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from supportline.core import rules
 
@@ -25,7 +26,14 @@ class UserTimeZoneMiddleware:
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 zone = None  # a bad stored name falls back to the line's zone
         token = rules.set_display_zone(zone)
+        # Issue 14 §9: the admin formats times with Django's own current zone: the user's
+        # choice there too, else the line's (not the server's UTC).
+        admin = request.path_info.startswith("/admin/")
+        if admin:
+            timezone.activate(zone or rules.line_zone())
         try:
             return self.get_response(request)
         finally:
+            if admin:
+                timezone.deactivate()
             rules.reset_display_zone(token)

@@ -269,7 +269,7 @@ class AskForm(TicketForm):
         label=_("Вопрос клиенту"),
         max_length=LONG_TEXT,
         widget=_textarea(),
-        help_text=_("Срок решения встаёт на паузу до ответа клиента (R12)"),
+        help_text=_("Срок решения встаёт на паузу до ответа клиента"),
     )
 
 
@@ -285,7 +285,7 @@ class ResolveForm(TicketForm):
         max_length=LONG_TEXT,
         required=False,
         widget=_textarea(),
-        help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается (R8)"),
+        help_text=_("Обращение переходит в «Оценка клиентом»; срок решения останавливается"),
     )
 
 
@@ -396,7 +396,7 @@ class RefuseForm(TicketForm):
     reason = forms.CharField(
         label=_("Чего не хватает"),
         max_length=REASON_LENGTH,
-        help_text=_("Подставляется в стандартный ответ регламента об отказе (R2)"),
+        help_text=_("Подставляется в стандартный ответ регламента об отказе"),
     )
 
     def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
@@ -616,3 +616,104 @@ class ComplaintAssignForm(DeskForm):
 
 class YearForm(DeskForm):
     year = forms.IntegerField(label=_("Год"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+
+# ---------------------------------------------------------------- merge and link (issue 14 §6)
+
+
+class MergeForm(DeskForm):
+    into = forms.CharField(
+        label=_("Номер обращения, которое остаётся"),
+        max_length=_column(Ticket, "number"),
+        help_text=_("Сообщения и вложения этого обращения перейдут туда, а это закроется"),
+    )
+    reason = forms.CharField(
+        label=_("Причина"),
+        max_length=REASON_LENGTH,
+        required=False,
+        widget=_textarea(2),
+        initial=_("Тот же вопрос по другому каналу"),
+    )
+
+
+class LinkForm(DeskForm):
+    other = forms.CharField(
+        label=_("Номер связанного обращения"), max_length=_column(Ticket, "number")
+    )
+
+
+# ---------------------------------------------------------------- bulk actions (issue 14 §8)
+
+# At most this many tickets in one bulk action (a page of the queue and more).
+BULK_LIMIT = 100
+
+
+class BulkForm(DeskForm):
+    """One action with one reason for the tickets ticked in the queue; each ticket then goes
+    through the same single-ticket action and access rule."""
+
+    ASSIGN, TRANSFER, LEVEL = "assign", "transfer", "level"
+    action = forms.ChoiceField(
+        label=_("Действие"),
+        choices=[
+            (ASSIGN, _("Назначить исполнителя")),
+            (TRANSFER, _("Передать методологу / в отдел разработки")),
+            (LEVEL, _("Изменить уровень поддержки")),
+        ],
+    )
+    assignee = AssigneeChoiceField(
+        label=_("Исполнитель"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— выберите —"),
+    )
+    to = forms.ChoiceField(
+        label=_("Кому"), choices=[("", "—"), *TransferTarget.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Вид передачи"),
+        choices=[
+            ("", "—"),
+            (DevelopmentItem.ItemKind.DEFECT, _("критическая ошибка")),
+            (DevelopmentItem.ItemKind.WISH, _("пожелание")),
+        ],
+        required=False,
+    )
+    level = forms.ChoiceField(label=_("Новый уровень"), required=False)
+    reason = forms.CharField(
+        label=_("Причина (одна для всех)"),
+        max_length=_column(DevelopmentItem, "description"),
+        required=False,
+        widget=_textarea(2),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = assignable_users()
+        set_choices(self, "level", [("", "—"), *level_choices()])
+        self.numbers: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
+        numbers = [str(n).strip() for n in raw if str(n).strip()]
+        numbers = list(dict.fromkeys(numbers))
+        if not numbers:
+            raise forms.ValidationError(_("Отметьте в очереди хотя бы одно обращение"))
+        if len(numbers) > BULK_LIMIT or any(len(n) > _column(Ticket, "number") for n in numbers):
+            raise forms.ValidationError(
+                _("За один раз — не больше %(limit)s обращений") % {"limit": BULK_LIMIT}
+            )
+        self.numbers = numbers
+        action = data.get("action")
+        need = {
+            self.ASSIGN: ["assignee"],
+            self.TRANSFER: ["to", "kind", "reason"],
+            self.LEVEL: ["level", "reason"],
+        }.get(str(action), [])
+        for name in need:
+            if not data.get(name):
+                self.add_error(name, _("Обязательное поле для этого действия"))
+        return data

@@ -5,7 +5,17 @@ from __future__ import annotations
 from django.urls import path
 
 from supportline.core import converters  # noqa: F401  (registers <number:…>)
-from supportline.desk.views import escalations, queue, reports, supervisor, ticket, workday
+from supportline.desk.views import (
+    bulk,
+    escalations,
+    links,
+    presence,
+    queue,
+    reports,
+    supervisor,
+    ticket,
+    workday,
+)
 
 app_name = "desk"
 
@@ -31,6 +41,11 @@ urlpatterns = [
     path("templates/", workday.templates, name="templates"),
     path("templates/<int:pk>/", workday.template_edit, name="template_edit"),
     path("templates/<int:pk>/delete/", workday.template_delete, name="template_delete"),
+    path("tickets/<number:number>/merge/", links.merge, name="merge"),
+    path("tickets/<number:number>/link/", links.link, name="link"),
+    path("tickets/<number:number>/unlink/<number:other>/", links.unlink, name="unlink"),
+    path("tickets/<number:number>/presence/", presence.presence, name="presence"),
+    path("queue/bulk/", bulk.bulk, name="bulk"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("items/<int:pk>/plan/", escalations.item_plan, name="item_plan"),
     path("releases/", escalations.releases, name="releases"),

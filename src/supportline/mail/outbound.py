@@ -33,7 +33,7 @@ from supportline.lib.emails import is_single_address
 from supportline.mail import config
 from supportline.mail.models import SentMail
 from supportline.tickets import rating_links
-from supportline.tickets.models import Channel, Complaint, Message, Ticket
+from supportline.tickets.models import Channel, Complaint, Message, Notification, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -335,4 +335,47 @@ def _send_complaint_mail(complaint: Complaint, *, kind: str) -> bool:
     renew_lease()
     mail.send()
     log.info("complaint %s: %s mailed to %s", complaint.number, kind, complaint.author_email)
+    return True
+
+
+# ---------------------------------------------------------------- the line's notifications
+
+
+def send_notification(*, pk: int) -> bool:
+    """Mail an in-app notification (issue 14 §7) to its user, when the user still wants mail.
+    The Message-ID is fixed per notification and instant, so a retry is recognisable."""
+    notice = Notification.objects.select_related("user", "ticket").filter(pk=pk).first()
+    if notice is None:
+        return False
+    user = notice.user
+    if not (user.is_active and user.notify_by_mail and is_single_address(user.email)):
+        return False
+    site = settings.SITE_URL.rstrip("/")
+    link = site + reverse("notifications")
+    if notice.ticket is not None and notice.ticket.number:
+        view = "desk:ticket" if user.is_line_staff else "portal:ticket"
+        link = site + reverse(view, args=[notice.ticket.number])
+    regulation = rules.regulation()
+    context = {"notice": notice, "link": link, "line_name": regulation.line_name.ru}
+    with translation.override("ru"):
+        subject = " ".join(render_to_string("mail/notification-subject.txt", context).split())
+        text = render_to_string("mail/notification-body.txt", context)
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=config.bounce_address(),
+        to=[user.email],
+        headers={
+            "Message-ID": (
+                f"<notification-{notice.pk}.{int(notice.created_at.timestamp())}"
+                f"@{config.message_id_domain()}>"
+            ),
+            "From": formataddr((regulation.line_name.ru, settings.DEFAULT_FROM_EMAIL)),
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        },
+    )
+    renew_lease()
+    mail.send()
+    log.info("notification %s mailed to %s", notice.pk, user.email)
     return True

@@ -46,3 +46,9 @@ def send_complaint_answer(payload: dict[str, Any]) -> None:
 @handler("mail.send_complaint_ack")
 def send_complaint_ack(payload: dict[str, Any]) -> None:
     outbound.send_complaint_ack(pk=int(payload["complaint"]))
+
+
+@handler("mail.send_notification")
+def send_notification(payload: dict[str, Any]) -> None:
+    """Issue 14 §7: a line notification to a user who chose «also by mail»."""
+    outbound.send_notification(pk=int(payload["notification"]))

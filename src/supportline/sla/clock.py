@@ -25,6 +25,7 @@ Event types and what they do::
                     reacted to, and its reaction time is judged on the time it waited.
     refused         R2 refusal: stops both clocks for good
     redirected      R3 redirection: stops both clocks for good
+    merged          a duplicate merged into another ticket: stops both clocks for good
     level_changed   carries the new level (R10)
 
 Decisions on the points the rules leave open (documented here because the figures depend on
@@ -70,6 +71,9 @@ REOPENED: Final = "reopened"
 CLOSED: Final = "closed"
 REFUSED: Final = "refused"
 REDIRECTED: Final = "redirected"
+#: The ticket was merged into another one (a duplicate): both clocks stop for good, like
+#: ``closed`` — the question is served, and measured, in the ticket it was merged into.
+MERGED: Final = "merged"
 LEVEL_CHANGED: Final = "level_changed"
 
 EVENT_TYPES: Final = (
@@ -83,13 +87,16 @@ EVENT_TYPES: Final = (
     CLOSED,
     REFUSED,
     REDIRECTED,
+    MERGED,
     LEVEL_CHANGED,
 )
 #: R7: the first act of the line the client sees (and ``closed``, see the module docstring).
 #: ``data_requested`` is automatic and is not among them.
-REACTION_STOPPERS: Final = frozenset({ACCEPTED, ASKED, RESOLVED, REFUSED, REDIRECTED, CLOSED})
+REACTION_STOPPERS: Final = frozenset(
+    {ACCEPTED, ASKED, RESOLVED, REFUSED, REDIRECTED, CLOSED, MERGED}
+)
 #: Events after which the ticket is finished and nothing else may happen.
-FINAL_EVENTS: Final = frozenset({CLOSED, REFUSED, REDIRECTED})
+FINAL_EVENTS: Final = frozenset({CLOSED, REFUSED, REDIRECTED, MERGED})
 
 
 class WorkingCalendar(Protocol):
@@ -347,7 +354,7 @@ def compute_sla(
         if final_event is not None:
             raise fail(
                 f"обращение уже завершено событием events[{final_event[0]}] ({final_event[1]}): "
-                "после closed, refused или redirected события не допускаются"
+                "после closed, refused, redirected или merged события не допускаются"
             )
 
         state = resolution.kind

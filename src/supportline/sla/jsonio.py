@@ -9,7 +9,7 @@ Ticket::
 
 Event types: see :mod:`supportline.sla.clock` (``registered``, ``accepted``, ``asked``,
 ``data_requested`` — the automatic request for missing R1 data, ``client_replied``,
-``resolved``, ``reopened``, ``closed``, ``refused``, ``redirected``, ``level_changed``).
+``resolved``, ``reopened``, ``closed``, ``refused``, ``redirected``, ``merged``, ``level_changed``).
 
 Result::
 

@@ -211,6 +211,33 @@ def is_registration_holder(user: User, reg: RegistrationNumber, on: dt.date | No
     return False
 
 
+def may_merge(user: User, duplicate: Ticket, into: Ticket) -> bool:
+    """Issue 14 §6: the line merges a duplicate into another ticket of the same client — the
+    same organisation and the same partner, so no client's words reach another's ticket."""
+    return (
+        is_line(user)
+        and duplicate.pk != into.pk
+        and duplicate.organisation_id == into.organisation_id
+        and duplicate.partner_id == into.partner_id
+    )
+
+
+def may_link(user: User, ticket: Ticket, other: Ticket) -> bool:
+    """Issue 14 §6: whoever works a ticket for the line links it to another one they may see
+    (a link shows a number and a subject to the line's staff only, never to clients)."""
+    return (
+        is_line_worker(user, ticket)
+        and ticket.pk != other.pk
+        and visible_tickets(user).filter(pk=other.pk).exists()
+    )
+
+
+def may_bulk_act(user: User) -> bool:
+    """Issue 14 §8: bulk actions on the queue are the line's (each ticket is then checked by
+    its own single-ticket action)."""
+    return is_line(user)
+
+
 def may_decide_exemption(user: User) -> bool:
     """R2: whether a licensing/protection question really is one is decided by the line."""
     return is_line(user)

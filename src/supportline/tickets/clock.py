@@ -32,6 +32,7 @@ SLA_EVENT_OF: dict[str, str] = {
     EventType.CLOSED: sla.CLOSED,
     EventType.REFUSED: sla.REFUSED,
     EventType.REDIRECTED: sla.REDIRECTED,
+    EventType.MERGED: sla.MERGED,
     EventType.LEVEL_CHANGED: sla.LEVEL_CHANGED,
 }
 

@@ -129,7 +129,11 @@ class Ticket(models.Model):
     configuration_name = models.CharField(_("конфигурация"), max_length=300, blank=True)
     version = models.CharField(_("версия"), max_length=40, blank=True)
     registration = models.ForeignKey(
-        "registry.RegistrationNumber", null=True, blank=True, on_delete=models.PROTECT
+        "registry.RegistrationNumber",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("регистрационный номер в реестре"),
     )
     # Both indexed in Meta, leading the client's and the partner's lists (issue 15).
     organisation = models.ForeignKey(
@@ -139,6 +143,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         db_index=False,
+        verbose_name=_("организация в реестре"),
     )
     partner = models.ForeignKey(
         "registry.Partner",
@@ -147,12 +152,19 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         db_index=False,
+        verbose_name=_("партнёр"),
     )
     configuration = models.ForeignKey(
-        "registry.Configuration", null=True, blank=True, on_delete=models.PROTECT
+        "registry.Configuration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("конфигурация в реестре"),
     )
     # R1 fields still missing on a ticket that came by e-mail/phone/messenger.
-    missing_fields = models.JSONField(default=list, blank=True)
+    missing_fields = models.JSONField(
+        default=list, blank=True, verbose_name=_("недостающие данные")
+    )
     # R2: whether the line still has to confirm a licensing/protection exemption.
     exemption = models.CharField(
         _("исключение по договору"),
@@ -174,58 +186,96 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="filed_tickets",
+        verbose_name=_("кем зарегистрировано"),
     )
     contact_email = models.EmailField(_("e-mail для ответа"), blank=True)
     contact_name = models.CharField(_("контактное лицо"), max_length=200, blank=True)
     contact_phone = models.CharField(_("телефон для связи"), max_length=30, blank=True)
     # The 1C-Connect conversation (line_id:user_id) a messenger ticket is answered in.
-    connect_conversation = models.CharField(max_length=200, blank=True, db_index=True)
+    connect_conversation = models.CharField(
+        max_length=200, blank=True, db_index=True, verbose_name=_("диалог 1С-Коннект")
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        verbose_name=_("исполнитель"),
     )
     transferred_to = models.CharField(
         _("передано"), max_length=20, choices=TransferTarget.choices, blank=True
     )
     development_item = models.ForeignKey(
-        "DevelopmentItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "DevelopmentItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("задача разработки"),
     )
     rating = models.PositiveSmallIntegerField(_("оценка"), null=True, blank=True)
     rating_comment = models.TextField(_("комментарий к оценке"), blank=True)
-    evaluation_started_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    evaluation_started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("на оценке с")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("закрыто"))
 
     # SLA figures recomputed from the events on every change, so queues and warnings
     # query columns rather than running the clock (R11).
     # The due-at and warn-at columns are indexed only where a clock runs (Meta): the scan's
     # index range is the open tickets, not the whole history (issue 15).
-    reaction_due_at = models.DateTimeField(null=True, blank=True)
+    reaction_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("срок реакции"))
     reaction_state = models.CharField(
-        max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
+        max_length=10,
+        choices=SlaState.choices,
+        default=SlaState.RUNNING,
+        verbose_name=_("состояние срока реакции"),
     )
-    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("срок решения"))
     resolution_state = models.CharField(
-        max_length=10, choices=SlaState.choices, default=SlaState.RUNNING
+        max_length=10,
+        choices=SlaState.choices,
+        default=SlaState.RUNNING,
+        verbose_name=_("состояние срока решения"),
     )
     # Working minutes the resolution clock had used at the last change: what a paused clock
     # still has left is its target minus this (R12), without running the clock per row.
-    resolution_elapsed_minutes = models.PositiveIntegerField(default=0)
+    resolution_elapsed_minutes = models.PositiveIntegerField(
+        default=0, verbose_name=_("использовано на решение, раб. мин")
+    )
     # The same for the reaction clock, which pauses while the automatic request for R1 data
     # waits (R7).
-    reaction_elapsed_minutes = models.PositiveIntegerField(default=0)
+    reaction_elapsed_minutes = models.PositiveIntegerField(
+        default=0, verbose_name=_("использовано на реакцию, раб. мин")
+    )
     # When a running clock reaches the regulation's warning share of its target (R11).
-    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_warn_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("предупреждение о сроке")
+    )
     # R21, reproducible figures: the regulation version in force at registration and the levels'
     # targets it set ({level: [reaction, resolution]} working minutes), kept for the ticket's
     # life; and, once the ticket is finished, its SLA figures frozen (sla.frozen), so a later
     # change of the regulation or the calendar never rewrites them.
-    regulation_version = models.CharField(max_length=80, blank=True)
-    sla_targets = models.JSONField(default=dict, blank=True)
-    sla_frozen = models.JSONField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    regulation_version = models.CharField(
+        max_length=80, blank=True, verbose_name=_("версия регламента")
+    )
+    sla_targets = models.JSONField(default=dict, blank=True, verbose_name=_("цели уровней"))
+    sla_frozen = models.JSONField(null=True, blank=True, verbose_name=_("зафиксированные сроки"))
+    # Issue 14 §6: a duplicate (the same question by phone and by mail) merged into another
+    # ticket: closed, its messages moved there; and tickets the line linked as related.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+        verbose_name=_("объединено с"),
+    )
+    related_tickets = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("связанные обращения")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("изменено"))
     # Not stored: set by the registration that wrote this instance (`steps.save`).
     written: Written | None = None
 
@@ -294,9 +344,14 @@ class EventType(models.TextChoices):
     DATA_CHANGED = "data_changed", _("Изменены данные")
     MESSAGE = "message", _("Сообщение")
     EVALUATED = "evaluated", _("Оценка клиента")
-    EXEMPTION_PENDING = "exemption_pending", _("Исключение R2 ждёт подтверждения")
-    EXEMPTION_CONFIRMED = "exemption_confirmed", _("Исключение R2 подтверждено")
-    RECLASSIFIED = "reclassified", _("Исключение R2 не подтверждено")
+    EXEMPTION_PENDING = "exemption_pending", _("Исключение по договорам ждёт подтверждения")
+    EXEMPTION_CONFIRMED = "exemption_confirmed", _("Исключение по договорам подтверждено")
+    RECLASSIFIED = "reclassified", _("Исключение по договорам не подтверждено")
+    # Issue 14 §6: the duplicate's side (a final event: both clocks stop) and the kept ticket's.
+    MERGED = "merged", _("Объединено с другим обращением")
+    MERGED_IN = "merged_in", _("Присоединено обращение-дубль")
+    LINKED = "linked", _("Связано с обращением")
+    UNLINKED = "unlinked", _("Связь с обращением снята")
 
 
 # The event types the SLA clock reads (supportline.sla); the rest are for the audit trail.
@@ -312,6 +367,7 @@ CLOCK_EVENTS = frozenset(
         EventType.CLOSED,
         EventType.REFUSED,
         EventType.REDIRECTED,
+        EventType.MERGED,
         EventType.LEVEL_CHANGED,
     }
 )
@@ -320,13 +376,19 @@ CLOCK_EVENTS = frozenset(
 class TicketEvent(models.Model):
     """Append-only (R16): every change of status, level, assignee, data and every message."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(db_index=True)
-    type = models.CharField(max_length=20, choices=EventType.choices)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="events", verbose_name=_("обращение")
     )
-    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True, verbose_name=_("когда"))
+    type = models.CharField(max_length=20, choices=EventType.choices, verbose_name=_("событие"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("кто"),
+    )
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("подробности"))
 
     class Meta:
         verbose_name = _("событие")
@@ -403,11 +465,20 @@ class DevelopmentItem(models.Model):
     kind = models.CharField(_("вид"), max_length=10, choices=ItemKind.choices)
     description = models.TextField(_("описание"), blank=True)
     target_release = models.ForeignKey(
-        "registry.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+        "registry.Release",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("целевой релиз"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("создано"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("кем создано"),
     )
 
     class Meta:
@@ -461,25 +532,43 @@ class Complaint(models.Model):
         OPEN = "open", _("Новая")
         ANSWERED = "answered", _("Дан ответ")
 
-    number = models.CharField(max_length=20, unique=True, null=True)
-    received_at = models.DateTimeField()
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    number = models.CharField(max_length=20, unique=True, null=True, verbose_name=_("номер"))
+    received_at = models.DateTimeField(verbose_name=_("получено"))
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("канал"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("автор"),
     )
-    author_email = models.EmailField(blank=True)
+    author_email = models.EmailField(blank=True, verbose_name=_("e-mail автора"))
     organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("организация"),
     )
-    subject = models.CharField(max_length=300)
-    text = models.TextField()
-    tickets = models.ManyToManyField(Ticket, blank=True, related_name="complaints")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    answer = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, verbose_name=_("тема"))
+    text = models.TextField(verbose_name=_("текст"))
+    tickets = models.ManyToManyField(
+        Ticket, blank=True, related_name="complaints", verbose_name=_("обращения")
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.OPEN, verbose_name=_("состояние")
+    )
+    answer = models.TextField(blank=True, verbose_name=_("ответ"))
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("кто ответил"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("когда ответил"))
     # R20: who answers it and by when (the regulation's working days from receipt).
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -487,8 +576,11 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_complaints",
+        verbose_name=_("ответственный"),
     )
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("срок ответа")
+    )
 
     class Meta:
         ordering = ["received_at", "id"]

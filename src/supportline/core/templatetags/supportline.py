@@ -6,14 +6,26 @@ in force says (R21): the line, its contracts, its update-access level."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 from supportline.core import rules
-from supportline.core.formatting import minutes_hm, msk, zone_label
+from supportline.core.formatting import minutes_hm, msk, utc_offset_label, zone_label
 
 register = template.Library()
 
 register.filter("msk", msk)
 register.filter("minutes_hm", minutes_hm)
+
+
+@register.simple_tag
+def display_zone_name() -> str:
+    """Issue 14 §9: the zone times are shown in — the user's choice, else the line's —
+    by its IANA name and UTC offset («Europe/Samara, UTC+4»)."""
+    try:
+        zone = rules.display_zone()
+    except Exception:
+        return "UTC"
+    return f"{zone.key}, {utc_offset_label(timezone.now().astimezone(zone))}"
 
 
 @register.simple_tag

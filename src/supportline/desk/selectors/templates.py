@@ -79,7 +79,7 @@ def regulation_templates() -> list[TemplateChoice]:
         TemplateChoice(
             f"{REGULATION_PREFIX}update_release",
             group,
-            _("Обновиться до актуального релиза (R4)"),
+            _("Обновиться до актуального релиза"),
             regulation.answers.update_to_current_release.ru,
         )
     ]

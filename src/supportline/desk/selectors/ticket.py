@@ -102,6 +102,13 @@ class ClockView:
     def label(self) -> str:
         return str(STATE_LABELS[self.state])
 
+    @property
+    def overdue_minutes(self) -> int:
+        """Issue 14 §9: how far a breached clock is past its target (working minutes)."""
+        if self.state != BREACHED:
+            return 0
+        return max(0, self.elapsed_minutes - self.target_minutes)
+
 
 @dataclass(frozen=True)
 class SlaView:
@@ -209,7 +216,7 @@ KIND_LABELS = {
 }
 # A pause by its reason (the event that began it): the automatic request for R1 data (R7).
 PAUSE_LABELS = {
-    DATA_REQUESTED: gettext_lazy("пауза: ожидание данных R1 (автоматический запрос)"),
+    DATA_REQUESTED: gettext_lazy("пауза: ожидание недостающих данных (автоматический запрос)"),
 }
 
 
@@ -275,26 +282,28 @@ def _why(
         }
     ]
     if started_at != sla.registered_at:
-        parts.append(_("отсчёт с начала рабочего времени %(at)s (R9)") % {"at": msk(started_at)})
+        parts.append(_("отсчёт с начала рабочего времени %(at)s") % {"at": msk(started_at)})
     waiting_for_data = _paused_for(clock, data=True)
     if waiting_for_data:
         parts.append(
-            _("пауза %(paused)s — ожидание данных R1 по автоматическому запросу не считается (R7)")
+            _(
+                "пауза %(paused)s — ожидание недостающих данных по автоматическому запросу не считается"
+            )
             % {"paused": minutes_hm(waiting_for_data)}
         )
     waiting_for_answer = _paused_for(clock, data=False)
     if resolution and waiting_for_answer:
         parts.append(
-            _("пауза %(paused)s — ожидание ответа клиента не считается (R12)")
+            _("пауза %(paused)s — ожидание ответа клиента не считается")
             % {"paused": minutes_hm(waiting_for_answer)}
         )
     if resolution and any(i.kind == IntervalKind.EVALUATION for i in clock.intervals):
-        parts.append(_("время оценки клиентом не считается (R8, R13)"))
+        parts.append(_("время оценки клиентом не считается"))
     for change in changes:
         parts.append(
             _(
                 "уровень изменён %(at)s: «%(old)s» → «%(new)s» — цели нового уровня "
-                "считаются от регистрации (R10)"
+                "считаются от регистрации"
             )
             % {"at": msk(change.at), "old": change.from_level, "new": change.to_level}
         )
@@ -377,8 +386,8 @@ def sla_view(sla: TicketSla, events: list[TicketEvent]) -> SlaView:
         registered_at=sla.registered_at,
         started_at=started_at,
         level_changes=changes,
-        reaction=view(_("Время реакции (R7)"), sla.reaction, False),
-        resolution=view(_("Время решения (R8)"), sla.resolution, True),
+        reaction=view(_("Время реакции"), sla.reaction, False),
+        resolution=view(_("Время решения"), sla.resolution, True),
         notable_days=_notable_days(sla.registered_at, horizon),
     )
 
@@ -394,8 +403,41 @@ DATA_FIELDS = {
 }
 
 
-def _describe(event: TicketEvent, users: dict[int, str]) -> str:
-    """A line of the timeline saying what the event changed (R16)."""
+# Issue 14 §9: what an event does to the clocks, for the rows that would otherwise say nothing.
+CLOCK_EFFECT = {
+    EventType.ACCEPTED: gettext_lazy("срок реакции выполнен"),
+    EventType.ASKED: gettext_lazy("срок решения на паузе до ответа клиента"),
+    EventType.DATA_REQUESTED: gettext_lazy("оба срока на паузе до ответа клиента"),
+    EventType.CLIENT_REPLIED: gettext_lazy("срок решения снова идёт"),
+    EventType.RESOLVED: gettext_lazy("срок решения остановлен: ждём оценки клиента"),
+    EventType.REOPENED: gettext_lazy("срок решения снова идёт с уже использованного"),
+    EventType.CLOSED: gettext_lazy("сроки остановлены"),
+    EventType.ANSWERED: gettext_lazy("ответ отправлен клиенту"),
+}
+# How much of a message the timeline quotes.
+QUOTE = 90
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE else text[: QUOTE - 1] + "…"
+
+
+def _describe(
+    event: TicketEvent, users: dict[int, str], bodies: dict[int, str] | None = None
+) -> str:
+    """A line of the timeline saying what the event changed (R16); a row never stays empty."""
+    text = _describe_data(event, users)
+    if event.type == EventType.MESSAGE and bodies:
+        body = bodies.get(int(event.data.get("message") or 0), "")
+        if body:
+            text = f"{text}: «{_quote(body)}»" if text else f"«{_quote(body)}»"
+    if not text and event.type in CLOCK_EFFECT:
+        text = str(CLOCK_EFFECT[EventType(event.type)])
+    return text
+
+
+def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
     data: dict[str, Any] = event.data or {}
     t = event.type
     if t == EventType.REGISTERED:
@@ -414,6 +456,11 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         who = users.get(int(data.get("assignee") or 0), "")
         if data.get("via") == "take_next":
             return _("исполнитель: %(who)s (взято из очереди)") % {"who": who}
+        if data.get("reason"):
+            return _("исполнитель: %(who)s; причина: %(reason)s") % {
+                "who": who,
+                "reason": data["reason"],
+            }
         return _("исполнитель: %(who)s") % {"who": who}
     if t == EventType.TRANSFERRED:
         to, kind = str(data.get("to", "")), str(data.get("kind", ""))
@@ -463,14 +510,27 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
         else:
             text = _("отклонено: %(comment)s") % {"comment": data.get("comment", "")}
         return f"{text} ({via})" if via else text
+    if t == EventType.MERGED:
+        return _("объединено с обращением %(number)s; причина: %(reason)s") % {
+            "number": data.get("into", ""),
+            "reason": data.get("reason", "") or "—",
+        }
+    if t == EventType.MERGED_IN:
+        return _("дубль %(number)s: перенесено сообщений — %(count)s; причина: %(reason)s") % {
+            "number": data.get("duplicate", ""),
+            "count": data.get("messages", 0),
+            "reason": data.get("reason", "") or "—",
+        }
+    if t in (EventType.LINKED, EventType.UNLINKED):
+        return _("обращение %(number)s") % {"number": data.get("other", "")}
     if t == EventType.CLOSED and data.get("reason") == "auto_close":
-        return _("автоматически (R13)")
+        return _("автоматически")
     if t == EventType.ANSWERED and data.get("reason") == "outdated_release":
-        return _("обновиться до релиза %(release)s (R4)") % {"release": data.get("release", "")}
+        return _("обновиться до релиза %(release)s") % {"release": data.get("release", "")}
     if t == EventType.MESSAGE:
         kind = str(data.get("kind", ""))
         if kind == "release_published":
-            return _("опубликован релиз %(release)s (R15)") % {"release": data.get("release", "")}
+            return _("опубликован релиз %(release)s") % {"release": data.get("release", "")}
         if kind in Message.Author.values:
             return str(Message.Author(kind).label)
     if t == EventType.RESOLVED and data.get("granted_login"):
@@ -478,7 +538,7 @@ def _describe(event: TicketEvent, users: dict[int, str]) -> str:
     return ""
 
 
-def _timeline(events: list[TicketEvent]) -> list[TimelineRow]:
+def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -> list[TimelineRow]:
     wanted = {
         int(e.data["assignee"])
         for e in events
@@ -490,7 +550,7 @@ def _timeline(events: list[TicketEvent]) -> list[TimelineRow]:
             event=e,
             label=str(e.get_type_display()),
             author=person_name(e.author) or _("система"),
-            detail=_describe(e, users),
+            detail=_describe(e, users, bodies),
         )
         for e in events
     ]
@@ -519,7 +579,7 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
     return TicketPage(
         ticket=ticket,
-        timeline=_timeline(events),
+        timeline=_timeline(events, {m.pk: m.body for m in messages}),
         messages=messages,
         sla=sla,
         sla_error=sla_error,

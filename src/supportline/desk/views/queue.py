@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from supportline.desk.forms import PhoneCallForm, QueueFilterForm
+from supportline.desk.forms import BulkForm, PhoneCallForm, QueueFilterForm
+from supportline.desk.selectors.notices import unread_tickets
 from supportline.desk.selectors.queue import QueueFilters, queue_page
 from supportline.desk.views.common import line_required, show_error, staff_required, user_of
 from supportline.registry.models import Configuration
@@ -37,6 +38,10 @@ def _context(request: HttpRequest, cursor: str | None = None) -> dict[str, objec
         "can_take": access.is_line(user),
         "section": "queue",
         "more": cursor is not None,
+        # Issue 14 §7: the tickets with notifications this user has not read yet.
+        "unread": unread_tickets(user),
+        # Issue 14 §8: bulk actions on the ticked rows (the line's).
+        "bulk_form": BulkForm() if access.may_bulk_act(user) else None,
     }
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
 from supportline.desk import forms as f
+from supportline.desk.selectors.links import ticket_links
 from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
 from supportline.desk.views import workday
 from supportline.desk.views.common import show_error, staff_required, user_of
@@ -37,6 +38,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_ask,
     ticket_resolve,
 )
+from supportline.tickets.actions.merge import MERGEABLE
 from supportline.tickets.actions.registration import (
     ticket_complete_data,
     ticket_confirm_exemption,
@@ -79,11 +81,11 @@ ACTIONS: dict[str, Action] = {
         _("Подтвердить исключение: вопрос о лицензировании или системе защиты"),
         f.ConfirmExemptionForm,
         lambda form, t, u: ticket_confirm_exemption(ticket=t, actor=u),
-        _("Исключение подтверждено: обращение %(number)s обслуживается без договоров (R2)"),
+        _("Исключение подтверждено: обращение %(number)s обслуживается без договоров"),
         _exemption_to_decide,
     ),
     "reclassify": Action(
-        _("Переквалифицировать: вопрос не об этом (отказ по R2)"),
+        _("Переквалифицировать: вопрос не об этом (отказ: нет договоров)"),
         f.ReclassifyForm,
         lambda form, t, u: ticket_reclassify(
             ticket=t,
@@ -91,7 +93,7 @@ ACTIONS: dict[str, Action] = {
             category=form.cleaned_data["category"],
             reason=form.cleaned_data["reason"],
         ),
-        _("Обращение %(number)s переквалифицировано; отказ по R2 отправлен"),
+        _("Обращение %(number)s переквалифицировано; отказ из-за отсутствия договоров отправлен"),
         _exemption_to_decide,
     ),
     "accept": Action(
@@ -232,19 +234,27 @@ def _render(
         elif action.offered(user, ticket):
             form = action.form(prefix=name, ticket=ticket, **_form_kwargs(name, page))
             actions.append((name, action, form))
-    return render(
-        request,
-        "desk/ticket.html",
-        {
-            "page": page,
-            "ticket": ticket,
-            "actions": actions,
-            "failed": failed,
-            "section": "queue",
-            **workday.ticket_extras(user, ticket),
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "page": page,
+        "ticket": ticket,
+        "actions": actions,
+        "failed": failed,
+        "section": "queue",
+        **workday.ticket_extras(user, ticket),
+    }
+    context.update(links_context(user, ticket))
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+def links_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """Issue 14 §6: the links panel, and the merge and link forms where the rules allow them."""
+    return {
+        "links": ticket_links(user, ticket),
+        "may_link": access.is_line_worker(user, ticket),
+        "may_merge": access.is_line(user) and ticket.status in MERGEABLE,
+        "link_form": f.LinkForm(prefix="link"),
+        "merge_form": f.MergeForm(prefix="merge"),
+    }
 
 
 def _ticket(request: HttpRequest, number: str) -> Ticket:

@@ -20,6 +20,7 @@ from supportline.tickets.models import (
     Complaint,
     Ticket,
 )
+from supportline.tickets.notify import notify, supervisors
 
 
 @transaction.atomic
@@ -71,6 +72,14 @@ def complaint_file(
     )
     complaint.save(update_fields=["number", "assignee", "due_at"])
     complaint.tickets.set(tickets)
+    # Issue 14 §7: the quality manager who answers it (all supervisors while nobody is).
+    notify(
+        [complaint.assignee] if complaint.assignee is not None else supervisors(),
+        ticket=None,
+        kind=f"complaint:{complaint.number}",
+        text=f"Новая претензия {complaint.number}: «{complaint.subject}»",
+        now=now,
+    )
     if complaint.author_email:
         # R20: the author's acknowledgement with the number, mailed after commit (outbox).
         enqueue(

@@ -20,6 +20,7 @@ from supportline.tickets.models import (
     Ticket,
     TransferTarget,
 )
+from supportline.tickets.notify import notify_one
 
 
 @transaction.atomic
@@ -164,7 +165,12 @@ def ticket_refuse(
 
 @transaction.atomic
 def ticket_assign(
-    *, ticket: Ticket, actor: User, assignee: User, now: dt.datetime | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Ticket:
     now = steps.moment(now)
     ticket = steps.lock(ticket)
@@ -175,5 +181,15 @@ def ticket_assign(
     if not access.may_be_assignee(assignee):
         raise TicketError(_("Исполнителем может быть только сотрудник линии"))
     ticket.assignee = assignee
-    steps.event(ticket, EventType.ASSIGNED, now, actor, assignee=assignee.pk)
+    extra = {"reason": reason.strip()} if reason.strip() else {}
+    steps.event(ticket, EventType.ASSIGNED, now, actor, assignee=assignee.pk, **extra)
+    if assignee.pk != actor.pk:
+        # Issue 14 §7: the new assignee is told (stored text: the line's language).
+        notify_one(
+            assignee,
+            ticket=ticket,
+            kind="assigned",
+            text=f"Вам назначено обращение {ticket.number} «{ticket.subject}»",
+            now=now,
+        )
     return steps.save(ticket, now)

@@ -25,7 +25,7 @@ from supportline.tickets.models import (
     Message,
     Ticket,
 )
-from supportline.tickets.notify import consultants_for, notify
+from supportline.tickets.notify import consultants_for, notify, notify_one
 from supportline.tickets.rating_reply import parse_rating_reply
 
 
@@ -152,6 +152,16 @@ def client_reply(
     if ticket.status == steps.S.WAITING_CLIENT:
         steps.event(ticket, EventType.CLIENT_REPLIED, at, actor)
         ticket.status = steps.resume_status(ticket)
+    # Issue 14 §7: whoever works the ticket learns the client wrote (one notice per ticket,
+    # unread again at each new message). Stored for the line's people: the line's language.
+    shown = text.strip() if len(text.strip()) <= 200 else text.strip()[:199] + "…"
+    notify_one(
+        ticket.assignee,
+        ticket=ticket,
+        kind="client_replied",
+        text=f"Клиент ответил по обращению {ticket.number} «{ticket.subject}»: {shown}",
+        now=at,
+    )
     if ticket.missing_fields and ticket.status in steps.WORKING:
         # R1: the data the line asked for, written as labelled lines, complete the ticket;
         # what is still missing is asked again, a complete ticket goes through triage.
