@@ -180,6 +180,9 @@ def test_keyboard_shortcuts_help_overlay_and_focus_order(
     assert page.evaluate("document.activeElement.id") == "id_answer-text"
     page.keyboard.type("Ответ")  # typing in the field triggers no shortcut
     assert page.locator("#act-answer").get_attribute("open") is not None
+    # Tab goes on to the files of the answer, then to its button.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "file"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Ответить клиенту"
     # "e" opens the resolution form.

@@ -18,7 +18,10 @@
     var details = document.getElementById(id);
     if (!details) return false;
     details.open = true;
-    var field = details.querySelector("textarea, input:not([type=hidden]), select, button");
+    // The text first (an answer form starts with its template picker), else the first field.
+    var field =
+      details.querySelector("textarea") ||
+      details.querySelector("input:not([type=hidden]), select, button");
     if (field) field.focus();
     details.scrollIntoView({ block: "nearest" });
     return true;
