@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The fast tests run on every core (pytest-xdist; each worker has its own test database);
+# `make pytest XDIST=` runs them in one process.
+XDIST ?= -n auto --dist loadfile
 
 .PHONY: run test test-deps lint typecheck pytest pytest-sqlite pytest-postgres install install-test clean
 
@@ -59,13 +62,15 @@ pytest: pytest-sqlite pytest-postgres
 # once: in the PostgreSQL pass, or on SQLite when no PostgreSQL is reachable.
 pytest-sqlite: install-test
 	@echo "== pytest on SQLite (slow process-level tests and schemathesis run in the PostgreSQL pass)"
-	env -u DATABASE_URL $(BIN)/pytest -m "not slow and not schemathesis"
+	env -u DATABASE_URL $(BIN)/pytest $(XDIST) -m "not slow and not schemathesis"
 
 pytest-postgres: install-test
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -m supportline.lib.pgcheck "$$url"; then \
 		echo "== pytest on PostgreSQL ($$url)"; \
-		DATABASE_URL="$$url" $(BIN)/pytest; \
+		DATABASE_URL="$$url" $(BIN)/pytest $(XDIST) -m "not slow and not schemathesis" && \
+		echo "== slow process-level tests and schemathesis on PostgreSQL, one at a time" && \
+		DATABASE_URL="$$url" $(BIN)/pytest --durations=15 -m "slow or schemathesis"; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $$url, and CI must test on it"; exit 1; \
 	else \
