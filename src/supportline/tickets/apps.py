@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "supportline.tickets"
     verbose_name = _("Обращения")
+
+    def ready(self) -> None:
+        from supportline.tickets import registry_watch  # noqa: F401 - connects the receivers
