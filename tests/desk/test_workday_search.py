@@ -149,7 +149,42 @@ def params_to(params: dict[str, str]) -> dict[str, object]:
         "sort": params["sort"],
         "desc": params["dir"] != "asc",
         "after": params.get("after", ""),
+        "before": params.get("before", ""),
     }
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_previous_pages_go_back_by_keyset_to_the_first(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, direction: str
+) -> None:
+    monkeypatch.setattr(search_selector, "PAGE_SIZE", 2)
+    made = [desk.ticket(subject=f"Постраничный вопрос {i}").number for i in range(5)]
+    if direction == "desc":
+        made.reverse()
+    params = {"q": "постраничный", "sort": "registered", "dir": direction}
+
+    def page_of(**cursor: str) -> search_selector.SearchPage:
+        args = search_selector.SearchParams(**params_to({**params, **cursor}))
+        return search_selector.search_page(desk.consultant.user, args, _now())
+
+    forward = [page_of()]
+    while forward[-1].next_cursor:
+        forward.append(page_of(after=forward[-1].next_cursor))
+    assert [[t.number for t in p.tickets] for p in forward] == [made[:2], made[2:4], made[4:]]
+    assert not forward[0].prev_cursor and forward[0].first_page
+    # Back from the last page: the same pages in reverse, each with the way on again.
+    back = [forward[-1]]
+    while back[-1].prev_cursor:
+        back.append(page_of(before=back[-1].prev_cursor))
+    assert [[t.number for t in p.tickets] for p in back] == [made[4:], made[2:4], made[:2]]
+    assert back[-1].first_page and not back[-1].prev_cursor
+    assert all(p.next_cursor for p in back[1:])
+    # Over HTTP: the second page links back; a forged «before» starts over.
+    second = found(desk, **params, after=forward[0].next_cursor)
+    assert 'id="prev-page"' in second and "before=" in second
+    first = found(desk, **params)
+    assert 'id="prev-page"' not in first
+    assert made[0] in found(desk, **params, before="forged")
 
 
 def _now() -> dt.datetime:
@@ -291,3 +326,27 @@ def test_reindex_command_follows_a_renamed_organisation(desk: Desk) -> None:
     call_command("reindex_search", stdout=out)
     assert "Поисковый индекс перестроен" in out.getvalue()
     assert ticket.number in found(desk, q="лютика")
+
+
+def test_stale_view_counts_working_days_of_the_line_calendar(
+    desk: Desk, clock: time_machine.Coordinates
+) -> None:
+    """«Ждут клиента больше 3 дней» counts working days: a weekend or a holiday in between
+    does not make a ticket stale."""
+    clock.move_to(msk(2026, 11, 26, 12, 0))  # Thursday
+    weekend = desk.ticket(subject="Через выходные")
+    ticket_ask(ticket=weekend, actor=desk.consultant.user, text="Пришлите снимок экрана")
+    clock.move_to(msk(2026, 11, 30, 13, 0))  # Monday: four calendar days, two working ones
+    assert weekend.number not in found(desk, status="waiting_client", stale="1")
+    clock.move_to(msk(2026, 12, 1, 13, 0))  # Tuesday: Thursday, Friday, Monday have passed
+    assert weekend.number in found(desk, status="waiting_client", stale="1")
+
+
+def test_stale_view_skips_a_holiday(desk: Desk, clock: time_machine.Coordinates) -> None:
+    clock.move_to(msk(2026, 11, 2, 12, 0))  # Monday; Wednesday 4 November is a holiday
+    ticket = desk.ticket(subject="Через праздник")
+    ticket_ask(ticket=ticket, actor=desk.consultant.user, text="Пришлите выгрузку")
+    clock.move_to(msk(2026, 11, 5, 13, 0))  # Thursday: Tuesday and Thursday worked, not three
+    assert ticket.number not in found(desk, status="waiting_client", stale="1")
+    clock.move_to(msk(2026, 11, 6, 13, 0))  # Friday: Tuesday, Thursday, Friday
+    assert ticket.number in found(desk, status="waiting_client", stale="1")

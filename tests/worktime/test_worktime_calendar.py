@@ -243,3 +243,20 @@ def test_microsecond_exactness_holds_at_the_ends_of_the_supported_range(year: in
     following = calendar.next_working_instant(start + 2 * us)
     assert calendar.add_working_time(start, 3 * us) == following + us
     assert calendar.working_time_between(start, following + us) == 3 * us
+
+
+def test_working_days_before_skips_weekends_and_holidays() -> None:
+    cal = default_calendar()
+    msk = ZoneInfo("Europe/Moscow")
+    # Monday 30 Nov 2026, 13:00: Friday, Thursday, Wednesday back (the weekend skipped).
+    monday = datetime(2026, 11, 30, 13, 0, tzinfo=msk)
+    assert cal.working_days_before(monday, 3) == datetime(2026, 11, 25, 13, 0, tzinfo=msk)
+    # Friday 6 Nov 2026: 4 Nov (National Unity Day) is not a working day.
+    friday = datetime(2026, 11, 6, 13, 0, tzinfo=msk)
+    assert cal.working_days_before(friday, 3) == datetime(2026, 11, 2, 13, 0, tzinfo=msk)
+    # From a Saturday, counted back from Friday; the answer keeps the caller's zone.
+    saturday = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    assert cal.working_days_before(saturday, 1) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    assert cal.working_days_before(monday, 0) == monday
+    with pytest.raises(ValueError):
+        cal.working_days_before(datetime(2026, 11, 30, 13, 0), 3)

@@ -56,9 +56,10 @@ class SearchForm(DeskForm):
         required=False,
         choices=[("desc", _("по убыванию")), ("asc", _("по возрастанию"))],
     )
-    stale = forms.BooleanField(label=_("ждут клиента больше 3 дней"), required=False)
+    stale = forms.BooleanField(label=_("ждут клиента больше 3 рабочих дней"), required=False)
     breached = forms.BooleanField(label=_("сроки нарушены"), required=False)
     after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +86,7 @@ class SearchForm(DeskForm):
             sort=str(d.get("sort") or DEFAULT_SORT),
             desc=d.get("dir") != "asc",
             after=str(d.get("after") or ""),
+            before=str(d.get("before") or ""),
         )
 
 

@@ -299,6 +299,24 @@ class Calendar:
             return (self._day_start, self._short_day_end)
         return None
 
+    def working_days_before(self, moment: datetime, days: int) -> datetime:
+        """The instant `days` working days before `moment`: the same local wall time on the
+        `days`-th working date before `moment`'s local date (weekends, holidays and
+        transferred days off skipped, transferred working days counted). Something dated
+        before it has waited more than `days` working days (e.g. «ждут клиента > 3 дней»)."""
+        if moment.utcoffset() is None:
+            raise ValueError(f"naive datetime {moment.isoformat()}: pass an aware one")
+        if days < 0:
+            raise ValueError("days must not be negative")
+        local = moment.astimezone(self._tz)
+        day = local.date()
+        while days:
+            day -= timedelta(days=1)
+            if self.working_hours(day) is not None:
+                days -= 1
+        wall = datetime.combine(day, local.time(), tzinfo=self._tz)
+        return wall.astimezone(moment.tzinfo)
+
     def day_info(self, day: date) -> DayInfo:
         """Kind, hours, data status, override flag and transfer origin of a date."""
         day = self._as_local_date(day)

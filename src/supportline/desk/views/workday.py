@@ -127,8 +127,13 @@ def search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "builtin": BUILTIN_VIEWS,
             "query": query,
-            "next_query": _with(request.GET, after=page.next_cursor) if page.next_cursor else "",
-            "first_query": _with(request.GET, after=""),
+            "next_query": (
+                _with(request.GET, after=page.next_cursor, before="") if page.next_cursor else ""
+            ),
+            "prev_query": (
+                _with(request.GET, before=page.prev_cursor, after="") if page.prev_cursor else ""
+            ),
+            "first_query": _with(request.GET, after="", before=""),
             "view_form": SavedViewForm(initial={"query": query}),
         },
     )
