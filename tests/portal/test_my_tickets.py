@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -79,13 +83,42 @@ def test_filter_open_and_closed(portal: Portal) -> None:
     assert open_ticket.number in everything and closed.number in everything
 
 
-def test_list_is_paginated(portal: Portal) -> None:
+def test_list_is_paged_by_keyset_both_ways(portal: Portal) -> None:
     numbers = [portal.ticket(subject=f"Вопрос {i}").number for i in range(23)]
-    first = portal.client.browser.get("/portal/").content.decode()
+    browser = portal.client.browser
+    first = browser.get("/portal/").content.decode()
     assert numbers[-1] in first and numbers[0] not in first  # newest first
-    assert "Страница 1 из 2" in first
-    second = portal.client.browser.get("/portal/?page=2").content.decode()
+    assert 'id="prev-page"' not in first
+    following = re.search(r'href="\?(after=[^"]+)" rel="next"', first)
+    assert following
+    second = browser.get("/portal/?" + html.unescape(following.group(1))).content.decode()
     assert numbers[0] in second and numbers[-1] not in second
+    assert 'id="next-page"' not in second
+    back = re.search(r'href="\?(before=[^"]+)" rel="prev"', second)
+    assert back
+    again = browser.get("/portal/?" + html.unescape(back.group(1))).content.decode()
+    assert [n for n in numbers if n in again] == numbers[3:]
+    assert 'id="prev-page"' not in again and 'id="next-page"' in again
+
+
+def test_the_filter_is_kept_across_pages(portal: Portal) -> None:
+    for i in range(21):
+        portal.ticket(subject=f"Вопрос {i}")
+    first = portal.client.browser.get("/portal/?state=open").content.decode()
+    assert 'href="?state=open&amp;after=' in first
+
+
+@pytest.mark.parametrize("param", ["after", "before"])
+@pytest.mark.parametrize(
+    "cursor", ["forged", "bnwxfDIwMjYtMTEtMjRUMTA6MDA6MDArMDA6MDB8MA", "ё" * 200]
+)
+def test_a_bad_cursor_is_told_in_words_not_500(portal: Portal, param: str, cursor: str) -> None:
+    ticket = portal.ticket()
+    response = portal.client.browser.get("/portal/", {param: cursor})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ссылка на страницу списка устарела или повреждена" in page
+    assert ticket.number in page  # the first page is shown
 
 
 def _queries(portal: Portal) -> int:
@@ -96,12 +129,19 @@ def _queries(portal: Portal) -> int:
 
 
 def test_list_query_count_does_not_grow_with_the_tickets(portal: Portal) -> None:
-    """STYLE §7: pinned — session, user, count, one page of tickets."""
+    """STYLE §7: pinned — session, user, one page of tickets (no COUNT), on any page."""
     portal.ticket()
     few = _queries(portal)
-    for i in range(15):
+    for i in range(45):
         portal.ticket(subject=f"Вопрос {i}")
-    assert _queries(portal) == few == 4
+    assert _queries(portal) == few == 3
+    first = portal.client.browser.get("/portal/").content.decode()
+    following = re.search(r'href="\?(after=[^"]+)" rel="next"', first)
+    assert following
+    with CaptureQueriesContext(connection) as queries:
+        portal.client.browser.get("/portal/?" + html.unescape(following.group(1)))
+    assert len(queries) == 3
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
 
 
 def test_empty_list_invites_a_question(portal: Portal) -> None:

@@ -138,6 +138,7 @@ def my_tickets(user: User, state: str = "") -> QuerySet[Ticket]:
         "status",
         "level",
         "registered_at",
+        "out_of_turn",  # part of the page cursor (`tickets.paging.encode`)
         "reaction_state",
         "reaction_due_at",
         "resolution_state",

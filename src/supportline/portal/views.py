@@ -15,12 +15,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -42,7 +42,7 @@ from supportline.portal.forms import (
 )
 from supportline.portal.line import line_info
 from supportline.portal.models import Article
-from supportline.tickets import access
+from supportline.tickets import access, paging
 from supportline.tickets.actions.attachments import (
     check_attachment_size,
     ticket_attach,
@@ -114,21 +114,41 @@ def _visible(request: HttpRequest, number: str) -> Ticket:
 @portal_view
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
+    """Newest first, a page at a time by keyset (`tickets.paging`, issue 15): `after` — the
+    page after the row it names, `before` — the page before it. No COUNT, no OFFSET. A cursor
+    we did not issue (an edited or stale address) is answered 400 with the first page and a
+    message in words, never 500."""
     state = request.GET.get("state", "")
     if state not in selectors.STATE_FILTERS:
         state = ""
-    page = Paginator(selectors.my_tickets(_user(request), state), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    mine = selectors.my_tickets(_user(request), state)
+    after, before = request.GET.get("after"), request.GET.get("before")
+    bad = False
+    try:
+        if before and not after:
+            chunk, prev = paging.page_before(mine, before, PAGE_SIZE)
+            following = paging.encode(paging.NEWEST, chunk[-1]) if chunk else None
+        else:
+            chunk, following = paging.page(mine, paging.NEWEST, after or None, PAGE_SIZE)
+            prev = paging.encode(paging.NEWEST, chunk[0]) if after and chunk else None
+    except paging.BadCursor:
+        bad = True
+        chunk, following = paging.page(mine, paging.NEWEST, None, PAGE_SIZE)
+        prev = None
+    base = {"state": state} if state else {}
     return render(
         request,
         "portal/tickets.html",
         {
             "section": "tickets",
             "state": state,
-            "page": page,
-            "rows": selectors.rows(list(page.object_list), timezone.now()),
+            "bad_cursor": bad,
+            "first_query": urlencode(base),
+            "next_query": urlencode({**base, "after": following}) if following else "",
+            "prev_query": urlencode({**base, "before": prev}) if prev else "",
+            "rows": selectors.rows(chunk, timezone.now()),
         },
+        status=400 if bad else 200,
     )
 
 

@@ -95,6 +95,24 @@ def page(
     return rows, (encode(order, rows[-1]) if more and rows else None)
 
 
+def page_before(
+    tickets: QuerySet[Ticket], cursor: str, size: int
+) -> tuple[list[Ticket], str | None]:
+    """The page of a `NEWEST` list just before the row `cursor` names (the previous page), in
+    list order, and the cursor for the one before it (None: it is the first page). Read
+    upwards from the cursor by the same index, then turned round. One query."""
+    key = decode(NEWEST, cursor)
+    at, pk = key.registered_at, key.id
+    newer = tickets.filter(registered_at__gte=at).filter(
+        Q(registered_at__gt=at) | Q(registered_at=at, id__gt=pk)
+    )
+    rows = list(newer.order_by("registered_at", "id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    rows.reverse()
+    return rows, (encode(NEWEST, rows[0]) if more and rows else None)
+
+
 def capped_count(tickets: QuerySet[Ticket], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows, counted up to `cap` (True: exact; False: there are more than `cap`)."""
     n = tickets.order_by()[: cap + 1].count()
