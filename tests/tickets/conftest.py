@@ -47,6 +47,9 @@ class Api:
             **self._headers(),
         )
 
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"/api/v1{path}", **self._headers())
+
 
 @dataclass
 class Line:

@@ -130,3 +130,57 @@ def test_issue14_notes_endpoints_access_matrix(line: Line) -> None:
         assert outsider.post(f"/tickets/{number}/notes", {"text": "x"}).status_code == 404
     assert line.consultant.post(f"/tickets/{number}/notes", {"text": "  "}).status_code == 422
     assert len(line.consultant.get(f"/tickets/{number}/notes").json()) == 1
+
+
+def test_issue14_merge_endpoint_access_matrix(line: Line) -> None:
+    """POST /tickets/{number}/merge: the line's staff only (the desk's action and rules); 403
+    for the ticket's own client and partner, 404 for outsiders and unknown numbers."""
+    duplicate = line.ticket(subject="Тот же вопрос по телефону")["number"]
+    kept = line.ticket(subject="Тот же вопрос письмом")["number"]
+    body = {"into": kept, "reason": "Один вопрос"}
+    assert line.client.post(f"/tickets/{duplicate}/merge", body).status_code == 403
+    for outsider in (line.client_b, line.methodologist, line.developer):
+        assert outsider.post(f"/tickets/{duplicate}/merge", body).status_code == 404
+    unknown = line.consultant.post(f"/tickets/{duplicate}/merge", {"into": "CRM-999999"})
+    assert unknown.status_code == 404
+    itself = line.consultant.post(f"/tickets/{duplicate}/merge", {"into": duplicate})
+    assert itself.status_code == 422
+    merged = line.consultant.post(f"/tickets/{duplicate}/merge", body)
+    assert merged.status_code == 200, merged.content
+    assert merged.json()["number"] == kept
+    assert any(e["type"] == "merged_in" for e in merged.json()["events"])
+    closed = line.consultant.get(f"/tickets/{duplicate}").json()
+    assert closed["status"] == "closed"
+    # A closed duplicate cannot be merged again: its status does not allow it.
+    again = line.consultant.post(f"/tickets/{duplicate}/merge", body)
+    assert again.status_code == 409
+
+
+def test_issue14_merge_refuses_tickets_of_different_clients(line: Line) -> None:
+    ours = line.ticket()["number"]
+    theirs = line.ticket(line.partner, partner_code="12-345-678")["number"]  # the partner's
+    response = line.supervisor.post(f"/tickets/{ours}/merge", {"into": theirs})
+    assert response.status_code == 422
+    assert "одного клиента" in response.json()["detail"]
+
+
+def test_issue14_links_endpoints_access_matrix(line: Line) -> None:
+    """POST /tickets/{number}/links and DELETE /tickets/{number}/links/{other}."""
+    a = line.ticket(subject="Первый вопрос")["number"]
+    b = line.ticket(subject="Связанный вопрос")["number"]
+    assert line.client.post(f"/tickets/{a}/links", {"other": b}).status_code == 403
+    assert line.client.delete(f"/tickets/{a}/links/{b}").status_code == 403
+    for outsider in (line.client_b, line.methodologist, line.developer):
+        assert outsider.post(f"/tickets/{a}/links", {"other": b}).status_code == 404
+        assert outsider.delete(f"/tickets/{a}/links/{b}").status_code == 404
+    made = line.consultant.post(f"/tickets/{a}/links", {"other": b})
+    assert made.status_code == 200, made.content
+    assert [t["number"] for t in made.json()] == [b]
+    # Both ways, and a second link changes nothing.
+    assert line.consultant.post(f"/tickets/{b}/links", {"other": a}).json()[0]["number"] == a
+    assert line.consultant.post(f"/tickets/{a}/links", {"other": "CRM-999999"}).status_code == 404
+    assert line.consultant.post(f"/tickets/{a}/links", {"other": a}).status_code == 422
+    # A client's ticket page never shows the line's links.
+    assert b not in line.client.get(f"/tickets/{a}").content.decode()
+    removed = line.consultant.delete(f"/tickets/{a}/links/{b}")
+    assert removed.status_code == 200 and removed.json() == []

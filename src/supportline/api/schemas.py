@@ -229,6 +229,25 @@ class RedirectIn(Schema):
     text: Annotated[str, column(Message, "body"), Plain] = ""
 
 
+class MergeIn(Schema):
+    """Issue 14 §6: the ticket that stays (the one in the path is the duplicate), and why."""
+
+    into: TicketNumber
+    reason: Annotated[str, Field(max_length=REASON_LENGTH), Plain] = ""
+
+
+class LinkIn(Schema):
+    other: TicketNumber
+
+
+class LinkOut(Schema):
+    """A ticket linked to this one (seen by the line only)."""
+
+    number: str
+    subject: str
+    status: str
+
+
 class RefuseIn(Schema):
     reason: Annotated[str, Field(max_length=REASON_LENGTH), Plain]
 

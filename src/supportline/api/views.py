@@ -44,6 +44,7 @@ from supportline.tickets.actions.lifecycle import (
     ticket_evaluate,
     ticket_resolve,
 )
+from supportline.tickets.actions.merge import ticket_link, ticket_merge, ticket_unlink
 from supportline.tickets.actions.notes import note_add
 from supportline.tickets.actions.queue import queue_take_next
 from supportline.tickets.actions.registration import (
@@ -499,6 +500,79 @@ def add_note(request: HttpRequest, number: s.TicketNumber, payload: s.TextIn) ->
     notifies that colleague. Never sent to the client."""
     note = note_add(ticket=_visible(request, number), actor=_user(request), text=payload.text)
     return Status(201, note_out(note))
+
+
+# ------------------------------------------------------------- merge and link (issue 14 §6)
+
+
+def _line_ticket(request: HttpRequest, number: s.TicketNumber, what: str) -> Ticket:
+    """A ticket the caller may see (404 otherwise), for the line's staff only (403)."""
+    ticket = _visible(request, number)
+    access.require(access.is_staff_member(_user(request)), what)
+    return ticket
+
+
+def links_out(user: User, ticket: Ticket) -> list[dict[str, Any]]:
+    """The related tickets the caller may see, oldest first (one query)."""
+    related = (
+        access.visible_tickets(user)
+        .filter(
+            pk__in=Ticket.related_tickets.through.objects.filter(from_ticket_id=ticket.pk).values(
+                "to_ticket_id"
+            )
+        )
+        .only("number", "subject", "status")
+        .order_by("registered_at", "id")
+    )
+    return [{"number": t.number, "subject": t.subject, "status": t.status} for t in related]
+
+
+@router.post(
+    "/tickets/{number}/merge",
+    response=answers({200: s.TicketDetailOut}, *CHANGE),
+    tags=["links"],
+)
+def merge(request: HttpRequest, number: s.TicketNumber, payload: s.MergeIn) -> dict[str, Any]:
+    """Merge the duplicate `number` into `into` (the same client's): its messages and files
+    move, it closes with a link and its clocks stop; both logs keep the event. Answers the
+    kept ticket. 403 for clients and partners, 404 for a ticket the caller may not see, 409
+    when either ticket's status does not allow it, 422 for a pair of different clients."""
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    duplicate = _line_ticket(request, number, _("объединять обращения может сотрудник линии"))
+    into = _visible(request, payload.into)
+    kept = ticket_merge(ticket=duplicate, into=into, actor=_user(request), reason=payload.reason)
+    return ticket_detail(kept, _user(request))
+
+
+@router.post(
+    "/tickets/{number}/links",
+    response=answers({200: list[s.LinkOut]}, *CHANGE),
+    tags=["links"],
+)
+def link(request: HttpRequest, number: s.TicketNumber, payload: s.LinkIn) -> list[dict[str, Any]]:
+    """Link a related ticket (both ways; linking again changes nothing). Answers the ticket's
+    links. 403 for clients and partners and for staff not working the ticket."""
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    ticket = _line_ticket(request, number, _("связывать эти обращения"))
+    ticket = ticket_link(
+        ticket=ticket, other=_visible(request, payload.other), actor=_user(request)
+    )
+    return links_out(_user(request), ticket)
+
+
+@router.delete(
+    "/tickets/{number}/links/{other}",
+    response=answers({200: list[s.LinkOut]}, 403, 404, 409, 422),
+    tags=["links"],
+)
+def unlink(
+    request: HttpRequest, number: s.TicketNumber, other: s.TicketNumber
+) -> list[dict[str, Any]]:
+    """Remove a link (the events of linking stay in both logs). Answers the remaining links."""
+    # Translators: completes «Недостаточно прав: %(what)s» ("Not allowed: …").
+    ticket = _line_ticket(request, number, _("снимать связь этих обращений"))
+    ticket = ticket_unlink(ticket=ticket, other=_visible(request, other), actor=_user(request))
+    return links_out(_user(request), ticket)
 
 
 # The file itself, not JSON: declared for OpenAPI by hand (ninja describes JSON bodies).
