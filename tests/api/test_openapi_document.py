@@ -163,3 +163,16 @@ def test_an_operation_that_lists_no_token_answers_still_declares_them() -> None:
     assert "отозван" in responses[401]["description"]
     assert "Retry-After" in responses[429]["headers"]
     assert set(schema["paths"]["/probe/v1/public"]["get"]["responses"]) == {200}
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/tickets/{number}/merge", "post"),
+        ("/api/v1/tickets/{number}/links", "post"),
+        ("/api/v1/tickets/{number}/links/{other}", "delete"),
+    ],
+)
+def test_issue14_merge_and_link_declare_every_status(path: str, method: str) -> None:
+    declared = set(document()["paths"][path][method]["responses"])
+    assert {"200", "401", "403", "404", "409", "422", "429"} <= declared
