@@ -142,3 +142,19 @@ def test_closed_ticket_offers_no_actions(desk: Desk) -> None:
     page = html(desk.consultant.get(f"/desk/tickets/{refused.number}/"))
     assert "Обращение закрыто: действий нет." in page
     assert "/do/" not in page
+
+
+def test_the_clients_words_typed_in_by_the_line_are_named_by_the_contact(desk: Desk) -> None:
+    """Walk-through: a phone ticket's first message is the client's, not the consultant's —
+    named by the contact, with who wrote it down."""
+    from supportline.tickets.models import Message
+
+    ticket = desk.ticket(channel="phone", contact_name="Мария Петрова")
+    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    assert "<strong>Мария Петрова</strong>" in page.split('class="msg-head"', 2)[1]
+    # A letter the consultant forwarded by hand: the client's, written down by them.
+    Message.objects.filter(ticket=ticket, author_kind="client").update(author=desk.consultant.user)
+    head = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/")).split(
+        'class="msg-head"', 2
+    )[1]
+    assert "<strong>Мария Петрова</strong>" in head and "записал(а)" in head
