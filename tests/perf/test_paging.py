@@ -136,3 +136,11 @@ def test_queue_keyset_matches_the_full_order(desk: Desk) -> None:
         if cursor is None:
             break
     assert got == expected
+
+
+def test_the_queue_declares_its_next_cursor_header_in_the_openapi_document() -> None:
+    from django.test import Client
+
+    document = Client().get("/api/openapi.json").json()
+    headers = document["paths"]["/api/v1/queue"]["get"]["responses"]["200"]["headers"]
+    assert headers["X-Next-Cursor"]["schema"] == {"type": "string"}

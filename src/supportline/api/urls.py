@@ -29,7 +29,7 @@ from ninja.types import DictStrAny
 from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
 from supportline.api.reports import router as reports_router
 from supportline.api.schemas import Detail
-from supportline.api.views import ERROR_DESCRIPTIONS, RETRY_AFTER, router
+from supportline.api.views import ERROR_DESCRIPTIONS, NEXT_CURSOR, RETRY_AFTER, router
 from supportline.lib.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
@@ -92,7 +92,20 @@ class SupportLineApi(NinjaAPI):
                         response["description"] = ERROR_DESCRIPTIONS[int(status)]
                     if int(status) == 429:
                         response["headers"] = RETRY_AFTER
+        for path, operations in schema["paths"].items():
+            if path.endswith("/v1/queue") and "get" in operations:
+                operations["get"]["responses"][200]["headers"] = QUEUE_NEXT_CURSOR
         return schema
+
+
+# GET /v1/queue answers a plain list; the next page's cursor travels in a header.
+QUEUE_NEXT_CURSOR = {
+    NEXT_CURSOR: {
+        "description": "Курсор следующей страницы (параметр `cursor`); нет заголовка — "
+        "страница последняя",
+        "schema": {"type": "string"},
+    }
+}
 
 
 api = SupportLineApi(

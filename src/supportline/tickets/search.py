@@ -15,7 +15,9 @@ The query is built from `lib.russian.words` only (letters and digits), never fro
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -32,9 +34,10 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def document(ticket: Ticket) -> str:
-    """The words a ticket is found by, in one text (the caller saved the ticket): two queries,
-    the registry's names and the messages' texts."""
+def document(ticket: Ticket, bodies: list[str] | None = None) -> str:
+    """The words a ticket is found by, in one text (the caller saved the ticket): at most two
+    queries, the registry's names (none when the ticket's registry rows are already loaded) and
+    the messages' texts (none when `bodies`, all of them, are given: a ticket just registered)."""
     parts = [
         ticket.number or "",
         ticket.subject,
@@ -46,6 +49,38 @@ def document(ticket: Ticket) -> str:
         ticket.contact_phone,
         ticket.configuration_name,
     ]
+    registry = _loaded_registry(ticket)
+    if registry is None:
+        registry = _read_registry(ticket)
+    parts += [value or "" for value in registry]
+    parts += list(ticket.messages.values_list("body", flat=True)) if bodies is None else bodies
+    return " ".join(russian.words(" ".join(p for p in parts if p)))
+
+
+def _loaded_registry(ticket: Ticket) -> tuple[str | None, ...] | None:
+    """The registry's names from the ticket's loaded relations, or None when one is not loaded."""
+    meta = type(ticket)._meta
+    related: dict[str, Any] = {}
+    for name in ("organisation", "registration", "partner"):
+        field = meta.get_field(name)
+        if getattr(ticket, f"{name}_id") is None:
+            related[name] = None
+        elif field.is_cached(ticket):  # type: ignore[union-attr]
+            related[name] = getattr(ticket, name)
+        else:
+            return None
+    org, reg, partner = related["organisation"], related["registration"], related["partner"]
+    return (
+        org.name if org else None,
+        org.full_name if org else None,
+        org.inn if org else None,
+        reg.number if reg else None,
+        partner.name if partner else None,
+        partner.code if partner else None,
+    )
+
+
+def _read_registry(ticket: Ticket) -> tuple[str | None, ...]:
     registry = (
         type(ticket)
         ._default_manager.filter(pk=ticket.pk)
@@ -59,9 +94,7 @@ def document(ticket: Ticket) -> str:
         )
         .first()
     )
-    parts += [value or "" for value in registry or ()]
-    parts += list(ticket.messages.values_list("body", flat=True))
-    return " ".join(russian.words(" ".join(p for p in parts if p)))
+    return tuple(registry or ())
 
 
 def stems_of(text: str) -> str:
@@ -69,20 +102,28 @@ def stems_of(text: str) -> str:
     return " " + " ".join(dict.fromkeys(russian.stem(w) for w in text.split())) + " "
 
 
-def refresh(ticket: Ticket) -> None:
-    """Rebuild the ticket's search row (called from the actions' save step)."""
-    text = document(ticket)
-    # One upsert (INSERT … ON CONFLICT DO UPDATE), on PostgreSQL and SQLite alike.
+def refresh(ticket: Ticket, bodies: list[str] | None = None) -> None:
+    """Rebuild the ticket's search row (called from the actions' save step); `bodies`: every
+    message's text, when the caller has them in memory."""
+    text = document(ticket, bodies)
+    if is_postgres():
+        # One upsert that also computes the vector (INSERT … ON CONFLICT DO UPDATE).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO "tickets_ticketsearch" (ticket_id, document, stems, vector) '
+                "VALUES (%s, %s, %s, to_tsvector('russian', %s)) "
+                "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document, "
+                "stems = EXCLUDED.stems, vector = EXCLUDED.vector",
+                [ticket.pk, text, stems_of(text), text],
+            )
+        return
+    # One upsert (INSERT … ON CONFLICT DO UPDATE).
     TicketSearch.objects.bulk_create(
         [TicketSearch(ticket=ticket, document=text, stems=stems_of(text))],
         update_conflicts=True,
         unique_fields=["ticket"],
         update_fields=["document", "stems"],
     )
-    if is_postgres():
-        TicketSearch.objects.filter(ticket=ticket).update(
-            vector=SearchVector("document", config="russian")
-        )
 
 
 def query_words(query: str) -> list[str]:
