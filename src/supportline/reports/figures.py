@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BigIntegerField, Count, DateTimeField, F, Func, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,6 +240,28 @@ def _scope(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Q:
     return Q(registered_at__gte=start, registered_at__lt=end) | carried
 
 
+_UNIX_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _epoch_us(column: str) -> Func:
+    """The instant as integer microseconds since the Unix epoch, computed by the database:
+    ``datetime + timedelta`` in Python is several times cheaper than parsing the ISO text
+    (600k events in the what-if). Exact: PostgreSQL's EXTRACT(EPOCH) is numeric."""
+    if connection.vendor == "postgresql":
+        return Func(
+            F(column),
+            template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
+            output_field=BigIntegerField(),
+        )
+    return Func(F(column), template="%(expressions)s", output_field=DateTimeField())
+
+
+def _instant(value: int | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return _UNIX_EPOCH + dt.timedelta(microseconds=value)
+
+
 def load_tickets(
     start: dt.datetime, end: dt.datetime, as_of: dt.datetime, *, all_clock_events: bool = False
 ) -> list[TicketRow]:
@@ -298,13 +321,21 @@ def load_tickets(
             # replayed); the indexed instant bounds the scan.
             TicketEvent.objects.filter(at__gte=start, at__lte=as_of, type__in=CLOCK_EVENTS)
             .order_by("ticket_id", "at", "id")
-            .annotate(level_key=KT("data__level"))
-            .values_list("ticket_id", "at", "type", "author_id", "level_key")
+            .annotate(level_key=KT("data__level"), at_us=_epoch_us("at"))
+            .values_list("ticket_id", "at_us", "type", "author_id", "level_key")
         )
-        for ticket_id, at, kind, author, level in clock_rows:
+        no_data: dict[str, Any] = {}
+        for ticket_id, at_us, kind, author, level in clock_rows:
             owner = rows.get(ticket_id)
             if owner is not None:
-                owner.events.append((at, kind, author, {} if level is None else {"level": level}))
+                owner.events.append(
+                    (
+                        _instant(at_us),
+                        kind,
+                        author,
+                        no_data if level is None else {"level": level},
+                    )
+                )
         return list(rows.values())
     # The cohort's events happen at or after the period's start: the indexed instant bounds
     # the scan (other tickets' events in the period are skipped below); the tickets whose
