@@ -41,9 +41,10 @@ DEFAULT_REGULATION_RESOURCE = "1c-crm.toml"
 
 #: Channels the application can take tickets from (R6); a line may offer a subset.
 KNOWN_CHANNELS = frozenset({"email", "phone", "connect", "portal", "api"})
-REDIRECT_TARGETS: tuple[RedirectTarget, ...] = ("franchisee", "third_party_developer")
 
 _ID_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+# A ticket number's prefix: what mail subjects are matched by ([A-Z][A-Z0-9]*-000042).
+_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}\Z")
 _REGULATION_ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
 _HHMM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -295,7 +296,7 @@ def _read_scope(node: _Node) -> ScopeCategory:
     name = node.text("name")
     in_scope = node.boolean("in_scope")
     contract_exempt = node.boolean("contract_exempt")
-    redirect_to: RedirectTarget | None = None
+    redirect_to: str | None = None
     answer: Text | None = None
     if in_scope:
         for key in ("redirect_to", "answer"):
@@ -304,13 +305,8 @@ def _read_scope(node: _Node) -> ScopeCategory:
                     key, "допустимо только для вопросов вне рамок линии (in_scope = false)"
                 )
     else:
-        target = node.string("redirect_to")
-        if target not in REDIRECT_TARGETS:
-            raise node.error(
-                "redirect_to",
-                f"недопустимое значение {target!r}; допустимые: {', '.join(REDIRECT_TARGETS)}",
-            )
-        redirect_to = target
+        # Checked against the file's [[redirect_targets]] once they are read.
+        redirect_to = node.identifier("redirect_to")
         answer = node.text("answer", allowed=("number",))
     node._used.update(("redirect_to", "answer"))
     withdrawn = node.boolean("withdrawn_products") if "withdrawn_products" in node.data else False
@@ -524,6 +520,30 @@ def _read_contract(node: _Node) -> ContractKind:
     return ContractKind(id=kind_id, name=name, missing=missing, aliases=aliases)
 
 
+def _read_redirect_target(node: _Node) -> RedirectTarget:
+    return RedirectTarget(id=node.identifier(), name=node.text("name"))
+
+
+def _read_redirect_targets(root: _Node, scope: list[ScopeCategory]) -> list[RedirectTarget]:
+    """R3: the file's redirect targets; every out-of-scope category's ``redirect_to`` must name
+    one. A file without ``[[redirect_targets]]`` declares them by use (named by their ids)."""
+    nodes = root.array_of_tables("redirect_targets", required=False)
+    targets = _unique(nodes, _read_redirect_target, lambda target: target.id)
+    used = [c.redirect_to for c in scope if c.redirect_to is not None]
+    if not nodes:
+        return [RedirectTarget(id=t, name=Text(ru=t)) for t in dict.fromkeys(used)]
+    known = [t.id for t in targets]
+    for index, category in enumerate(scope):
+        if category.redirect_to is not None and category.redirect_to not in known:
+            raise RegulationError(
+                root.source,
+                f"scope[{index}].redirect_to",
+                f"неизвестное направление {category.redirect_to!r}; "
+                f"в регламенте есть: {', '.join(known)}",
+            )
+    return targets
+
+
 def _level_reference(node: _Node, key: str, level_ids: list[str]) -> str:
     value = node.string(key)
     if value not in level_ids:
@@ -546,6 +566,12 @@ def _read_regulation(root: _Node) -> Regulation:
     line = root.table("line")
     line_name = line.text("name")
     vendor = line.text("vendor")
+    ticket_prefix = line.opt_string("ticket_prefix") or "T"
+    if not _PREFIX_RE.match(ticket_prefix):
+        raise line.error(
+            "ticket_prefix",
+            f"ожидаются 1–10 заглавных латинских букв и цифр, первая — буква: {ticket_prefix!r}",
+        )
     line.finish()
 
     hours = _read_working_hours(root.table("working_time"))
@@ -571,6 +597,7 @@ def _read_regulation(root: _Node) -> Regulation:
         raise root.error(
             "scope", "только одна категория может быть для снятых с поддержки продуктов"
         )
+    targets = _read_redirect_targets(root, scope)
     channels = _unique(root.array_of_tables("channels"), _read_channel, lambda channel: channel.id)
     contacts = _read_contacts(root.table("contacts"))
     offers = _unique(
@@ -608,6 +635,8 @@ def _read_regulation(root: _Node) -> Regulation:
         answers=answers,
         contracts=tuple(contracts),
         version=declared_version or "",
+        ticket_prefix=ticket_prefix,
+        redirect_targets=tuple(targets),
     )
 
 
