@@ -446,5 +446,46 @@ def test_r21_the_openapi_description_names_the_line_of_the_file_in_force(
 ) -> None:
     description = client.get("/api/openapi.json").json()["info"]["description"]
     assert "Линия поддержки «Склад-Онлайн»" in description and "1С:CRM" not in description
-    english = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    from django.utils import translation
+
+    with translation.override("ru"):  # the request switches to English; not the next test
+        english = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert "(Sklad-Online support line)" in english["info"]["description"]
+
+
+@pytest.mark.django_db
+def test_r18_r21_the_contract_level_column_and_levels_are_the_example_files(
+    example: Path, tmp_path: Path
+) -> None:
+    """The registry's level column is a property of the contract kind in the file: on this
+    line «Тариф» with Базовый / Расширенный, and the 1C:CRM «Уровень ИТС» means nothing."""
+    from supportline.registry.importer import RawRow, import_contracts
+    from supportline.registry.models import Product
+
+    Product.objects.create(name="Склад-Онлайн")
+    sheet = tmp_path / "registry.csv"
+    sheet.write_text(
+        "Регистрационный номер;Организация;ИНН;Продукт;Вид договора;Действует с;"
+        "Действует по;Тариф\n"
+        "SO-100;ООО «Ромашка»;7705123452;Склад-Онлайн;Подписка;01.01.2026;31.12.2026;плюс\n",
+        encoding="utf-8",
+    )
+    report = import_contracts(rows_source=sheet)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Contract.objects.get().its_level == "extended"
+    base = {
+        "registration_number": "SO-101",
+        "organisation": "ООО «Ромашка»",
+        "inn": "7705123452",
+        "product": "Склад-Онлайн",
+        "contract_kind": "Подписка",
+        "valid_from": "01.01.2026",
+        "valid_to": "31.12.2026",
+    }
+    refused = import_contracts(rows_source=[RawRow(2, {**base, "its_level": "ПРОФ"})])
+    assert [str(e) for e in refused.errors] == [
+        "Строка 2, «Тариф»: неизвестный тариф «ПРОФ»; допустимо: Базовый, Расширенный"
+    ]
+    kind = rules.regulation().contract_kind("subscription")
+    assert kind.level_column == "Тариф"
+    assert [lv.id for lv in kind.levels] == ["basic", "extended"]

@@ -448,3 +448,14 @@ def test_r3_r21_redirect_targets_and_the_ticket_prefix_are_data_of_the_file() ->
     assert [t.id for t in other.redirect_targets] == ["partner", "third_party_developer"]
     assert other.redirect_target("partner").name.ru == "partner"
     assert other.ticket_prefix == "T"
+
+
+def test_r18_r21_contract_levels_are_a_property_of_the_contract_kind() -> None:
+    crm = parse_regulation(DEFAULT_TEXT)
+    its, kp = crm.contract_kind("its"), crm.contract_kind("kp_otraslevoy")
+    assert its.level_column == "Уровень ИТС"
+    assert [(lv.id, lv.name.ru) for lv in its.levels] == [("prof", "ПРОФ"), ("techno", "ТЕХНО")]
+    assert kp.levels == () and kp.level_column is None
+    too_long = DEFAULT_TEXT.replace('{ id = "prof"', '{ id = "professional_plus"')
+    error = error_of(too_long)
+    assert error.path == "contracts[0].levels[0].id" and "не длиннее 10" in error.problem

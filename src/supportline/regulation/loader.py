@@ -24,6 +24,7 @@ from supportline.regulation.model import (
     Channel,
     Contacts,
     ContractKind,
+    ContractLevel,
     Level,
     Offer,
     RedirectTarget,
@@ -517,7 +518,51 @@ def _read_contract(node: _Node) -> ContractKind:
         if not isinstance(raw, list) or not all(isinstance(a, str) and a.strip() for a in raw):
             raise node.error("aliases", "ожидается массив непустых строк")
         aliases = tuple(cast(list[str], raw))
-    return ContractKind(id=kind_id, name=name, missing=missing, aliases=aliases)
+    levels = _read_contract_levels(node)
+    level_column = node.opt_string("level_column")
+    if level_column is not None and not levels:
+        raise node.error("level_column", "столбец уровня указывается только вместе с levels")
+    return ContractKind(
+        id=kind_id,
+        name=name,
+        missing=missing,
+        aliases=aliases,
+        levels=levels,
+        level_column=level_column,
+    )
+
+
+# A contract's level is stored in a column of this width (registry.Contract.its_level).
+_CONTRACT_LEVEL_ID_MAX = 10
+
+
+def _read_contract_levels(node: _Node) -> tuple[ContractLevel, ...]:
+    """``levels = [{ id = "prof", name = { ru = "ПРОФ" }, aliases = [...] }, ...]``."""
+    raw = node._get("levels", False)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(i, dict) for i in raw):
+        raise node.error("levels", "ожидается непустой массив таблиц { id, name }")
+    levels: list[ContractLevel] = []
+    for index, item in enumerate(cast(list[dict[str, object]], raw)):
+        sub = _Node(item, f"{node.sub('levels')}[{index}]", node.source)
+        level_id = sub.identifier()
+        if len(level_id) > _CONTRACT_LEVEL_ID_MAX:
+            raise sub.error("id", f"не длиннее {_CONTRACT_LEVEL_ID_MAX} символов")
+        if any(level.id == level_id for level in levels):
+            raise sub.error("id", f"повторяющийся идентификатор {level_id!r}")
+        level_name = sub.text("name")
+        aliases: tuple[str, ...] = ()
+        spelled = sub._get("aliases", False)
+        if spelled is not None:
+            if not isinstance(spelled, list) or not all(
+                isinstance(a, str) and a.strip() for a in spelled
+            ):
+                raise sub.error("aliases", "ожидается массив непустых строк")
+            aliases = tuple(cast(list[str], spelled))
+        sub.finish()
+        levels.append(ContractLevel(id=level_id, name=level_name, aliases=aliases))
+    return tuple(levels)
 
 
 def _read_redirect_target(node: _Node) -> RedirectTarget:

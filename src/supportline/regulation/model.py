@@ -135,6 +135,16 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class ContractLevel:
+    """A level of a contract kind (1C:ITS: ПРОФ, ТЕХНО), read from the registry's level column;
+    ``aliases`` are other spellings the import accepts (its id and name always are)."""
+
+    id: str
+    name: Text
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ContractKind:
     """A kind of contract a registration needs for consultations (R2, R18).
 
@@ -145,6 +155,17 @@ class ContractKind:
     name: Text
     missing: Text
     aliases: tuple[str, ...] = ()
+    # The kind's levels (none: the kind has no levels, and the import's level column must be
+    # empty for it) and the title of the registry column that carries them («Уровень ИТС»).
+    levels: tuple[ContractLevel, ...] = ()
+    level_column: str | None = None
+
+    def level(self, level_id: str) -> ContractLevel:
+        """The level ``level_id``; :class:`KeyError` if the kind has no such level."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
 
 
 @dataclass(frozen=True)
