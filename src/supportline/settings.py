@@ -143,10 +143,10 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Time: everything stored in UTC; shown in Moscow time with the zone named (STYLE §4).
+# Time: everything stored in UTC; shown in the regulation's zone (R21, core.rules.line_zone)
+# with the zone named (STYLE §4), or in the zone a signed-in user chose.
 TIME_ZONE = "UTC"
 USE_TZ = True
-DISPLAY_TIME_ZONE = "Europe/Moscow"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]

@@ -58,6 +58,9 @@ def test_r21_the_zone_label_follows_the_regulation(settings: object, tmp_path: P
     rules.regulation.cache_clear()
     try:
         moment = dt.datetime(2026, 11, 24, 5, 0, tzinfo=dt.UTC)
-        assert msk(moment) == "24.11.2026 10:00 ЕКБ"
+        from django.utils import translation
+
+        with translation.override("ru"):  # whatever language an earlier test left active
+            assert msk(moment) == "24.11.2026 10:00 ЕКБ"
     finally:
         rules.regulation.cache_clear()

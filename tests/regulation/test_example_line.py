@@ -412,3 +412,80 @@ def test_r1_r7_r21_a_mail_without_data_is_asked_in_the_example_files_words(
         )
         assert question.body.endswith("Ответьте, пожалуйста, на это письмо.")
         assert "регламент, п. 1" not in question.body  # the 1C:CRM wording is that file's
+
+
+@pytest.mark.django_db
+def test_r3_r21_an_out_of_scope_question_goes_to_the_example_files_target(example: Path) -> None:
+    """R3 on the example line: the redirect goes to the file's own target (no franchisee in
+    code), with the category's client text, and the number carries the file's prefix."""
+    from supportline.desk.selectors.ticket import _describe_data
+    from supportline.tickets.models import EventType
+
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        filed = api_for("client").post(
+            "/tickets", {**VALID_TICKET, "category": "custom_integration"}
+        )
+        assert filed.status_code == 201, filed.content.decode()
+        number = filed.json()["number"]
+    assert number.startswith("SKL-")
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.status == "redirected"
+    event = ticket.events.get(type=EventType.REDIRECTED)
+    assert event.data["to"] == "integrator"
+    answer = load_regulation(EXAMPLE).scope_category("custom_integration").answer
+    assert answer is not None
+    assert answer.ru.format(number=number) in [m.body for m in ticket.messages.all()]
+    # The desk's history names the target by the file's name for it.
+    assert _describe_data(event, {}).endswith("→ Автор доработки или интеграции")
+
+
+@pytest.mark.django_db
+def test_r21_the_openapi_description_names_the_line_of_the_file_in_force(
+    example: Path, client: Any
+) -> None:
+    description = client.get("/api/openapi.json").json()["info"]["description"]
+    assert "Линия поддержки «Склад-Онлайн»" in description and "1С:CRM" not in description
+    from django.utils import translation
+
+    with translation.override("ru"):  # the request switches to English; not the next test
+        english = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "(Sklad-Online support line)" in english["info"]["description"]
+
+
+@pytest.mark.django_db
+def test_r18_r21_the_contract_level_column_and_levels_are_the_example_files(
+    example: Path, tmp_path: Path
+) -> None:
+    """The registry's level column is a property of the contract kind in the file: on this
+    line «Тариф» with Базовый / Расширенный, and the 1C:CRM «Уровень ИТС» means nothing."""
+    from supportline.registry.importer import RawRow, import_contracts
+    from supportline.registry.models import Product
+
+    Product.objects.create(name="Склад-Онлайн")
+    sheet = tmp_path / "registry.csv"
+    sheet.write_text(
+        "Регистрационный номер;Организация;ИНН;Продукт;Вид договора;Действует с;"
+        "Действует по;Тариф\n"
+        "SO-100;ООО «Ромашка»;7705123452;Склад-Онлайн;Подписка;01.01.2026;31.12.2026;плюс\n",
+        encoding="utf-8",
+    )
+    report = import_contracts(rows_source=sheet)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Contract.objects.get().its_level == "extended"
+    base = {
+        "registration_number": "SO-101",
+        "organisation": "ООО «Ромашка»",
+        "inn": "7705123452",
+        "product": "Склад-Онлайн",
+        "contract_kind": "Подписка",
+        "valid_from": "01.01.2026",
+        "valid_to": "31.12.2026",
+    }
+    refused = import_contracts(rows_source=[RawRow(2, {**base, "its_level": "ПРОФ"})])
+    assert [str(e) for e in refused.errors] == [
+        "Строка 2, «Тариф»: неизвестный тариф «ПРОФ»; допустимо: Базовый, Расширенный"
+    ]
+    kind = rules.regulation().contract_kind("subscription")
+    assert kind.level_column == "Тариф"
+    assert [lv.id for lv in kind.levels] == ["basic", "extended"]

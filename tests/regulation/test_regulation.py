@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -317,7 +318,7 @@ OPERATIONAL_TARGETS = "reaction_minutes = 240      # 4 working hours"
         (
             ('redirect_to = "franchisee"', 'redirect_to = "anyone"'),
             "scope[5].redirect_to",
-            "недопустимое значение 'anyone'",
+            "неизвестное направление 'anyone'",
         ),
         (
             (
@@ -373,6 +374,13 @@ OPERATIONAL_TARGETS = "reaction_minutes = 240      # 4 working hours"
             "scope[5].answer.ru",
             "неизвестная подстановка {0}",
         ),
+        # R21: the numbering and the redirect targets are the file's
+        (('ticket_prefix = "CRM"', 'ticket_prefix = "crm-1"'), "line.ticket_prefix", "заглавных"),
+        (
+            ('id = "third_party_developer"', 'id = "developer"'),
+            "scope[7].redirect_to",
+            "неизвестное направление 'third_party_developer'; в регламенте есть: franchisee, developer",
+        ),
     ],
 )
 def test_r21_malformed_regulation_is_rejected_with_the_key_path(
@@ -426,3 +434,28 @@ def test_r21_load_regulation_reports_unreadable_files(tmp_path: Path) -> None:
     latin1.write_bytes("id = 'é'".encode("latin-1"))
     with pytest.raises(RegulationError, match="UTF-8"):
         load_regulation(latin1)
+
+
+def test_r3_r21_redirect_targets_and_the_ticket_prefix_are_data_of_the_file() -> None:
+    crm = parse_regulation(DEFAULT_TEXT)
+    assert crm.ticket_prefix == "CRM"
+    assert [t.id for t in crm.redirect_targets] == ["franchisee", "third_party_developer"]
+    assert crm.redirect_target("franchisee").name.ru == "Компания-1С:Франчайзи (договор 1С:КП)"
+    # A file without [[redirect_targets]] declares them by use; without a prefix: neutral «T».
+    bare = re.sub(r"\[\[redirect_targets\]\]\nid = .*\nname = .*\n", "", DEFAULT_TEXT)
+    bare = bare.replace('ticket_prefix = "CRM"', "")
+    other = parse_regulation(bare.replace('redirect_to = "franchisee"', 'redirect_to = "partner"'))
+    assert [t.id for t in other.redirect_targets] == ["partner", "third_party_developer"]
+    assert other.redirect_target("partner").name.ru == "partner"
+    assert other.ticket_prefix == "T"
+
+
+def test_r18_r21_contract_levels_are_a_property_of_the_contract_kind() -> None:
+    crm = parse_regulation(DEFAULT_TEXT)
+    its, kp = crm.contract_kind("its"), crm.contract_kind("kp_otraslevoy")
+    assert its.level_column == "Уровень ИТС"
+    assert [(lv.id, lv.name.ru) for lv in its.levels] == [("prof", "ПРОФ"), ("techno", "ТЕХНО")]
+    assert kp.levels == () and kp.level_column is None
+    too_long = DEFAULT_TEXT.replace('{ id = "prof"', '{ id = "professional_plus"')
+    error = error_of(too_long)
+    assert error.path == "contracts[0].levels[0].id" and "не длиннее 10" in error.problem

@@ -8,7 +8,7 @@ status does not allow, 422 `{"errors": {field: message}}` for invalid input.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status, Swagger
@@ -30,6 +30,7 @@ from supportline.api.auth import BearerToken, TokenRejected, TokenThrottled
 from supportline.api.reports import router as reports_router
 from supportline.api.schemas import Detail
 from supportline.api.views import ERROR_DESCRIPTIONS, NEXT_CURSOR, RETRY_AFTER, router
+from supportline.core import rules
 from supportline.lib.text import NUL_MESSAGE, SURROGATE_MESSAGE
 from supportline.ops.ready import router as ready_router
 from supportline.tickets.errors import AccessDenied, IntakeError, TicketError, TransitionError
@@ -108,18 +109,23 @@ QUEUE_NEXT_CURSOR = {
 }
 
 
+def _description() -> str:
+    """R21: the line's name comes from the regulation in force, not from code."""
+    return _(
+        "REST API линии консультаций SupportLine (%(line)s). Авторизация: заголовок "
+        "`Authorization: Bearer <токен>`; токен выдаёт команда `supportline token ИМЯ`."
+    ) % {"line": rules.tr(rules.regulation().line_name)}
+
+
+_lazy_description = lazy(_description, str)
+
+
 api = SupportLineApi(
     title="SupportLine API",
     version="1",
     # Lazy: the OpenAPI document is built per request, in the request's language (Django's JSON
     # encoder renders lazy strings); ninja's annotation says `str`.
-    description=cast(
-        str,
-        gettext_lazy(
-            "REST API линии консультаций SupportLine (регламент 1С:CRM). Авторизация: заголовок "
-            "`Authorization: Bearer <токен>`; токен выдаёт команда `supportline token ИМЯ`."
-        ),
-    ),
+    description=_lazy_description(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     # Offline: Swagger UI from our static files (ninja is an installed app), and no badge that

@@ -71,6 +71,15 @@ def level_name(level_id: str) -> str:
     return rules.tr(regulation.level(level_id).name)
 
 
+def redirect_target_name(target_id: str) -> str:
+    """R3: the name of where out-of-scope questions go, from the regulation (R21); the id
+    itself when the regulation no longer has it."""
+    try:
+        return rules.tr(rules.regulation().redirect_target(target_id).name)
+    except KeyError:
+        return target_id
+
+
 def category_name(category_id: str) -> str:
     """The scope category's name from the regulation (R21); the id itself when unknown."""
     try:

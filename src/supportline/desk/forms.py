@@ -193,7 +193,7 @@ class PhoneCallForm(DeskForm):
         label=_("Код партнёра"),
         max_length=_column(Ticket, "partner_code"),
         required=False,
-        help_text=_("Если звонит партнёр (1С:Франчайзи)"),
+        help_text=_("Если звонит партнёр"),
     )
     organisation = forms.CharField(
         label=_("Организация"), max_length=_column(Ticket, "organisation_name"), required=False

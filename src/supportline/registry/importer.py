@@ -23,11 +23,11 @@ case-insensitively, ё = е, `_` = space; columns not listed are ignored.
 | КПП | kpp | no; none for a 12-digit INN |
 | Код партнёра | partner_code | NFR: its holder; main delivery (optional): the partner serving the organisation (R1, R2); the partner must exist |
 | Продукт | product | yes; must exist (products are kept by the administrator) |
-| Вид договора | contract_kind | yes: «1С:ИТС» / its, «1С:КП Отраслевой» / kp_otraslevoy |
+| Вид договора | contract_kind | yes: a contract kind of the regulation file (its id, name or aliases) |
 | Номер договора | contract_number | no |
 | Действует с | valid_from | yes: ДД.ММ.ГГГГ, ГГГГ-ММ-ДД or an XLSX date cell |
 | Действует по | valid_to | yes: same formats, not before «Действует с» |
-| Уровень ИТС | its_level | no: ПРОФ / ТЕХНО, only for 1С:ИТС |
+| the kind's `level_column` (1C:CRM: «Уровень ИТС»), «Уровень договора» | its_level | no: one of the contract kind's `levels` in the regulation file (1C:CRM: ПРОФ / ТЕХНО for 1С:ИТС); only for a kind that has levels |
 
 Matching: an organisation by INN (created, or its name updated); a partner by code (never
 created); a registration number by number (created or updated; it may not change hands); a
@@ -52,7 +52,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
@@ -72,6 +72,7 @@ from supportline.registry.models import (
     Product,
     RegistrationNumber,
 )
+from supportline.regulation.model import ContractKind
 
 # Whatever a cell holds: text from a CSV; text, numbers, dates or None from an XLSX.
 Cell: TypeAlias = object
@@ -126,7 +127,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("valid_from", "Действует с", ("дата начала", "valid from")),
     Column("valid_to", "Действует по", ("действует до", "дата окончания", "valid to")),
-    Column("its_level", "Уровень ИТС", ("its level",)),
+    # R21: the contract's level; the regulation's contract kinds name their own column for it
+    # (`level_column`, «Уровень ИТС» in the 1C:CRM file) and list their levels.
+    Column("its_level", "Уровень договора", ("contract level", "its level")),
 )
 TITLES = {c.key: c.title for c in COLUMNS}
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -134,8 +137,6 @@ REQUIRED_COLUMNS = ("registration_number", "product", "contract_kind", "valid_fr
 
 MAIN = RegistrationNumber.Kind.MAIN
 NFR = RegistrationNumber.Kind.NFR
-# The registry sheet's «Уровень ИТС» column describes a contract of this kind only.
-ITS_KIND = "its"
 
 _REGISTRATION_KINDS = {
     "": MAIN,
@@ -145,12 +146,6 @@ _REGISTRATION_KINDS = {
     "nfr": NFR,
     "nfr-версия": NFR,
     "nfr-версия партнера": NFR,
-}
-_ITS_LEVELS = {
-    "проф": Contract.ItsLevel.PROF,
-    "prof": Contract.ItsLevel.PROF,
-    "техно": Contract.ItsLevel.TECHNO,
-    "techno": Contract.ItsLevel.TECHNO,
 }
 _KPP = re.compile(r"\d{4}[\dA-Z]{2}\d{3}")
 _RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -182,7 +177,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Строка {self.line}, «{TITLES[self.column]}»: {self.message}"
+        return f"Строка {self.line}, «{column_title(self.column)}»: {self.message}"
 
 
 @dataclass
@@ -285,6 +280,60 @@ def _contract_kinds() -> dict[str, str]:
 
 
 _HEADERS = {_norm(alias): c.key for c in COLUMNS for alias in (c.title, c.key, *c.aliases)}
+
+
+def _headers() -> dict[str, str]:
+    """The header spellings: the fixed columns' and the regulation's level columns (R21)."""
+    headers = dict(_HEADERS)
+    for kind in rules.regulation().contracts:
+        if kind.level_column:
+            headers[_norm(kind.level_column)] = "its_level"
+    return headers
+
+
+def column_title(key: str) -> str:
+    """A column's title; the level column's is the regulation's (R21: «Уровень ИТС»)."""
+    if key == "its_level":
+        for kind in rules.regulation().contracts:
+            if kind.level_column:
+                return kind.level_column
+    return TITLES[key]
+
+
+def _level_spellings(kind: ContractKind) -> dict[str, str]:
+    """{spelling: level id} of a contract kind's levels, as _token() forms."""
+    spellings = {}
+    for level in kind.levels:
+        for spelling in (level.id, level.name.ru, level.name.en or "", *level.aliases):
+            if spelling:
+                spellings[_token(spelling)] = level.id
+    return spellings
+
+
+def _read_level(text: str, kind_id: str | None, error: Callable[[str, str], None]) -> str:
+    """R21: the contract's level from the level column, checked against the kind's levels in
+    the regulation; "" for an empty cell."""
+    if not text:
+        return ""
+    kinds = rules.regulation().contracts
+    title = column_title("its_level")
+    named = title[:1].lower() + title[1:]
+    with_levels = [k for k in kinds if k.levels]
+    kind = next((k for k in kinds if k.id == kind_id), None)
+    if kind is not None and not kind.levels:
+        if with_levels:
+            names = ", ".join(k.name.ru for k in with_levels)
+            error("its_level", f"{named} указывается только для договора {names}")
+        else:
+            error("its_level", "у договоров этой линии нет уровней: столбец оставляют пустым")
+        return ""
+    candidates = [kind] if kind is not None else with_levels
+    for candidate in candidates:
+        if (level_id := _level_spellings(candidate).get(_token(text))) is not None:
+            return level_id
+    known = ", ".join(dict.fromkeys(lv.name.ru for k in candidates for lv in k.levels)) or "нет"
+    error("its_level", f"неизвестный {named} «{text}»; допустимо: {known}")
+    return ""
 
 
 def read_rows(path: Path) -> list[RawRow]:
@@ -435,17 +484,18 @@ def _rows_from_table(table: Iterable[Sequence[Cell]], name: str) -> list[RawRow]
     if header is None or not any(_text(cell) for cell in header):
         raise ImportFileError(f"В первой строке файла «{name}» нет заголовков столбцов")
     positions: dict[str, int] = {}
+    headers = _headers()
     for index, cell in enumerate(header):
-        key = _HEADERS.get(_norm(_text(cell)))
+        key = headers.get(_norm(_text(cell)))
         if key is None:
             continue
         if key in positions:
             raise ImportFileError(
-                f"Столбец «{TITLES[key]}» встречается в заголовке дважды "
+                f"Столбец «{column_title(key)}» встречается в заголовке дважды "
                 f"(столбцы {positions[key] + 1} и {index + 1})"
             )
         positions[key] = index
-    missing = [TITLES[key] for key in REQUIRED_COLUMNS if key not in positions]
+    missing = [column_title(key) for key in REQUIRED_COLUMNS if key not in positions]
     problems = []
     if missing:
         problems.append("нет обязательных столбцов: " + ", ".join(f"«{t}»" for t in missing))
@@ -454,7 +504,7 @@ def _rows_from_table(table: Iterable[Sequence[Cell]], name: str) -> list[RawRow]
             "нужны столбцы «Организация» и «ИНН» (основная поставка) или «Код партнёра» (NFR-номер)"
         )
     if problems:
-        expected = ", ".join(f"«{c.title}»" for c in COLUMNS)
+        expected = ", ".join(f"«{column_title(c.key)}»" for c in COLUMNS)
         raise ImportFileError(
             f"Файл «{name}»: " + "; ".join(problems) + f". Ожидаемые заголовки: {expected}"
         )
@@ -630,15 +680,7 @@ def _parse(
             "contract_kind",
             f"неизвестный вид договора «{text['contract_kind']}»; допустимо: {known}",
         )
-    its_level = _ITS_LEVELS.get(_token(text["its_level"]), "")
-    if text["its_level"]:
-        if not its_level:
-            error(
-                "its_level",
-                f"неизвестный уровень ИТС «{text['its_level']}»; допустимо: ПРОФ, ТЕХНО",
-            )
-        elif contract_kind not in (None, ITS_KIND):
-            error("its_level", "уровень ИТС указывается только для договора 1С:ИТС")
+    its_level = _read_level(text["its_level"], contract_kind, error)
 
     dates: dict[str, dt.date] = {}
     for key in ("valid_from", "valid_to"):
@@ -679,7 +721,12 @@ def _parse(
 
 
 def _level(value: str) -> str:
-    return str(Contract.ItsLevel(value).label) if value else ""
+    """A stored level's name in the regulation (R21); the id itself when no kind has it."""
+    for kind in rules.regulation().contracts:
+        for level in kind.levels:
+            if level.id == value:
+                return level.name.ru
+    return value
 
 
 def _contradiction(row: _Row, key: str, line: int, there: str, here: str) -> RowError:

@@ -24,6 +24,7 @@ from supportline.regulation.model import (
     Channel,
     Contacts,
     ContractKind,
+    ContractLevel,
     Level,
     Offer,
     RedirectTarget,
@@ -41,9 +42,10 @@ DEFAULT_REGULATION_RESOURCE = "1c-crm.toml"
 
 #: Channels the application can take tickets from (R6); a line may offer a subset.
 KNOWN_CHANNELS = frozenset({"email", "phone", "connect", "portal", "api"})
-REDIRECT_TARGETS: tuple[RedirectTarget, ...] = ("franchisee", "third_party_developer")
 
 _ID_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+# A ticket number's prefix: what mail subjects are matched by ([A-Z][A-Z0-9]*-000042).
+_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}\Z")
 _REGULATION_ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
 _HHMM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -295,7 +297,7 @@ def _read_scope(node: _Node) -> ScopeCategory:
     name = node.text("name")
     in_scope = node.boolean("in_scope")
     contract_exempt = node.boolean("contract_exempt")
-    redirect_to: RedirectTarget | None = None
+    redirect_to: str | None = None
     answer: Text | None = None
     if in_scope:
         for key in ("redirect_to", "answer"):
@@ -304,13 +306,8 @@ def _read_scope(node: _Node) -> ScopeCategory:
                     key, "допустимо только для вопросов вне рамок линии (in_scope = false)"
                 )
     else:
-        target = node.string("redirect_to")
-        if target not in REDIRECT_TARGETS:
-            raise node.error(
-                "redirect_to",
-                f"недопустимое значение {target!r}; допустимые: {', '.join(REDIRECT_TARGETS)}",
-            )
-        redirect_to = target
+        # Checked against the file's [[redirect_targets]] once they are read.
+        redirect_to = node.identifier("redirect_to")
         answer = node.text("answer", allowed=("number",))
     node._used.update(("redirect_to", "answer"))
     withdrawn = node.boolean("withdrawn_products") if "withdrawn_products" in node.data else False
@@ -521,7 +518,75 @@ def _read_contract(node: _Node) -> ContractKind:
         if not isinstance(raw, list) or not all(isinstance(a, str) and a.strip() for a in raw):
             raise node.error("aliases", "ожидается массив непустых строк")
         aliases = tuple(cast(list[str], raw))
-    return ContractKind(id=kind_id, name=name, missing=missing, aliases=aliases)
+    levels = _read_contract_levels(node)
+    level_column = node.opt_string("level_column")
+    if level_column is not None and not levels:
+        raise node.error("level_column", "столбец уровня указывается только вместе с levels")
+    return ContractKind(
+        id=kind_id,
+        name=name,
+        missing=missing,
+        aliases=aliases,
+        levels=levels,
+        level_column=level_column,
+    )
+
+
+# A contract's level is stored in a column of this width (registry.Contract.its_level).
+_CONTRACT_LEVEL_ID_MAX = 10
+
+
+def _read_contract_levels(node: _Node) -> tuple[ContractLevel, ...]:
+    """``levels = [{ id = "prof", name = { ru = "ПРОФ" }, aliases = [...] }, ...]``."""
+    raw = node._get("levels", False)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(i, dict) for i in raw):
+        raise node.error("levels", "ожидается непустой массив таблиц { id, name }")
+    levels: list[ContractLevel] = []
+    for index, item in enumerate(cast(list[dict[str, object]], raw)):
+        sub = _Node(item, f"{node.sub('levels')}[{index}]", node.source)
+        level_id = sub.identifier()
+        if len(level_id) > _CONTRACT_LEVEL_ID_MAX:
+            raise sub.error("id", f"не длиннее {_CONTRACT_LEVEL_ID_MAX} символов")
+        if any(level.id == level_id for level in levels):
+            raise sub.error("id", f"повторяющийся идентификатор {level_id!r}")
+        level_name = sub.text("name")
+        aliases: tuple[str, ...] = ()
+        spelled = sub._get("aliases", False)
+        if spelled is not None:
+            if not isinstance(spelled, list) or not all(
+                isinstance(a, str) and a.strip() for a in spelled
+            ):
+                raise sub.error("aliases", "ожидается массив непустых строк")
+            aliases = tuple(cast(list[str], spelled))
+        sub.finish()
+        levels.append(ContractLevel(id=level_id, name=level_name, aliases=aliases))
+    return tuple(levels)
+
+
+def _read_redirect_target(node: _Node) -> RedirectTarget:
+    return RedirectTarget(id=node.identifier(), name=node.text("name"))
+
+
+def _read_redirect_targets(root: _Node, scope: list[ScopeCategory]) -> list[RedirectTarget]:
+    """R3: the file's redirect targets; every out-of-scope category's ``redirect_to`` must name
+    one. A file without ``[[redirect_targets]]`` declares them by use (named by their ids)."""
+    nodes = root.array_of_tables("redirect_targets", required=False)
+    targets = _unique(nodes, _read_redirect_target, lambda target: target.id)
+    used = [c.redirect_to for c in scope if c.redirect_to is not None]
+    if not nodes:
+        return [RedirectTarget(id=t, name=Text(ru=t)) for t in dict.fromkeys(used)]
+    known = [t.id for t in targets]
+    for index, category in enumerate(scope):
+        if category.redirect_to is not None and category.redirect_to not in known:
+            raise RegulationError(
+                root.source,
+                f"scope[{index}].redirect_to",
+                f"неизвестное направление {category.redirect_to!r}; "
+                f"в регламенте есть: {', '.join(known)}",
+            )
+    return targets
 
 
 def _level_reference(node: _Node, key: str, level_ids: list[str]) -> str:
@@ -546,6 +611,12 @@ def _read_regulation(root: _Node) -> Regulation:
     line = root.table("line")
     line_name = line.text("name")
     vendor = line.text("vendor")
+    ticket_prefix = line.opt_string("ticket_prefix") or "T"
+    if not _PREFIX_RE.match(ticket_prefix):
+        raise line.error(
+            "ticket_prefix",
+            f"ожидаются 1–10 заглавных латинских букв и цифр, первая — буква: {ticket_prefix!r}",
+        )
     line.finish()
 
     hours = _read_working_hours(root.table("working_time"))
@@ -571,6 +642,7 @@ def _read_regulation(root: _Node) -> Regulation:
         raise root.error(
             "scope", "только одна категория может быть для снятых с поддержки продуктов"
         )
+    targets = _read_redirect_targets(root, scope)
     channels = _unique(root.array_of_tables("channels"), _read_channel, lambda channel: channel.id)
     contacts = _read_contacts(root.table("contacts"))
     offers = _unique(
@@ -608,6 +680,8 @@ def _read_regulation(root: _Node) -> Regulation:
         answers=answers,
         contracts=tuple(contracts),
         version=declared_version or "",
+        ticket_prefix=ticket_prefix,
+        redirect_targets=tuple(targets),
     )
 
 

@@ -13,7 +13,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 Locale = Literal["ru", "en"]
-RedirectTarget = Literal["franchisee", "third_party_developer"]
 
 
 class RegulationError(ValueError):
@@ -80,6 +79,15 @@ class Level:
 
 
 @dataclass(frozen=True)
+class RedirectTarget:
+    """R3: who an out-of-scope question is sent to (a franchisee, a third-party developer…);
+    data of the file, as are the categories' client texts that point there."""
+
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True)
 class ScopeCategory:
     """A kind of question: in scope (R4) or out of scope and redirected (R3).
 
@@ -91,7 +99,8 @@ class ScopeCategory:
     name: Text
     in_scope: bool
     contract_exempt: bool
-    redirect_to: RedirectTarget | None
+    # The id of one of the regulation's redirect targets.
+    redirect_to: str | None
     answer: Text | None
     # R3: questions about a product or configuration withdrawn from support land here.
     withdrawn_products: bool = False
@@ -126,6 +135,16 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class ContractLevel:
+    """A level of a contract kind (1C:ITS: ПРОФ, ТЕХНО), read from the registry's level column;
+    ``aliases`` are other spellings the import accepts (its id and name always are)."""
+
+    id: str
+    name: Text
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ContractKind:
     """A kind of contract a registration needs for consultations (R2, R18).
 
@@ -136,6 +155,17 @@ class ContractKind:
     name: Text
     missing: Text
     aliases: tuple[str, ...] = ()
+    # The kind's levels (none: the kind has no levels, and the import's level column must be
+    # empty for it) and the title of the registry column that carries them («Уровень ИТС»).
+    levels: tuple[ContractLevel, ...] = ()
+    level_column: str | None = None
+
+    def level(self, level_id: str) -> ContractLevel:
+        """The level ``level_id``; :class:`KeyError` if the kind has no such level."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
 
 
 @dataclass(frozen=True)
@@ -193,6 +223,18 @@ class Regulation:
     # Which text of the regulation this is: the file's own `version`, or a digest of its text.
     # A ticket records it at registration (R21: figures are reproducible).
     version: str = ""
+    # The prefix of a consultation ticket's number («CRM» → CRM-000042); `[line] ticket_prefix`.
+    ticket_prefix: str = "T"
+    # R3: where out-of-scope questions are redirected (`[[redirect_targets]]`); a category's
+    # `redirect_to` names one of them.
+    redirect_targets: tuple[RedirectTarget, ...] = ()
+
+    def redirect_target(self, target_id: str) -> RedirectTarget:
+        """The redirect target ``target_id``; :class:`KeyError` if the file has no such target."""
+        for target in self.redirect_targets:
+            if target.id == target_id:
+                return target
+        raise KeyError(target_id)
 
     def withdrawn_category(self) -> ScopeCategory | None:
         """R3: the category of questions about a product withdrawn from support."""

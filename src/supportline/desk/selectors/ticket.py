@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from supportline.accounts.models import User
 from supportline.core import rules
-from supportline.core.formatting import category_name, level_name, minutes_hm, msk
+from supportline.core.formatting import (
+    category_name,
+    level_name,
+    minutes_hm,
+    msk,
+    redirect_target_name,
+)
 from supportline.desk.selectors.common import (
     AT_RISK,
     BREACHED,
@@ -474,9 +480,12 @@ def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
             "reason": data.get("reason", ""),
         }
     if t == EventType.REDIRECTED:
-        return _("категория: %(category)s") % {
+        described = _("категория: %(category)s") % {
             "category": category_name(str(data.get("category", "")))
         }
+        if data.get("to"):
+            described += " → " + redirect_target_name(str(data["to"]))
+        return described
     if t == EventType.REFUSED:
         return _("не хватает: %(reason)s") % {"reason": data.get("reason", "")}
     if t == EventType.DATA_CHANGED:

@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,7 +43,8 @@ def number_prefix(kind: str) -> str:
         return "UPD"
     if kind == Kind.OFFER_REQUEST:
         return "REQ"
-    return str(getattr(settings, "TICKET_NUMBER_PREFIX", "CRM"))
+    # R21: the line's own numbering, `[line] ticket_prefix` of the regulation file.
+    return rules.regulation().ticket_prefix
 
 
 def register_core(
