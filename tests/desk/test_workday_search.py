@@ -285,6 +285,7 @@ def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> Non
 
     migration = importlib.import_module("supportline.tickets.migrations.0014_desk_day")
     ticket = desk.ticket(body="Не печатаются счета")
+    others = [desk.ticket(subject=f"Вопрос {i}") for i in range(3)]
     TicketSearch.objects.all().delete()
     if connection.vendor == "postgresql":  # the deletion's deferred checks, before DDL
         with connection.cursor() as cursor:
@@ -293,12 +294,15 @@ def test_migration_builds_the_search_rows_of_existing_tickets(desk: Desk) -> Non
     class Editor:
         connection = connection
 
-        def execute(self, sql: str) -> None:
+        def execute(self, sql: str, params: Any = ()) -> None:
             with connection.cursor() as cursor:
-                cursor.execute(sql)
+                cursor.execute(sql, params or None)
 
+    migration.BATCH = 2  # several batches, the last one short
     migration.search_index(apps, Editor())
     assert TicketSearch.objects.filter(ticket=ticket).exists()
+    assert TicketSearch.objects.count() == 4
+    assert others[-1].number in found(desk, q="вопрос")
     assert ticket.number in found(desk, q="печать счёт")
 
 

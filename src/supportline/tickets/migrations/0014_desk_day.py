@@ -9,26 +9,51 @@ from django.db import migrations, models
 GIN = "CREATE INDEX IF NOT EXISTS tickets_ticketsearch_vector_gin ON tickets_ticketsearch USING gin (vector)"
 
 
+# Existing tickets are indexed in batches: one query for the tickets (with their registry rows),
+# one for their messages' texts and one insert per batch, the GIN index built after the rows
+# (a row-by-row backfill took more than 20 minutes for 100,000 tickets).
+BATCH = 2000
+
+
 def search_index(apps, schema_editor):
-    """The GIN index (PostgreSQL) and a search row for every ticket that exists already."""
+    """A search row for every ticket that exists already and (PostgreSQL) the GIN index."""
     from supportline.tickets.search import document, stems_of
 
     Ticket = apps.get_model("tickets", "Ticket")
+    Message = apps.get_model("tickets", "Message")
     TicketSearch = apps.get_model("tickets", "TicketSearch")
     postgres = schema_editor.connection.vendor == "postgresql"
+    tickets = Ticket.objects.select_related("organisation", "registration", "partner").order_by(
+        "pk"
+    )
+    last = 0
+    while batch := list(tickets.filter(pk__gt=last)[:BATCH]):
+        first, last = batch[0].pk, batch[-1].pk
+        bodies: dict[int, list[str]] = {t.pk: [] for t in batch}
+        for ticket_id, body in (
+            Message.objects.filter(ticket_id__in=bodies)
+            .order_by("pk")
+            .values_list("ticket_id", "body")
+        ):
+            bodies[ticket_id].append(body)
+        rows = []
+        for ticket in batch:
+            text = document(ticket, bodies[ticket.pk])
+            rows.append(TicketSearch(ticket_id=ticket.pk, document=text, stems=stems_of(text)))
+        TicketSearch.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["ticket"],
+            update_fields=["document", "stems"],
+        )
+        if postgres:
+            schema_editor.execute(
+                "UPDATE tickets_ticketsearch SET vector = to_tsvector('russian'::regconfig, document) "
+                "WHERE ticket_id BETWEEN %s AND %s",
+                [first, last],
+            )
     if postgres:
         schema_editor.execute(GIN)
-    for ticket in Ticket.objects.select_related(
-        "organisation", "registration", "partner"
-    ).iterator():
-        text = document(ticket)
-        TicketSearch.objects.update_or_create(
-            ticket=ticket, defaults={"document": text, "stems": stems_of(text)}
-        )
-    if postgres:
-        schema_editor.execute(
-            "UPDATE tickets_ticketsearch SET vector = to_tsvector('russian'::regconfig, document)"
-        )
 
 
 def no_index(apps, schema_editor):
