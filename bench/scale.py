@@ -9,6 +9,9 @@ intake, and probe every page and endpoint of the issue's table. Run by hand, nev
     .venv/bin/python bench/scale.py intake --requests 2000    # tickets/s at 1/4/16
     .venv/bin/python bench/scale.py explain                   # the lists' plans
 
+SCALE_PORT (default 8765) and SCALE_STATE (default /tmp/supportline-scale.json) let two
+harnesses run side by side on one machine.
+
 What the loader writes (`load`): the demo line (its people, products, two organisations),
 `--orgs` more organisations with valid contracts, and N tickets: most closed (11 events and 4
 messages each: registration, request, receipt, assignment, acceptance and its message, answer
@@ -79,7 +82,7 @@ from supportline.tickets.models import (  # noqa: E402
 )
 
 MSK = dt.timezone(dt.timedelta(hours=3))
-HOST, PORT = "127.0.0.1", 8765
+HOST, PORT = "127.0.0.1", int(os.environ.get("SCALE_PORT", "8765"))
 STATE = Path(os.environ.get("SCALE_STATE", "/tmp/supportline-scale.json"))
 TICKET = {
     "registration_number": "800123456",
