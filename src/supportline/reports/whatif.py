@@ -34,13 +34,14 @@ from supportline.reports.figures import (
     ClockFigure,
     Period,
     TicketRow,
-    attach_clocks,
+    attach_clock_figures,
+    clock_figure,
     clock_summary,
+    epoch_us,
     load_tickets,
 )
-from supportline.sla import SlaInputError, compute_sla
-from supportline.tickets.clock import clock_event_rows
-from supportline.tickets.models import EventType
+from supportline.sla import SlaInputError
+from supportline.sla.clock import sla_figures
 from supportline.worktime import Calendar
 
 MAX_DRAFT_BYTES: Final = 256 * 1024
@@ -80,7 +81,7 @@ class Side:
 
 
 def _draft_clocks(
-    row: TicketRow, as_of: dt.datetime, draft: Regulation, cal: Calendar
+    row: TicketRow, as_of_us: int, draft: Regulation, cal: Calendar
 ) -> tuple[str, ClockFigure, ClockFigure, bool]:
     mapped = False
 
@@ -91,28 +92,18 @@ def _draft_clocks(
         mapped = True
         return draft.default_level_id
 
-    events = clock_event_rows((at, kind, data) for at, kind, _a, data in row.events)
-    events = [(at, kind, level_of(lv) if lv is not None else None) for at, kind, lv in events]
-    initial = row.level
-    for _at, kind, _author, data in row.events:
-        if kind == EventType.REGISTERED:
-            initial = str(data.get("level", row.level))
-            break
-    last = max((e[0] for e in row.events), default=as_of)
-    sla = compute_sla(level_of(initial), max(as_of, last), events, calendar=cal, regulation=draft)
-
-    def figure(which: str) -> ClockFigure:
-        clock = sla.reaction if which == "reaction" else sla.resolution
-        last_kind = clock.intervals[-1].kind.value if clock.intervals else "stopped"
-        return ClockFigure(
-            clock.state.value,
-            clock.elapsed_minutes,
-            clock.target_minutes,
-            clock.paused_minutes,
-            last_kind in ("stopped", "evaluation"),
-        )
-
-    return sla.level, figure("reaction"), figure("resolution"), mapped
+    events = row.clock_events
+    if row.changes_level:
+        events = [(at, kind, level_of(lv) if lv is not None else None) for at, kind, lv in events]
+    last = max((e[0] for e in events), default=as_of_us)
+    sla = sla_figures(
+        level_of(row.initial_level or row.level),
+        max(as_of_us, last),
+        events,
+        calendar=cal,
+        regulation=draft,
+    )
+    return sla.level, clock_figure(sla.reaction), clock_figure(sla.resolution), mapped
 
 
 _Replayed = tuple[str, ClockFigure, ClockFigure, bool] | None
@@ -120,24 +111,24 @@ _Replayed = tuple[str, ClockFigure, ClockFigure, bool] | None
 PARALLEL_FROM: Final = 20_000
 #: At most this many worker processes (the machine's cores, bounded).
 MAX_WORKERS: Final = 4
-_JOB: tuple[list[TicketRow], dt.datetime, Regulation, Calendar] | None = None
+_JOB: tuple[list[TicketRow], int, Regulation, Calendar] | None = None
 
 
-def _replay_one(row: TicketRow, as_of: dt.datetime, draft: Regulation, cal: Calendar) -> _Replayed:
+def _replay_one(row: TicketRow, as_of_us: int, draft: Regulation, cal: Calendar) -> _Replayed:
     try:
-        return _draft_clocks(row, as_of, draft, cal)
+        return _draft_clocks(row, as_of_us, draft, cal)
     except SlaInputError:
         return None
 
 
 def _replay_slice(first: int, last: int) -> list[_Replayed]:
     assert _JOB is not None
-    rows, as_of, draft, cal = _JOB
-    return [_replay_one(row, as_of, draft, cal) for row in rows[first:last]]
+    rows, as_of_us, draft, cal = _JOB
+    return [_replay_one(row, as_of_us, draft, cal) for row in rows[first:last]]
 
 
 def _replay_all(
-    rows: list[TicketRow], as_of: dt.datetime, draft: Regulation, cal: Calendar
+    rows: list[TicketRow], as_of_us: int, draft: Regulation, cal: Calendar
 ) -> list[_Replayed]:
     """Every row through the clock under the draft, in order. A large period (a year) is split
     into contiguous slices over forked worker processes — one per core, at most
@@ -146,8 +137,8 @@ def _replay_all(
     global _JOB
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(rows) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [_replay_one(row, as_of, draft, cal) for row in rows]
-    _JOB = (rows, as_of, draft, cal)
+        return [_replay_one(row, as_of_us, draft, cal) for row in rows]
+    _JOB = (rows, as_of_us, draft, cal)
     try:
         size = -(-len(rows) // workers)
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
@@ -167,7 +158,7 @@ def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None
     current_cal = rules.calendar()
     cal = draft_calendar(draft, current_cal)
     rows = [r for r in load_tickets(start, end, as_of, all_clock_events=True) if r.in_cohort]
-    attach_clocks(rows, as_of, current_cal)
+    attach_clock_figures(rows, as_of, current_cal)
     real: dict[str, Side] = defaultdict(Side)
     replayed: dict[str, Side] = defaultdict(Side)
     gained: dict[str, int] = defaultdict(int)
@@ -175,7 +166,7 @@ def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None
     changed: list[list[Any]] = []
     unmapped = 0
     unreplayed: list[str] = []
-    for row, replayed_row in zip(rows, _replay_all(rows, as_of, draft, cal), strict=True):
+    for row, replayed_row in zip(rows, _replay_all(rows, epoch_us(as_of), draft, cal), strict=True):
         if replayed_row is None:
             # The draft cannot read this ticket's history (e.g. a level change the draft's
             # levels cannot express): named on the page, left out of both sides.
