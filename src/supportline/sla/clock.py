@@ -169,6 +169,15 @@ class IntervalKind(StrEnum):
     STOPPED = "stopped"  # reaction given / ticket finished
 
 
+# The kinds as plain names: an enum member read through its class is a descriptor lookup, and
+# the clock reads them for every event of every ticket of a year (reports, the what-if).
+_RUNNING: Final = IntervalKind.RUNNING
+_PAUSED: Final = IntervalKind.PAUSED
+_EVALUATION: Final = IntervalKind.EVALUATION
+_STOPPED: Final = IntervalKind.STOPPED
+_EVENT_TYPE_SET: Final = frozenset(EVENT_TYPES)
+
+
 @dataclass(frozen=True)
 class Interval:
     """A stretch of a clock's timeline between two state changes (R11).
@@ -306,11 +315,11 @@ class _Timeline(Generic[_I]):
 
     def switch(self, kind: IntervalKind, at: _I, reason: str | None = None) -> None:
         """Change the kind at ``at``; ``reason`` is kept for a pause (the event that began it)."""
-        if kind != self.kind:
+        if kind is not self.kind:
             self.segments.append((self.kind, self.start, at, self.reason))
             self.kind = kind
             self.start = at
-            self.reason = reason if kind == IntervalKind.PAUSED else None
+            self.reason = reason if kind == _PAUSED else None
 
     def close(self, now: _I) -> list[_Segment[_I]]:
         segments = list(self.segments)
@@ -396,8 +405,8 @@ def _walk(
     current_level = level
     level_changes: list[tuple[int, _I, str, str]] = []
     registered_at = events[0][0]
-    reaction = _Timeline(IntervalKind.RUNNING, registered_at)
-    resolution = _Timeline(IntervalKind.RUNNING, registered_at)
+    reaction = _Timeline(_RUNNING, registered_at)
+    resolution = _Timeline(_RUNNING, registered_at)
     final_event: tuple[int, str] | None = None
     previous: tuple[str, _I] | None = None
 
@@ -416,7 +425,7 @@ def _walk(
                     f"предыдущего ({previous[0]}, {show(previous[1])})"
                 )
             previous = (kind, at)
-            if kind not in EVENT_TYPES:
+            if kind not in _EVENT_TYPE_SET:
                 raise _Invalid(f"неизвестный тип события; допустимые: {', '.join(EVENT_TYPES)}")
             if kind == LEVEL_CHANGED:
                 if event_level is None:
@@ -441,37 +450,37 @@ def _walk(
             # R7: the reaction clock stops at the first act of the line the client sees; the
             # automatic request for R1 data only pauses it while the client is asked.
             if kind in REACTION_STOPPERS:
-                reaction.switch(IntervalKind.STOPPED, at)
-            elif kind == DATA_REQUESTED and reaction.kind == IntervalKind.RUNNING:
-                reaction.switch(IntervalKind.PAUSED, at, DATA_REQUESTED)
-            elif kind == CLIENT_REPLIED and reaction.kind == IntervalKind.PAUSED:
-                reaction.switch(IntervalKind.RUNNING, at)
+                reaction.switch(_STOPPED, at)
+            elif kind == DATA_REQUESTED and reaction.kind == _RUNNING:
+                reaction.switch(_PAUSED, at, DATA_REQUESTED)
+            elif kind == CLIENT_REPLIED and reaction.kind == _PAUSED:
+                reaction.switch(_RUNNING, at)
 
             if kind in (ASKED, DATA_REQUESTED):
-                if state == IntervalKind.EVALUATION:
+                if state == _EVALUATION:
                     raise _Invalid(
                         "вопрос клиенту в статусе «Оценка клиентом» невозможен: сначала клиент "
                         "отклоняет ответ (reopened)"
                     )
                 # R12, R7 (stays paused, with its first reason, if already waiting)
-                resolution.switch(IntervalKind.PAUSED, at, kind)
+                resolution.switch(_PAUSED, at, kind)
             elif kind == CLIENT_REPLIED:
-                if state != IntervalKind.PAUSED:
+                if state != _PAUSED:
                     raise _Invalid("нет предшествующего вопроса клиенту (asked)")
-                resolution.switch(IntervalKind.RUNNING, at)  # R12: the answer resumes the clock
+                resolution.switch(_RUNNING, at)  # R12: the answer resumes the clock
             elif kind == RESOLVED:
-                if state == IntervalKind.EVALUATION:
+                if state == _EVALUATION:
                     raise _Invalid("обращение уже в статусе «Оценка клиентом» (повторный resolved)")
-                resolution.switch(IntervalKind.EVALUATION, at)  # R8
+                resolution.switch(_EVALUATION, at)  # R8
             elif kind == REOPENED:
-                if state != IntervalKind.EVALUATION:
+                if state != _EVALUATION:
                     raise _Invalid(
                         "обращение не в статусе «Оценка клиентом»: нет предшествующего ответа "
                         "(resolved)"
                     )
-                resolution.switch(IntervalKind.RUNNING, at)  # R13: from the time it had used
+                resolution.switch(_RUNNING, at)  # R13: from the time it had used
             elif kind in FINAL_EVENTS:
-                resolution.switch(IntervalKind.STOPPED, at)
+                resolution.switch(_STOPPED, at)
                 final_event = (index, kind)
             elif kind == LEVEL_CHANGED:
                 assert event_level is not None
@@ -517,7 +526,7 @@ def compute_sla(
         registered_at=events[0][0],
         now=now,
         level_changes=tuple(LevelChange(*change) for change in walk.level_changes),
-        evaluation_since=resolution.start if resolution.kind == IntervalKind.EVALUATION else None,
+        evaluation_since=resolution.start if resolution.kind == _EVALUATION else None,
     )
 
 
@@ -561,14 +570,14 @@ def _figures(
     elapsed = paused = 0
     between = calendar.working_us_between
     for kind, start, end, _reason in timeline.segments:
-        if kind is IntervalKind.RUNNING:
+        if kind is _RUNNING:
             elapsed += between(start, end)
-        elif kind is IntervalKind.PAUSED:
+        elif kind is _PAUSED:
             paused += between(start, end)
     kind_now = timeline.kind
-    if kind_now is IntervalKind.RUNNING:
+    if kind_now is _RUNNING:
         elapsed += between(timeline.start, now)
-    elif kind_now is IntervalKind.PAUSED:
+    elif kind_now is _PAUSED:
         paused += between(timeline.start, now)
     elapsed_minutes = elapsed // _MINUTE_US
     return ClockFigures(
@@ -577,11 +586,11 @@ def _figures(
         target_minutes,
         paused // _MINUTE_US,
         kind_now in _STOPPED_NOW,
-        timeline.start if kind_now is IntervalKind.PAUSED else None,
+        timeline.start if kind_now is _PAUSED else None,
     )
 
 
-_STOPPED_NOW: Final = frozenset({IntervalKind.STOPPED, IntervalKind.EVALUATION})
+_STOPPED_NOW: Final = frozenset({_STOPPED, _EVALUATION})
 
 
 def _state(elapsed_minutes: int, target_minutes: int, kind_now: IntervalKind) -> ClockState:
@@ -590,7 +599,7 @@ def _state(elapsed_minutes: int, target_minutes: int, kind_now: IntervalKind) ->
         return ClockState.BREACHED
     if kind_now in _STOPPED_NOW:
         return ClockState.MET
-    if kind_now == IntervalKind.PAUSED:
+    if kind_now == _PAUSED:
         return ClockState.PAUSED
     return ClockState.RUNNING
 
