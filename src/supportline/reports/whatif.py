@@ -32,6 +32,7 @@ from supportline.reports.figures import (
     Period,
     TicketRow,
     attach_clock_figures,
+    bulk_allocation,
     clock_figure,
     clock_summary,
     epoch_us,
@@ -131,6 +132,11 @@ def _replay_all(
 
 
 def what_if(draft: Regulation, period: Period, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    with bulk_allocation():
+        return _what_if(draft, period, now=now)
+
+
+def _what_if(draft: Regulation, period: Period, *, now: dt.datetime | None) -> dict[str, Any]:
     now = now or timezone.now()
     start, end = period.bounds()
     as_of = min(now, end)
