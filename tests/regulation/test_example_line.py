@@ -356,7 +356,11 @@ def test_r21_the_admin_offers_the_example_files_contract_kinds_and_levels(exampl
     page = browser.get(f"/admin/registry/contract/{contract.pk}/change/").content.decode()
     assert 'value="subscription"' in page and "Подписка на сопровождение" in page
     assert "kp_otraslevoy" not in page
-    assert browser.get("/admin/registry/contract/").status_code == 200
+    # The level select offers the file's tariffs, not 1C:ITS's ПРОФ / ТЕХНО.
+    assert 'value="extended"' in page and "Расширенный" in page
+    assert 'value="techno"' not in page and "ТЕХНО" not in page
+    listing = browser.get("/admin/registry/contract/").content.decode()
+    assert "Базовый" in listing and "ПРОФ" not in listing  # the level filter
     assert browser.get("/admin/tickets/ticket/").status_code == 200
 
 
