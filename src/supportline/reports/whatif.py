@@ -8,8 +8,9 @@ Steps of `what_if`:
 2. The draft's working hours make a calendar with the same production-calendar years and
    overrides as the one in force (`rules.calendar()`).
 3. Each ticket of the period is replayed by the pure clock over its events up to the period's
-   end with the draft's targets; a level the draft does not have is taken as the draft's
-   default level (counted in ``unmapped``).
+   end with the draft's targets — `sla.sla_figures`, the clock's state machine without the
+   explanation, on instants in epoch microseconds; a level the draft does not have is taken as
+   the draft's default level (counted in ``unmapped``).
 4. The real figures are the report's (frozen or live, `figures.attach_clocks`); per level of
    the draft: % met real and draft, and the breaches gained and lost.
 """

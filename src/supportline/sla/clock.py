@@ -6,6 +6,10 @@ that explain every figure (R11). Working time comes from a :class:`WorkingCalend
 (the production calendar of R9 in the application, a simple one in tests); levels and targets
 come from the :class:`~supportline.regulation.Regulation` (R21).
 
+:func:`sla_figures` is the same state machine for many tickets at once (reports, the what-if):
+instants as integer microseconds since the Unix epoch, only the figures (state, running and
+paused working minutes), no intervals or due dates; property-tested equal to `compute_sla`.
+
 Event types and what they do::
 
     registered      first event, exactly once; both clocks start (at the next working minute)
