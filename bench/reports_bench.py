@@ -19,7 +19,7 @@ each cold (no kept snapshot) and as the best of `--passes`:
 Targets: the month under 1 s, the year and the what-if under 10 s (2 cores). The process is
 warmed on a two-day period first (templates, translations, the calendar).
 
-Each line gives the best of the passes of three figures, so that a noisy shared machine can be
+Each line gives the best of the passes (and the median wall time) of three figures, so that a noisy shared machine can be
 read: the wall time; the CPU time of this process (`time.process_time`, plus the CPU of any
 child processes it waited for); and the CPU time of the database server's backend serving this
 connection (from /proc, when the server runs on this machine; its parallel-query workers, if
@@ -34,6 +34,7 @@ import datetime as dt
 import os
 import random
 import resource
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -194,8 +195,11 @@ class Timing:
         self.db: list[float] = []
 
     def __str__(self) -> str:
-        db = f"{min(self.db):6.2f}" if self.db else "    —"
-        return f"{min(self.wall):6.2f} s wall  {min(self.cpu):6.2f} s CPU  {db} s DB CPU"
+        db = f"{min(self.db):5.2f}" if self.db else "   —"
+        return (
+            f"{min(self.wall):6.2f} s wall (median {statistics.median(self.wall):5.2f})"
+            f"  {min(self.cpu):5.2f} s CPU  {db} s DB CPU"
+        )
 
 
 def _cpu() -> float:
