@@ -8,7 +8,10 @@ Steps of `compute_report`:
    whenever it is asked for, because events are append-only.
 2. The cohort is the tickets registered in the period; with them, the tickets registered
    earlier and still open at ``as_of`` (the backlog). One query for the tickets, one for their
-   events (only the types the report reads; messages and assignments are left out).
+   events (only the types the report reads; messages and assignments are left out), one for
+   the ids of the automatically closed ones. On PostgreSQL the ticket rows come through the
+   cursor with their instants as integer epoch microseconds (no per-row converters), and the
+   garbage collector is held off while the rows are built (`bulk_allocation`).
 3. Each ticket's clocks: the frozen figures of a ticket finished by ``as_of`` (R21 — what the
    ticket had when it finished, whatever the calendar or the regulation say later), otherwise
    `compute_sla` over its events up to ``as_of`` with the targets it kept (the same clock as
