@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import inspect
 import json
 import os
 import random
@@ -71,9 +72,8 @@ from supportline.registry.models import (  # noqa: E402
     Organisation,
     Product,
     RegistrationNumber,
-    contract_kinds,
 )
-from supportline.tickets.clock import store_sla  # noqa: E402
+from supportline.tickets import clock  # noqa: E402
 from supportline.tickets.models import (  # noqa: E402
     EventType,
     Message,
@@ -126,9 +126,45 @@ def row(obj: Model, columns: list[Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def contract_kinds() -> list[tuple[str, str]]:
+    """The regulation's contract kinds (the code before issue 13's regulation: the enum)."""
+    from supportline.registry import models as registry
+
+    kinds = getattr(registry, "contract_kinds", None)
+    if kinds is not None:
+        return list(kinds())
+    return list(registry.Contract.Kind.choices)  # type: ignore[attr-defined]
+
+
+def store_sla(ticket: Ticket, *, now: dt.datetime, events: list[Any]) -> None:
+    """The project's own SLA figures from in-memory events; the code before issue 15 has no
+    `events` argument to `store_sla`, so its `ticket_sla` is handed them for the call."""
+    if "events" in inspect.signature(clock.store_sla).parameters:
+        clock.store_sla(ticket, now=now, events=events)
+        return
+    original = clock.ticket_sla
+
+    def with_events(t: Ticket, *, now: dt.datetime) -> Any:
+        return original(t, now=now, events=events)
+
+    clock.ticket_sla = with_events  # type: ignore[assignment]
+    try:
+        clock.store_sla(ticket, now=now)  # type: ignore[call-arg]
+    finally:
+        clock.ticket_sla = original
+
+
+def sqlite_value(value: Any) -> Any:
+    """A value as Django stores it in SQLite (aware datetimes as naive UTC text)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 class Copier:
     """COPY rows into one table, in chunks: model instances (`add`) or plain tuples in the
-    order of `columns` (`add_row`, the fast path of the events, messages and jobs)."""
+    order of `columns` (`add_row`, the fast path of the events, messages and jobs). On
+    SQLite (the embedded trial) the chunks go in by executemany instead."""
 
     def __init__(self, model: type[Model], columns: list[str] | None = None) -> None:
         self.model = model
@@ -149,11 +185,22 @@ class Copier:
         if not self.rows:
             return
         names = ", ".join(f'"{c}"' for c in self.columns)
+        if connection.vendor == "sqlite":
+            self.insert_many(names)
+            return
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy())
             with raw.copy(f'COPY "{self.model._meta.db_table}" ({names}) FROM STDIN') as copy:
                 for r in self.rows:
                     copy.write_row(r)
+        self.total += len(self.rows)
+        self.rows = []
+
+    def insert_many(self, names: str) -> None:
+        marks = ", ".join("%s" for _ in self.columns)
+        sql = f'INSERT INTO "{self.model._meta.db_table}" ({names}) VALUES ({marks})'
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [tuple(map(sqlite_value, r)) for r in self.rows])
         self.total += len(self.rows)
         self.rows = []
 
@@ -176,6 +223,8 @@ def next_id(model: type[Model]) -> int:
 
 
 def set_sequences(*models: type[Model]) -> None:
+    if connection.vendor == "sqlite":
+        return  # AUTOINCREMENT keeps the largest id ever inserted, explicit ones included
     with connection.cursor() as cursor:
         for model in models:
             table = model._meta.db_table
@@ -210,10 +259,12 @@ def organisations(count: int, today: dt.date) -> list[Organisation]:
 def load(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # The rows are consistent by construction: no foreign-key trigger per row (this
-            # needs a superuser, as the bench database's owner is).
-            cursor.execute("SET LOCAL session_replication_role = replica")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The rows are consistent by construction: no foreign-key trigger per row
+                # (this needs a superuser, as the bench database's owner is).
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        # On SQLite the foreign keys are deferred: checked once, at the commit.
         fill(args)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -490,6 +541,37 @@ def busiest_ticket() -> str:
     return str(ticket.number)
 
 
+def has_paging() -> bool:
+    """Keyset cursors (issue 15); the code before them pages by OFFSET (?page=)."""
+    try:
+        from supportline.tickets import paging  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def offset_rows(tokens: dict[str, str]) -> Iterator[tuple[str, str, str, str]]:
+    """`probe_rows` for the code before issue 15: the deep pages are the last OFFSET page."""
+    from supportline.tickets import access
+
+    line, client = tokens["consultant1"], tokens["client"]
+
+    def last_page(token: str) -> int:
+        user = ApiToken.objects.get(key_hash=_hash(token)).user
+        return max(1, (access.visible_tickets(user).count() + 49) // 50)
+
+    yield "desk queue page /desk/", "/desk/", "consultant1", "desk"
+    yield "GET /api/v1/queue?limit=25", "/api/v1/queue?limit=25", line, "api"
+    yield "GET /api/v1/tickets first page", "/api/v1/tickets", line, "api"
+    deep = f"/api/v1/tickets?page={last_page(line)}"
+    yield "GET /api/v1/tickets deep page (OFFSET)", deep, line, "api"
+    own = f"/api/v1/tickets?page={last_page(client)}"
+    yield "client's own list, deep page (OFFSET)", own, client, "api"
+    number = busiest_ticket()
+    yield "GET /api/v1/tickets/{n}, 190 events", f"/api/v1/tickets/{number}", line, "api"
+    yield "desk ticket page, 190 events", f"/desk/tickets/{number}/", "consultant1", "desk"
+
+
 def probe(args: argparse.Namespace) -> None:
     tokens = json.loads(STATE.read_text())["tokens"]
     pids = worker_pids()
@@ -497,7 +579,7 @@ def probe(args: argparse.Namespace) -> None:
     print()
     print("| operation | median ms | p95 ms | max ms | CPU ms/request | SQL |")
     print("|---|---|---|---|---|---|")
-    for label, path, who, kind in probe_rows(tokens):
+    for label, path, who, kind in probe_rows(tokens) if has_paging() else offset_rows(tokens):
         if kind == "desk":
             http = Http("")
             http.cookie = login(who)
@@ -658,8 +740,10 @@ def main() -> None:
     p = sub.add_parser("explain")
     p.set_defaults(fn=explain)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
+    if connection.vendor not in {"postgresql", "sqlite"}:
         sys.exit("set DATABASE_URL to a PostgreSQL database of its own (see the docstring)")
+    if connection.vendor == "sqlite" and args.command == "explain":
+        sys.exit("explain reads PostgreSQL's EXPLAIN ANALYZE; it has no SQLite form here")
     args.fn(args)
 
 
