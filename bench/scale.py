@@ -12,6 +12,10 @@ intake, and probe every page and endpoint of the issue's table. Run by hand, nev
 SCALE_PORT (default 8765) and SCALE_STATE (default /tmp/supportline-scale.json) let two
 harnesses run side by side on one machine.
 
+Without DATABASE_URL it runs on SQLite (the embedded trial, issue 15 item 7: the file is
+$SUPPORTLINE_DATA_DIR/supportline.sqlite3): `load` inserts by executemany in the one
+transaction and runs no ANALYZE (the trial never does); `explain` is PostgreSQL's only.
+
 What the loader writes (`load`): the demo line (its people, products, two organisations),
 `--orgs` more organisations with valid contracts, and N tickets: most closed (11 events and 4
 messages each: registration, request, receipt, assignment, acceptance and its message, answer
