@@ -619,12 +619,12 @@ def post_raw(sock: socket.socket | None, request: bytes) -> tuple[int, socket.so
 
 
 def postgres_backends() -> list[int]:
-    """The PostgreSQL backends serving this database, but this process's own: the web
-    workers' (they keep their connection; PostgreSQL is on this machine)."""
+    """The PostgreSQL backends of the web workers (they keep their connection; PostgreSQL
+    runs on this machine): the client backends of this database but this process's own."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
         )
         return [pid for (pid,) in cursor.fetchall()]
 
