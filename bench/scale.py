@@ -564,6 +564,7 @@ def intake(args: argparse.Namespace) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     request = intake_request(token)
+    load_level(request, 2, args.warm // 2)  # the workers' first requests import and build more
     for concurrency in args.concurrency:
         level = load_level(request, concurrency, args.requests // concurrency)
         done = len(level.times)
@@ -734,6 +735,7 @@ def main() -> None:
     p = sub.add_parser("intake")
     p.add_argument("--requests", type=int, default=1600)
     p.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
+    p.add_argument("--warm", type=int, default=100, help="tickets posted before measuring")
     p.set_defaults(fn=intake)
     p = sub.add_parser("explain")
     p.set_defaults(fn=explain)

@@ -130,11 +130,9 @@ def check_intake(
             out.errors["partner_code"] = _("Это не код вашей организации-партнёра")
 
     if data.registration_number:
-        reg = (
-            RegistrationNumber.objects.select_related("organisation", "partner", "product")
-            .filter(number=data.registration_number)
-            .first()
-        )
+        # The number is unique: no ORDER BY (intake's hot path, issue 15).
+        numbers = RegistrationNumber.objects.select_related("organisation", "partner", "product")
+        reg = next(iter(numbers.filter(number=data.registration_number).order_by()[:1]), None)
         if reg is None:
             out.errors["registration_number"] = _(
                 "Регистрационный номер «%(number)s» не найден в реестре. "
