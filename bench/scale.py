@@ -619,15 +619,56 @@ def post_raw(sock: socket.socket | None, request: bytes) -> tuple[int, socket.so
     return status, sock
 
 
-def postgres_backends() -> list[int]:
-    """The PostgreSQL backends of the web workers (they keep their connection; PostgreSQL
-    runs on this machine): the client backends of this database but this process's own."""
+def postgres_backends(*mine: int) -> list[int]:
+    """The PostgreSQL backends of the web workers (PostgreSQL runs on this machine): the
+    client backends of this database but this process's own (`mine` and this thread's)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND NOT pid = ANY(%s)",
+            [list(mine)],
         )
         return [pid for (pid,) in cursor.fetchall()]
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+class BackendCpu:
+    """CPU seconds of the web workers' PostgreSQL backends over a stretch of time. A worker
+    reconnects every CONN_MAX_AGE seconds (a new backend), so the backends are looked up
+    again every half second and each one's last reading kept."""
+
+    def __init__(self) -> None:
+        self.main = backend_pid()
+        self.start = {pid: cpu_seconds([pid]) for pid in postgres_backends(self.main)}
+        self.last = dict(self.start)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.watch)
+        self.thread.start()
+
+    def sample(self) -> None:
+        for pid in postgres_backends(self.main):
+            seconds = cpu_seconds([pid])
+            if seconds or pid not in self.last:
+                self.last[pid] = seconds
+
+    def watch(self) -> None:
+        try:
+            while not self.stopping.wait(0.5):
+                self.sample()
+            self.sample()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> float:
+        self.stopping.set()
+        self.thread.join()
+        return sum(seconds - self.start.get(pid, 0.0) for pid, seconds in self.last.items())
 
 
 @dataclasses.dataclass
@@ -663,11 +704,9 @@ def load_level(request: bytes, concurrency: int, per_thread: int) -> Level:
             errors[0] += failed
 
     pids = worker_pids()
-    post_raw(None, request)  # every worker has its database connection by now (warm)
-    post_raw(None, request)
-    backends = postgres_backends()
     threads = [threading.Thread(target=run) for _ in range(concurrency)]
-    web0, pg0, gen0 = cpu_seconds(pids), cpu_seconds(backends), time.process_time()
+    backends = BackendCpu()
+    web0, gen0 = cpu_seconds(pids), time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -679,8 +718,8 @@ def load_level(request: bytes, concurrency: int, per_thread: int) -> Level:
         errors=errors[0],
         wall=wall,
         web=cpu_seconds(pids) - web0,
-        postgres=cpu_seconds(backends) - pg0,
         generator=time.process_time() - gen0,
+        postgres=backends.stop(),
     )
 
 
