@@ -30,8 +30,8 @@ MAX_QUERY_WORDS = 12
 # A stem shorter than this is matched whole, not as a prefix (one letter would match all).
 MIN_PREFIX = 3
 # How many words' stems `stems_of` keeps (issue 15): Snowball in Python was a sixth of the
-# intake's CPU, and a line's words repeat from ticket to ticket (about 5 MB at most).
-STEM_CACHE = 50_000
+# intake's CPU, and a line's words repeat from ticket to ticket (about 6 MB a process at most).
+STEM_CACHE = 20_000
 
 
 def is_postgres() -> bool:
