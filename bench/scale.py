@@ -710,7 +710,10 @@ def post_raw(sock: socket.socket | None, request: bytes) -> tuple[int, socket.so
 
 def postgres_backends(*mine: int) -> list[int]:
     """The PostgreSQL backends of the web workers (PostgreSQL runs on this machine): the
-    client backends of this database but this process's own (`mine` and this thread's)."""
+    client backends of this database but this process's own (`mine` and this thread's).
+    None on SQLite: the database runs inside the web workers (their CPU column has it)."""
+    if connection.vendor == "sqlite":
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
@@ -722,6 +725,8 @@ def postgres_backends(*mine: int) -> list[int]:
 
 
 def backend_pid() -> int:
+    if connection.vendor == "sqlite":
+        return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return int(cursor.fetchone()[0])
