@@ -71,6 +71,7 @@ from supportline.registry.models import (  # noqa: E402
     Organisation,
     Product,
     RegistrationNumber,
+    contract_kinds,
 )
 from supportline.tickets.clock import store_sla  # noqa: E402
 from supportline.tickets.models import (  # noqa: E402
@@ -195,7 +196,7 @@ def organisations(count: int, today: dt.date) -> list[Organisation]:
             number=f"9{n:08d}", defaults={"organisation": org, "product": product}
         )
         if created:
-            for kind in Contract.Kind.values:
+            for kind, _label in contract_kinds():
                 Contract.objects.create(
                     registration=reg,
                     kind=kind,
