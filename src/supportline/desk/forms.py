@@ -18,6 +18,7 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.core.files import MultipleFileField
 from supportline.core.formatting import zone_label
+from supportline.desk.widgets import RENDERER
 from supportline.lib.emails import validate_single_address
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
 from supportline.registry.models import Configuration, Release
@@ -45,7 +46,10 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 class DeskForm(forms.Form):
     """Every text a person types is checked like the API checks it: no NUL, no lone surrogate
-    (`plain_text_validator`); lengths come from the model columns (`column_length`)."""
+    (`plain_text_validator`); lengths come from the model columns (`column_length`).
+    Widgets are written by `desk.widgets` (Django's markup, without a template per option)."""
+
+    default_renderer = RENDERER
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

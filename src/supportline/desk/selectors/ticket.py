@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Field, Model, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -554,15 +554,24 @@ def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -
         if e.type == EventType.ASSIGNED and str(e.data.get("assignee", "")).isdigit()
     }
     users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=wanted)} if wanted else {}
+    # The labels once (`get_type_display` per event hashes every lazy label: issue 15).
+    types = labels(TicketEvent, "type")
     return [
         TimelineRow(
             event=e,
-            label=str(e.get_type_display()),
+            label=types.get(e.type, e.type),
             author=person_name(e.author) or _("система"),
             detail=_describe(e, users, bodies),
         )
         for e in events
     ]
+
+
+def labels(model: type[Model], name: str) -> dict[str, str]:
+    """A choice field's labels in the active language, what `get_FOO_display` gives."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return {str(k): str(v) for k, v in field.flatchoices}
 
 
 def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
@@ -583,9 +592,12 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
     # Only a ticket with e-mail in it can have an unverified sender (one query then).
     has_mail = any(m.channel == Channel.EMAIL for m in messages)
     unverified = unverified_mail(ticket) if has_mail else {}
+    kinds, channels = labels(Message, "author_kind"), labels(Message, "channel")
     for m in messages:
-        # The template reads it per message (a plain attribute: no query per message).
+        # The template reads them per message (plain attributes: no query, no label lookup).
         m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
+        m.author_kind_label = kinds.get(m.author_kind, m.author_kind)  # type: ignore[attr-defined]
+        m.channel_label = channels.get(m.channel, m.channel)  # type: ignore[attr-defined]
     return TicketPage(
         ticket=ticket,
         timeline=_timeline(events, {m.pk: m.body for m in messages}),

@@ -24,6 +24,7 @@ from supportline.desk.selectors.common import (
     QueueRow,
     person_name,
 )
+from supportline.desk.selectors.ticket import IntervalRow, TimelineRow
 from supportline.tickets.models import Ticket
 
 register = template.Library()
@@ -187,4 +188,41 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     else:
         parts.append(words["unassigned"])
     parts.append("</td>\n  </tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+# ---------------------------------------------------------------- the ticket page's long lists
+
+
+@register.simple_tag
+def timeline_rows(rows: list[TimelineRow]) -> SafeString:
+    """The ticket's history (R16), one `<li>` per event — what the page's loop wrote, built
+    here: a ticket with hundreds of events spent most of its page in that loop (issue 15)."""
+    parts = []
+    for row in rows:
+        at = row.event.at
+        detail = row.detail
+        note = f'<br><span class="note">{conditional_escape(detail)}</span>' if detail else ""
+        parts.append(
+            f'\n      <li><time datetime="{conditional_escape(date_filter(localtime(at), "c"))}">'
+            f"{conditional_escape(formatting.msk(at))}</time> — "
+            f"<strong>{conditional_escape(row.label)}</strong> · "
+            f"{conditional_escape(row.author)}{note}</li>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def interval_rows(rows: list[IntervalRow]) -> SafeString:
+    """A clock's intervals (R11), one table row each, as the page's loop wrote them."""
+    now = conditional_escape(_("сейчас"))
+    parts = []
+    for i in rows:
+        end = now if i.current else conditional_escape(formatting.msk(i.end))
+        parts.append(
+            f'\n          <tr class="iv-{conditional_escape(i.kind)}">'
+            f"<td>{conditional_escape(i.label)}</td>"
+            f"<td>{conditional_escape(formatting.msk(i.start))}</td><td>{end}</td>"
+            f"<td>{conditional_escape(formatting.minutes_hm(i.minutes))}</td></tr>\n        "
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
