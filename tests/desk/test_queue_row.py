@@ -90,3 +90,16 @@ def test_rows_template_renders_without_can_take_or_unread(desk: Desk) -> None:
     text = render_to_string("desk/_queue_rows.html", {"page": Page(), "more": True})
     assert text.count("<tr class=") == len(tickets)
     assert 'class="bulk-pick"' not in text
+
+
+def test_iso_is_the_date_filters_c() -> None:
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.timezone import localtime
+
+    from supportline.desk.templatetags.desk_tags import iso
+
+    for moment in (
+        dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 23, 59, 59, 123456, tzinfo=dt.UTC),
+    ):
+        assert iso(moment) == date_filter(localtime(moment), "c")

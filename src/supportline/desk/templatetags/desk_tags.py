@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -43,16 +43,21 @@ def category_name(category_id: str) -> str:
     return formatting.category_name(category_id) if category_id else ""
 
 
+def iso(moment: dt.datetime) -> str:
+    """`{{ moment|date:"c" }}`: ISO 8601 in the current time zone."""
+    return localtime(moment).isoformat()
+
+
 @register.simple_tag
 def clock(cell: ClockCell, title: str = "") -> SafeString:
     """A clock as remaining working time with its state in colour AND words.
 
     Built here rather than in a template: the queue shows two per row, and an included
     template per cell was most of the page's time (issue 15)."""
-    parts: list[str] = [format_html('<span class="sla sla-{}">', cell.state)]
+    parts: list[str] = [f'<span class="sla sla-{conditional_escape(cell.state)}">']
     if title:
-        parts.append(format_html('<span class="sla-title">{}:</span> ', title))
-    parts.append(format_html("<strong>{}</strong>", cell.label))
+        parts.append(f'<span class="sla-title">{conditional_escape(title)}:</span> ')
+    parts.append(f"<strong>{conditional_escape(cell.label)}</strong>")
     counting = cell.state in (ON_TRACK, AT_RISK) or (
         cell.state == PAUSED and cell.remaining_minutes is not None
     )
@@ -63,11 +68,9 @@ def clock(cell: ClockCell, title: str = "") -> SafeString:
         over = formatting.minutes_hm(cell.overdue_minutes)
         parts.append(" · " + _("просрочено на %(over)s") % {"over": conditional_escape(over)})
     if cell.due_at and cell.state != MET:
-        iso = date_filter(localtime(cell.due_at), "c")
-        due = formatting.msk(cell.due_at)
         text = _('срок <time datetime="%(iso)s">%(due)s</time>') % {
-            "iso": conditional_escape(iso),
-            "due": conditional_escape(due),
+            "iso": conditional_escape(iso(cell.due_at)),
+            "due": conditional_escape(formatting.msk(cell.due_at)),
         }
         parts.append(f"<br><small>{text}</small>")
     parts.append("</span>")
@@ -206,7 +209,7 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
         detail = row.detail
         note = f'<br><span class="note">{conditional_escape(detail)}</span>' if detail else ""
         parts.append(
-            f'\n      <li><time datetime="{conditional_escape(date_filter(localtime(at), "c"))}">'
+            f'\n      <li><time datetime="{conditional_escape(iso(at))}">'
             f"{conditional_escape(formatting.msk(at))}</time> — "
             f"<strong>{conditional_escape(row.label)}</strong> · "
             f"{conditional_escape(row.author)}{note}</li>\n    "
@@ -274,7 +277,7 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
         parts.append(
             f'\n      <li class="msg msg-{conditional_escape(m.author_kind)}">\n        \n'
             f'        <p class="msg-head">{head}\n'
-            f'          <time datetime="{conditional_escape(date_filter(localtime(m.at), "c"))}">'
+            f'          <time datetime="{conditional_escape(iso(m.at))}">'
             f"{conditional_escape(formatting.msk(m.at))}</time></p>\n"
             f"        {warning}\n"
             f'        <div class="msg-body">{linebreaksbr(m.body, autoescape=True)}</div>\n'
