@@ -272,7 +272,7 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
             if reason
             else ""
         )
-        files = list(m.attachments.all())
+        files = m.files  # type: ignore[attr-defined]
         listed = attachments.render({"ticket": ticket, "files": files}) if files else ""
         parts.append(
             f'\n      <li class="msg msg-{conditional_escape(m.author_kind)}">\n        \n'
