@@ -92,11 +92,13 @@ class Edge(forms.Form):
         ),
     )
     area = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "disabled": False}))
-    number = forms.IntegerField(min_value=1)
+    number = forms.IntegerField(min_value=1, help_text="Не <меньше> 1", label="Число & <b>")
     when = forms.DateTimeField(required=False)
     email = forms.EmailField(required=False)
     flag = forms.BooleanField(required=False)
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    unlabelled = forms.CharField(label="", required=False)
+    radio = forms.ChoiceField(widget=forms.RadioSelect, choices=[("a", "A")], required=False)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +127,11 @@ def test_each_widget_is_what_its_template_wrote(data: Any, language: str) -> Non
             theirs = str(Edge(data, renderer=DJANGO)[field])
             assert ours == theirs, field
             assert str(Edge(data, renderer=RENDERER)) == str(Edge(data, renderer=DJANGO))
+            ours_field = Edge(data, renderer=RENDERER)[field]
+            theirs_field = Edge(data, renderer=DJANGO)[field]
+            assert ours_field.as_field_group() == theirs_field.as_field_group(), field
+            assert ours_field.label_tag() == theirs_field.label_tag(), field
+            assert str(ours_field.errors) == str(theirs_field.errors), field
 
 
 def test_the_common_widgets_need_no_template(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,6 +119,45 @@ FAST: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
+def _label(context: Mapping[str, Any]) -> str:
+    """django/forms/label.html."""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>"
+
+
+def _errors(context: Mapping[str, Any]) -> str:
+    """django/forms/errors/list/default.html (ul.html) of no errors; others by the template."""
+    if context["errors"]:
+        raise _Unsure
+    return ""
+
+
+def _field(context: Mapping[str, Any]) -> str:
+    """django/forms/field.html of a field without a fieldset."""
+    field = context["field"]
+    if field.use_fieldset:
+        raise _Unsure
+    label = field.label_tag() if field.label else ""
+    helptext = ""
+    if field.help_text:
+        shown = f' id="{_text(field.auto_id)}_helptext"' if field.auto_id else ""
+        helptext = f'<div class="helptext"{shown}>{field.help_text}</div>'
+    errors = conditional_escape(field.errors)
+    return f"\n  {label}\n\n{helptext}\n{errors}\n{conditional_escape(field)}\n"
+
+
+# Templates whose whole context is written here (the field, its label, its empty errors).
+FAST_CONTEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "django/forms/label.html": _label,
+    "django/forms/errors/list/default.html": _errors,
+    "django/forms/errors/list/ul.html": _errors,
+    "django/forms/field.html": _field,
+}
+
+
 class DeskFormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         fast = FAST.get(template_name)
@@ -126,6 +165,12 @@ class DeskFormRenderer(DjangoTemplates):
         if fast is not None and isinstance(widget, Mapping):
             try:
                 return fast(widget).strip()
+            except (_Unsure, KeyError):
+                pass
+        whole = FAST_CONTEXT.get(template_name)
+        if whole is not None:
+            try:
+                return whole(context).strip()
             except (_Unsure, KeyError):
                 pass
         return str(super().render(template_name, context, request))
