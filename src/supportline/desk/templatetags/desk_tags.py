@@ -94,6 +94,7 @@ def _row_words() -> dict[str, Any]:
     link = reverse("desk:ticket", args=[_SAMPLE])
     head, tail = link.split(_SAMPLE)
     return {
+        "msk": formatting.msk_writer(),
         "head": head,
         "tail": tail,
         "number": esc(_("Номер")),
@@ -162,7 +163,7 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     if t.out_of_turn:
         parts.append(words["urgent"])
     parts.append(
-        f"\n      <br><small>{conditional_escape(formatting.msk(t.registered_at))}</small></th>\n"
+        f"\n      <br><small>{conditional_escape(words['msk'](t.registered_at))}</small></th>\n"
         f'    <td data-label="{words["subject"]}">{conditional_escape(t.subject)}'
     )
     if t.missing_fields:
@@ -180,7 +181,7 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
         f"{conditional_escape(words['statuses'].get(status, status))}"
     )
     if row.evaluation_until:
-        until = words["until"] % {"until": conditional_escape(formatting.msk(row.evaluation_until))}
+        until = words["until"] % {"until": conditional_escape(words["msk"](row.evaluation_until))}
         parts.append(f"<br><small>{until}</small>")
     parts.append(
         f"<br><small>{conditional_escape(words['channels'].get(channel, channel))}</small></td>\n"
@@ -203,6 +204,7 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
 def timeline_rows(rows: list[TimelineRow]) -> SafeString:
     """The ticket's history (R16), one `<li>` per event — what the page's loop wrote, built
     here: a ticket with hundreds of events spent most of its page in that loop (issue 15)."""
+    msk = formatting.msk_writer()
     parts = []
     for row in rows:
         at = row.event.at
@@ -210,7 +212,7 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
         note = f'<br><span class="note">{conditional_escape(detail)}</span>' if detail else ""
         parts.append(
             f'\n      <li><time datetime="{conditional_escape(iso(at))}">'
-            f"{conditional_escape(formatting.msk(at))}</time> — "
+            f"{conditional_escape(msk(at))}</time> — "
             f"<strong>{conditional_escape(row.label)}</strong> · "
             f"{conditional_escape(row.author)}{note}</li>\n    "
         )
@@ -221,13 +223,14 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
 def interval_rows(rows: list[IntervalRow]) -> SafeString:
     """A clock's intervals (R11), one table row each, as the page's loop wrote them."""
     now = conditional_escape(_("сейчас"))
+    msk = formatting.msk_writer()
     parts = []
     for i in rows:
-        end = now if i.current else conditional_escape(formatting.msk(i.end))
+        end = now if i.current else conditional_escape(msk(i.end))
         parts.append(
             f'\n          <tr class="iv-{conditional_escape(i.kind)}">'
             f"<td>{conditional_escape(i.label)}</td>"
-            f"<td>{conditional_escape(formatting.msk(i.start))}</td><td>{end}</td>"
+            f"<td>{conditional_escape(msk(i.start))}</td><td>{end}</td>"
             f"<td>{conditional_escape(formatting.minutes_hm(i.minutes))}</td></tr>\n        "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
@@ -249,6 +252,7 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
         "данные клиента, пока не убедитесь, что пишет он."
     )
     attachments = get_template("desk/_attachments.html")
+    msk = formatting.msk_writer()
     parts = []
     for m in messages:
         author = m.author
@@ -278,7 +282,7 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
             f'\n      <li class="msg msg-{conditional_escape(m.author_kind)}">\n        \n'
             f'        <p class="msg-head">{head}\n'
             f'          <time datetime="{conditional_escape(iso(m.at))}">'
-            f"{conditional_escape(formatting.msk(m.at))}</time></p>\n"
+            f"{conditional_escape(msk(m.at))}</time></p>\n"
             f"        {warning}\n"
             f'        <div class="msg-body">{linebreaksbr(m.body, autoescape=True)}</div>\n'
             f"        {listed}\n"
