@@ -431,16 +431,20 @@ def _quote(text: str) -> str:
 
 
 def _describe(
-    event: TicketEvent, users: dict[int, str], bodies: dict[int, str] | None = None
+    event: TicketEvent,
+    users: dict[int, str],
+    bodies: dict[int, str] | None = None,
+    effects: dict[str, str] | None = None,
 ) -> str:
-    """A line of the timeline saying what the event changed (R16); a row never stays empty."""
+    """A line of the timeline saying what the event changed (R16); a row never stays empty.
+    `effects`: CLOCK_EFFECT translated once for a whole timeline."""
     text = _describe_data(event, users)
     if event.type == EventType.MESSAGE and bodies:
         body = bodies.get(int(event.data.get("message") or 0), "")
         if body:
             text = f"{text}: «{_quote(body)}»" if text else f"«{_quote(body)}»"
     if not text and event.type in CLOCK_EFFECT:
-        text = str(CLOCK_EFFECT[EventType(event.type)])
+        text = effects[event.type] if effects else str(CLOCK_EFFECT[EventType(event.type)])
     return text
 
 
@@ -557,12 +561,13 @@ def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -
     users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=wanted)} if wanted else {}
     # The labels once (`get_type_display` per event hashes every lazy label: issue 15).
     types = labels(TicketEvent, "type")
+    effects = {str(k): str(v) for k, v in CLOCK_EFFECT.items()}
     return [
         TimelineRow(
             event=e,
             label=types.get(e.type, e.type),
             author=person_name(e.author) or _("система"),
-            detail=_describe(e, users, bodies),
+            detail=_describe(e, users, bodies, effects),
         )
         for e in events
     ]
