@@ -196,7 +196,7 @@ def organisations(count: int, today: dt.date) -> list[Organisation]:
             number=f"9{n:08d}", defaults={"organisation": org, "product": product}
         )
         if created:
-            for kind, _label in contract_kinds():
+            for kind, _name in contract_kinds():
                 Contract.objects.create(
                     registration=reg,
                     kind=kind,

@@ -199,3 +199,34 @@ def test_keyboard_shortcuts_help_overlay_and_focus_order(
     page.locator("h1").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.tagName") in {"INPUT", "SELECT"}
+
+
+def test_the_supervisors_report_reads_on_a_desk_a_phone_and_paper(
+    browser: Browser, live_server: Any
+) -> None:
+    """Issue 16 §2: the report's charts above their tables, which open on demand and for print;
+    wide tables scroll inside their box, never the page (desk and phone widths)."""
+    from django.utils import timezone
+
+    from supportline.core.demo_tickets import load_demo_tickets
+
+    load_demo()
+    load_demo_tickets(now=timezone.now())
+    base = live_server.url
+    for width in (1280, 390):
+        page = sign_in(browser, base, "supervisor", "supervisor-demo", width=width)
+        page.goto(f"{base}/desk/reports/")
+        expect(page.locator("h1")).to_contain_text("Отчёт линии")
+        width_now = page.evaluate("document.documentElement.scrollWidth")
+        assert width_now <= width + 1, (width, width_now, page.evaluate(WIDE))
+        chart = page.locator("#t-per_day")
+        expect(chart.locator("svg[role=img]")).to_be_visible()
+        expect(chart.locator("table")).to_be_hidden()
+        chart.get_by_text("Таблица к диаграмме").click()
+        expect(chart.locator("table")).to_be_visible()
+    # Printing opens every chart's table (desk.js on beforeprint).
+    closed = page.locator("details.chart-data:not([open])")
+    assert closed.count() > 0
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert closed.count() == 0
+    shot(page, "desk-report-390")

@@ -158,3 +158,30 @@ def test_access_matrix_of_presence(desk: Desk) -> None:
     assert Client().post(path).status_code == 302
     for who in (desk.consultant, desk.supervisor, desk.admin):
         assert who.post(path).status_code == 200
+
+
+def test_simultaneous_presence_polls_never_overwrite_each_other(
+    desk: Desk, monkeypatch: Any
+) -> None:
+    """Each poll writes its own key only: two polls at the same instant cannot drop one
+    another's record (the entry was one shared dict, read, changed and written back)."""
+    from supportline.desk.views import presence
+
+    cache.clear()
+    ticket = desk.ticket()
+    written: list[str] = []
+    real_set = cache.set
+
+    def spy(key: str, *args: Any, **kwargs: Any) -> Any:
+        written.append(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    one, two = desk.consultant.user, desk.consultant2.user
+    presence.record(ticket.pk, one.pk, "Первый", answering=False)
+    others = presence.record(ticket.pk, two.pk, "Второй", answering=True)
+    assert written == [presence._key(ticket.pk, one.pk), presence._key(ticket.pk, two.pk)]
+    assert [o["name"] for o in others] == ["Первый"]
+    # Another's stale record (its last poll more than STALE seconds ago) no longer counts.
+    real_set(presence._key(ticket.pk, one.pk), {"name": "Первый", "answering": False, "at": 0})
+    assert presence.record(ticket.pk, two.pk, "Второй", answering=False) == []

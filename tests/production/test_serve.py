@@ -11,6 +11,8 @@ import pytest
 
 from supportline.jobs.management.commands.serve import site_url
 from tests.production.conftest import (
+    ASSET,
+    HASHED,
     Browser,
     Server,
     alive,
@@ -101,6 +103,32 @@ def test_mail_links_use_the_port_the_trial_serves_on(trial: Path, tmp_path: Path
         cleanup(server)
     assert f"http://127.0.0.1:{server.port}/portal/" in mails
     assert "127.0.0.1:8000" not in mails
+
+
+def test_serve_with_debug_off_collects_and_serves_the_static_files(
+    trial: Path, tmp_path: Path
+) -> None:
+    """The trial with DEBUG off: pages name their hashed static files from the manifest (there
+    was none: every page answered 500) and whitenoise serves them."""
+    env = environment(
+        trial,
+        DEBUG="0",
+        SECRET_KEY="serve-debug-off-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    port = free_port()
+    server = start(["serve", f"127.0.0.1:{port}"], env, tmp_path / "serve.log", port)
+    try:
+        browser = Browser(port, host="127.0.0.1", https=False)
+        page = browser.get("/accounts/login/")
+        assert page.status == 200, server.output()
+        assets = ASSET.findall(page.text)
+        assert assets and all(HASHED.match(a) for a in assets), assets
+        assert all(browser.get(a).status == 200 for a in assets)
+    finally:
+        cleanup(server)
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -356,7 +357,11 @@ def test_r21_the_admin_offers_the_example_files_contract_kinds_and_levels(exampl
     page = browser.get(f"/admin/registry/contract/{contract.pk}/change/").content.decode()
     assert 'value="subscription"' in page and "Подписка на сопровождение" in page
     assert "kp_otraslevoy" not in page
-    assert browser.get("/admin/registry/contract/").status_code == 200
+    # The level select offers the file's tariffs, not 1C:ITS's ПРОФ / ТЕХНО.
+    assert 'value="extended"' in page and "Расширенный" in page
+    assert 'value="techno"' not in page and "ТЕХНО" not in page
+    listing = browser.get("/admin/registry/contract/").content.decode()
+    assert "Базовый" in listing and "ПРОФ" not in listing  # the level filter
     assert browser.get("/admin/tickets/ticket/").status_code == 200
 
 
@@ -489,3 +494,37 @@ def test_r18_r21_the_contract_level_column_and_levels_are_the_example_files(
     kind = rules.regulation().contract_kind("subscription")
     assert kind.level_column == "Тариф"
     assert [lv.id for lv in kind.levels] == ["basic", "extended"]
+
+
+@pytest.mark.django_db
+def test_r17_r19_r21_each_kind_of_ticket_is_numbered_with_the_example_files_prefix(
+    example: Path,
+) -> None:
+    from supportline.tickets.actions.registration import number_prefix
+    from supportline.tickets.models import Kind
+    from tests.api.test_idempotency import UPDATE_ACCESS
+
+    assert [number_prefix(k) for k in (Kind.CONSULTATION, Kind.UPDATE_ACCESS)] == ["SKL", "SKLU"]
+    assert number_prefix(Kind.OFFER_REQUEST) == "SKLR"
+    with time_machine.travel(yekt(2026, 11, 24, 13, 0), tick=False):
+        load_demo(today=dt.date(2026, 11, 24))
+        filed = api_for("client").post("/update-access", UPDATE_ACCESS)
+        assert filed.status_code == 201, filed.content.decode()
+        assert filed.json()["number"].startswith("SKLU-")
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "says"),
+    [
+        ('update_access_prefix = "SKL"', "update_access_prefix", "уже занят ключом ticket_prefix"),
+        ('offer_request_prefix = "SKLU"', "offer_request_prefix", "уже занят"),
+        ('offer_request_prefix = "r-1"', "offer_request_prefix", "заглавных латинских букв"),
+    ],
+)
+def test_r21_the_kinds_prefixes_are_distinct_capital_latin(line: str, key: str, says: str) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    name = line.split(" = ")[0]
+    text = re.sub(rf"^{name} = .*$", line, text, count=1, flags=re.M)
+    with pytest.raises(RegulationError) as failure:
+        parse_regulation(text)
+    assert f"line.{key}" in str(failure.value) and says in str(failure.value)

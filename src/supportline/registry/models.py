@@ -241,13 +241,23 @@ def contract_kinds() -> list[tuple[str, str]]:
     return [(kind.id, rules.tr(kind.name)) for kind in kinds]
 
 
+def contract_levels() -> list[tuple[str, str]]:
+    """The levels of the regulation's contract kinds (1C:CRM: ПРОФ and ТЕХНО of 1С:ИТС), as the
+    choices of `Contract.its_level`; a callable, so another line's levels need no migration."""
+    from supportline.core import rules
+
+    regulation = rules.regulation_or_none()
+    kinds = regulation.contracts if regulation is not None else ()
+    seen: dict[str, str] = {}
+    for kind in kinds:
+        for level in kind.levels:
+            seen.setdefault(level.id, rules.tr(level.name))
+    return list(seen.items())
+
+
 class Contract(models.Model):
     """A contract of a kind the regulation requires on a registration number (R2, R18): for
     1C:CRM a 1C:ITS or «1С:КП Отраслевой» contract."""
-
-    class ItsLevel(models.TextChoices):
-        PROF = "prof", _("ПРОФ")
-        TECHNO = "techno", _("ТЕХНО")
 
     registration = models.ForeignKey(
         RegistrationNumber, on_delete=models.CASCADE, related_name="contracts"
@@ -256,8 +266,10 @@ class Contract(models.Model):
     number = models.CharField(_("номер договора"), max_length=50, blank=True)
     valid_from = models.DateField(_("действует с"))
     valid_to = models.DateField(_("действует по"))
+    # The level of the contract's kind, when the kind has levels (the regulation file's
+    # `levels` of `[[contracts]]`; 1C:CRM: ПРОФ / ТЕХНО of 1С:ИТС).
     its_level = models.CharField(
-        _("уровень ИТС"), max_length=10, choices=ItsLevel.choices, blank=True
+        _("уровень договора"), max_length=10, choices=contract_levels, blank=True
     )
 
     class Meta:

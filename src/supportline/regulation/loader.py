@@ -611,12 +611,25 @@ def _read_regulation(root: _Node) -> Regulation:
     line = root.table("line")
     line_name = line.text("name")
     vendor = line.text("vendor")
-    ticket_prefix = line.opt_string("ticket_prefix") or "T"
-    if not _PREFIX_RE.match(ticket_prefix):
-        raise line.error(
-            "ticket_prefix",
-            f"ожидаются 1–10 заглавных латинских букв и цифр, первая — буква: {ticket_prefix!r}",
-        )
+    prefixes: dict[str, str] = {}
+    for key, default in (
+        ("ticket_prefix", "T"),
+        ("update_access_prefix", "UPD"),
+        ("offer_request_prefix", "REQ"),
+    ):
+        prefix = line.opt_string(key) or default
+        if not _PREFIX_RE.match(prefix):
+            raise line.error(
+                key,
+                f"ожидаются 1–10 заглавных латинских букв и цифр, первая — буква: {prefix!r}",
+            )
+        for other, taken in prefixes.items():
+            if taken == prefix:
+                raise line.error(
+                    key,
+                    f"префикс {prefix!r} уже занят ключом {other}: у каждого вида обращений свой",
+                )
+        prefixes[key] = prefix
     line.finish()
 
     hours = _read_working_hours(root.table("working_time"))
@@ -680,7 +693,9 @@ def _read_regulation(root: _Node) -> Regulation:
         answers=answers,
         contracts=tuple(contracts),
         version=declared_version or "",
-        ticket_prefix=ticket_prefix,
+        ticket_prefix=prefixes["ticket_prefix"],
+        update_access_prefix=prefixes["update_access_prefix"],
+        offer_request_prefix=prefixes["offer_request_prefix"],
         redirect_targets=tuple(targets),
     )
 

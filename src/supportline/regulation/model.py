@@ -225,6 +225,10 @@ class Regulation:
     version: str = ""
     # The prefix of a consultation ticket's number («CRM» → CRM-000042); `[line] ticket_prefix`.
     ticket_prefix: str = "T"
+    # The numbering of the two other kinds of ticket (R17 update access, R19 an offer's
+    # request): `[line] update_access_prefix` / `offer_request_prefix`, UPD and REQ by default.
+    update_access_prefix: str = "UPD"
+    offer_request_prefix: str = "REQ"
     # R3: where out-of-scope questions are redirected (`[[redirect_targets]]`); a category's
     # `redirect_to` names one of them.
     redirect_targets: tuple[RedirectTarget, ...] = ()

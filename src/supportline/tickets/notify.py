@@ -69,10 +69,13 @@ def notify_one(
 def notify_mentioned(
     users: Iterable[User], *, ticket: Ticket, by: User, key: str, text: str, now: dt.datetime
 ) -> int:
-    """An @mention of colleagues (in an internal note, say): each of them except the author,
-    once per `key` (the note's id)."""
+    """An @mention of colleagues (in an internal note, say): each of them who may be mentioned
+    (`access.may_be_mentioned`: the line's active staff) except the author, once per `key`
+    (the note's id)."""
+    from supportline.tickets import access  # access imports the models this module uses
+
     return notify(
-        [u for u in users if u.pk != by.pk and u.is_active and u.is_line_staff],
+        [u for u in users if u.pk != by.pk and u.is_active and access.may_be_mentioned(u)],
         ticket=ticket,
         kind=f"mention:{key}",
         text=text,

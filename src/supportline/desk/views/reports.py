@@ -29,6 +29,8 @@ from supportline.worktime import MAX_YEAR, MIN_YEAR
 
 # Rows of a table shown on the page; every row is in the XLSX/CSV export.
 PAGE_ROWS = 100
+# Tables with more columns than this span the page; narrower ones sit side by side.
+WIDE_COLUMNS = 4
 # A report covers at most this many days (a year and a leap day): bounded work per request.
 MAX_DAYS = 366
 
@@ -169,6 +171,8 @@ def sections(report: dict[str, Any], query: str) -> list[dict[str, Any]]:
             table["shown"] = min(len(rows), PAGE_ROWS)
             table["total"] = len(rows)
             table["chart"] = pictures.get(tid)
+            # A table of many columns (or a chart) takes the whole width; small ones share it.
+            table["wide"] = table["chart"] is not None or len(TABLES[tid].columns) > WIDE_COLUMNS
             tables.append(table)
         result.append({"title": title, "id": f"s{i}", "tables": tables})
     return result
@@ -201,6 +205,9 @@ def table_html(table: dict[str, Any], query: str) -> SafeString:
                         value,
                     )
                 )
+            elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+                # Figures line up on the right, digits of equal width.
+                cells.append(format_html('<td class="num">{}</td>', _cell(value)))
             else:
                 cells.append(format_html("<td>{}</td>", _cell(value)))
         rows.append(format_html("<tr>{}</tr>", mark_safe("".join(cells))))  # noqa: S308
@@ -209,8 +216,8 @@ def table_html(table: dict[str, Any], query: str) -> SafeString:
             format_html('<tr><td colspan="{}">{}</td></tr>', len(spec.columns), _("Нет данных"))
         )
     return format_html(
-        '<table><caption>{} <a class="export" href="{}">CSV</a></caption>'
-        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+        '<div class="scroll"><table><caption>{} <a class="export" href="{}">CSV</a></caption>'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>",
         spec.title,
         csv_url,
         head,

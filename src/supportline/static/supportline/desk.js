@@ -69,6 +69,11 @@
     watchBulk();
   });
 
+  // A printed report shows every chart's table (issue 16 §2): open them before printing.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.chart-data").forEach(function (d) { d.open = true; });
+  });
+
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     if (typing(e.target)) return;

@@ -17,7 +17,7 @@ from supportline.tickets import access
 from supportline.tickets.actions import steps
 from supportline.tickets.errors import TicketError
 from supportline.tickets.models import InternalNote, Ticket
-from supportline.tickets.notify import notify
+from supportline.tickets.notify import notify_mentioned
 
 # «@username»: Django's username characters (letters, digits, @ . + - _), not ending in a dot.
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]*[\w+-])")
@@ -26,12 +26,13 @@ EXCERPT = 200
 
 
 def mentioned_users(text: str, *, author: User) -> list[User]:
-    """The colleagues a text @mentions who may be notified (never the author)."""
+    """The users a text @mentions (active, never the author); `notify_mentioned` decides who
+    of them may be notified."""
     names = {m.lower() for m in MENTION.findall(text)}
     if not names:
         return []
     found = User.objects.filter(username__in=_cased(text), is_active=True).exclude(pk=author.pk)
-    return [u for u in found if u.username.lower() in names and access.may_be_mentioned(u)]
+    return [u for u in found if u.username.lower() in names]
 
 
 def _cased(text: str) -> list[str]:
@@ -51,16 +52,17 @@ def note_add(
         raise TicketError(_("Напишите текст заметки"))
     now = steps.moment(now)
     note = InternalNote.objects.create(ticket=ticket, at=now, author=actor, body=body)
-    users = mentioned_users(body, author=actor)
+    users = [u for u in mentioned_users(body, author=actor) if access.may_be_mentioned(u)]
     if users:
         note.mentioned.set(users)
         who = actor.get_full_name() or actor.username
         excerpt = body if len(body) <= EXCERPT else body[:EXCERPT] + "…"
         # Stored for the line's people: in the line's language, like the other notices.
-        notify(
+        notify_mentioned(
             users,
             ticket=ticket,
-            kind=f"mention:{note.pk}",
+            by=actor,
+            key=str(note.pk),
             text=f"{who} упоминает вас в заметке к обращению {ticket.number}: «{excerpt}»",
             now=now,
         )

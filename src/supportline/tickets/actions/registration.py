@@ -38,13 +38,14 @@ from supportline.tickets.models import (
 
 
 def number_prefix(kind: str) -> str:
-    """Each kind of ticket has its own numbering (data of the one registration core)."""
+    """Each kind of ticket has its own numbering (R21: the `[line]` prefixes of the regulation
+    file; data of the one registration core)."""
+    regulation = rules.regulation()
     if kind == Kind.UPDATE_ACCESS:
-        return "UPD"
+        return regulation.update_access_prefix
     if kind == Kind.OFFER_REQUEST:
-        return "REQ"
-    # R21: the line's own numbering, `[line] ticket_prefix` of the regulation file.
-    return rules.regulation().ticket_prefix
+        return regulation.offer_request_prefix
+    return regulation.ticket_prefix
 
 
 def register_core(

@@ -125,6 +125,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         addrport = options["addrport"]
+        if not settings.DEBUG:
+            # With DEBUG off the pages name their static files by the collected manifest (and
+            # whitenoise serves them): collect them first, as `supportline upgrade` does.
+            call_command("collectstatic", "--noinput", verbosity=0)
         env = dict(os.environ)
         if not os.environ.get("SITE_URL"):
             # The worker writes the mail: its links must lead to this server.
