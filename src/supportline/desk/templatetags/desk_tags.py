@@ -22,6 +22,7 @@ from supportline.desk.selectors.common import (
     MET,
     ON_TRACK,
     PAUSED,
+    STATE_LABELS,
     ClockCell,
     QueueRow,
     person_name,
@@ -48,29 +49,43 @@ def iso(moment: dt.datetime) -> str:
     return localtime(moment).isoformat()
 
 
+def clock_words() -> dict[str, Any]:
+    """What a clock cell says around its figures, translated once for a page of cells."""
+    return {
+        "left": _("осталось %(left)s"),
+        "over": _("просрочено на %(over)s"),
+        "due": _('срок <time datetime="%(iso)s">%(due)s</time>'),
+        "msk": formatting.msk_writer(),
+        "labels": {state: str(label) for state, label in STATE_LABELS.items()},
+    }
+
+
 @register.simple_tag
-def clock(cell: ClockCell, title: str = "") -> SafeString:
+def clock(cell: ClockCell, title: str = "", words: dict[str, Any] | None = None) -> SafeString:
     """A clock as remaining working time with its state in colour AND words.
 
     Built here rather than in a template: the queue shows two per row, and an included
-    template per cell was most of the page's time (issue 15)."""
+    template per cell was most of the page's time (issue 15). `words`: `clock_words()` of
+    the page (the queue's rows), else translated here."""
+    if words is None:
+        words = clock_words()
     parts: list[str] = [f'<span class="sla sla-{conditional_escape(cell.state)}">']
     if title:
         parts.append(f'<span class="sla-title">{conditional_escape(title)}:</span> ')
-    parts.append(f"<strong>{conditional_escape(cell.label)}</strong>")
+    parts.append(f"<strong>{conditional_escape(words['labels'][cell.state])}</strong>")
     counting = cell.state in (ON_TRACK, AT_RISK) or (
         cell.state == PAUSED and cell.remaining_minutes is not None
     )
     if counting:
         left = formatting.minutes_hm(cell.remaining_minutes)
-        parts.append(" · " + _("осталось %(left)s") % {"left": conditional_escape(left)})
+        parts.append(" · " + words["left"] % {"left": conditional_escape(left)})
     elif cell.overdue_minutes:
         over = formatting.minutes_hm(cell.overdue_minutes)
-        parts.append(" · " + _("просрочено на %(over)s") % {"over": conditional_escape(over)})
+        parts.append(" · " + words["over"] % {"over": conditional_escape(over)})
     if cell.due_at and cell.state != MET:
-        text = _('срок <time datetime="%(iso)s">%(due)s</time>') % {
+        text = words["due"] % {
             "iso": conditional_escape(iso(cell.due_at)),
-            "due": conditional_escape(formatting.msk(cell.due_at)),
+            "due": conditional_escape(words["msk"](cell.due_at)),
         }
         parts.append(f"<br><small>{text}</small>")
     parts.append("</span>")
@@ -95,6 +110,7 @@ def _row_words() -> dict[str, Any]:
     head, tail = link.split(_SAMPLE)
     return {
         "msk": formatting.msk_writer(),
+        "clock": clock_words(),
         "head": head,
         "tail": tail,
         "number": esc(_("Номер")),
@@ -139,6 +155,7 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     if words is None:
         words = context.render_context["queue_row_words"] = _row_words()
     t = row.ticket
+    clocks = words["clock"]
     number = str(t.number)
     safe_number = conditional_escape(number)
     if _PLAIN_NUMBER.fullmatch(number):
@@ -185,8 +202,8 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
         parts.append(f"<br><small>{until}</small>")
     parts.append(
         f"<br><small>{conditional_escape(words['channels'].get(channel, channel))}</small></td>\n"
-        f'    <td data-label="{words["reaction"]}">{clock(row.reaction)}</td>\n'
-        f'    <td data-label="{words["resolution"]}">{clock(row.resolution)}</td>\n'
+        f'    <td data-label="{words["reaction"]}">{clock(row.reaction, "", clocks)}</td>\n'
+        f'    <td data-label="{words["resolution"]}">{clock(row.resolution, "", clocks)}</td>\n'
         f'    <td data-label="{words["assignee"]}">'
     )
     if t.assignee:
