@@ -28,13 +28,20 @@ def msk_writer(fmt: str = "%d.%m.%Y %H:%M") -> Callable[[dt.datetime | None], st
     if zone.key == rules.line_zone().key:
         label = rules.tr(rules.regulation().working_hours.zone_label)
 
+    written: dict[dt.datetime, str] = {}  # a page shows an event's time in several places
+
     def write(moment: dt.datetime | None) -> str:
         if moment is None:
             return "—"
-        local = moment.astimezone(zone)
-        if label:
-            return f"{local.strftime(fmt)} {label}"
-        return f"{local.strftime(fmt)} {utc_offset_label(local)}"
+        text = written.get(moment)
+        if text is None:
+            local = moment.astimezone(zone)
+            text = written[moment] = (
+                f"{local.strftime(fmt)} {label}"
+                if label
+                else f"{local.strftime(fmt)} {utc_offset_label(local)}"
+            )
+        return text
 
     return write
 
