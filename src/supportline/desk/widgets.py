@@ -11,6 +11,7 @@ tests/desk/test_form_renderer.py holds it to Django's output for every field of 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,14 @@ WIDGETS = "django/forms/widgets/"
 SELECT_OPTION = WIDGETS + "select_option.html"
 
 
+def esc(text: object) -> str:
+    """`conditional_escape`, without its lazy-argument wrapper for a plain `str` (a page
+    escapes thousands of them: issue 15); the same text either way."""
+    if type(text) is str:
+        return html.escape(text)
+    return str(conditional_escape(text))  # type: ignore[arg-type]
+
+
 class _Unsure(Exception):
     """A value the Python path does not render exactly as the template would."""
 
@@ -30,9 +39,9 @@ class _Unsure(Exception):
 def _text(value: object) -> str:
     """`{{ value }}` of a text (escaped); anything else the template would localize."""
     if isinstance(value, str):
-        return str(conditional_escape(value))
+        return esc(value)
     if isinstance(value, Promise):
-        return str(conditional_escape(str(value)))
+        return esc(str(value))
     raise _Unsure
 
 
@@ -44,7 +53,7 @@ def _formatted(value: object) -> str:
         text = "%s" % value  # noqa: UP031 - the filter's own formatting
     except (ValueError, TypeError):
         return ""
-    return text if isinstance(value, SafeData) else str(conditional_escape(text))
+    return text if isinstance(value, SafeData) else esc(text)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -145,8 +154,8 @@ def _field(context: Mapping[str, Any]) -> str:
     if field.help_text:
         shown = f' id="{_text(field.auto_id)}_helptext"' if field.auto_id else ""
         helptext = f'<div class="helptext"{shown}>{field.help_text}</div>'
-    errors = conditional_escape(field.errors)
-    return f"\n  {label}\n\n{helptext}\n{errors}\n{conditional_escape(field)}\n"
+    errors = esc(field.errors)
+    return f"\n  {label}\n\n{helptext}\n{errors}\n{esc(field)}\n"
 
 
 # Templates whose whole context is written here (the field, its label, its empty errors).

@@ -10,7 +10,6 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from supportline.desk.selectors.common import (
     person_name,
 )
 from supportline.desk.selectors.ticket import IntervalRow, TimelineRow
+from supportline.desk.widgets import esc
 from supportline.tickets.models import Message, Ticket
 
 register = template.Library()
@@ -69,23 +69,23 @@ def clock(cell: ClockCell, title: str = "", words: dict[str, Any] | None = None)
     the page (the queue's rows), else translated here."""
     if words is None:
         words = clock_words()
-    parts: list[str] = [f'<span class="sla sla-{conditional_escape(cell.state)}">']
+    parts: list[str] = [f'<span class="sla sla-{esc(cell.state)}">']
     if title:
-        parts.append(f'<span class="sla-title">{conditional_escape(title)}:</span> ')
-    parts.append(f"<strong>{conditional_escape(words['labels'][cell.state])}</strong>")
+        parts.append(f'<span class="sla-title">{esc(title)}:</span> ')
+    parts.append(f"<strong>{esc(words['labels'][cell.state])}</strong>")
     counting = cell.state in (ON_TRACK, AT_RISK) or (
         cell.state == PAUSED and cell.remaining_minutes is not None
     )
     if counting:
         left = formatting.minutes_hm(cell.remaining_minutes)
-        parts.append(" · " + words["left"] % {"left": conditional_escape(left)})
+        parts.append(" · " + words["left"] % {"left": esc(left)})
     elif cell.overdue_minutes:
         over = formatting.minutes_hm(cell.overdue_minutes)
-        parts.append(" · " + words["over"] % {"over": conditional_escape(over)})
+        parts.append(" · " + words["over"] % {"over": esc(over)})
     if cell.due_at and cell.state != MET:
         text = words["due"] % {
-            "iso": conditional_escape(iso(cell.due_at)),
-            "due": conditional_escape(words["msk"](cell.due_at)),
+            "iso": esc(iso(cell.due_at)),
+            "due": esc(words["msk"](cell.due_at)),
         }
         parts.append(f"<br><small>{text}</small>")
     parts.append("</span>")
@@ -102,9 +102,6 @@ _SAMPLE = "CRM-000001"
 def _row_words() -> dict[str, Any]:
     """What every row of one page says alike, translated (and escaped, as `{% translate %}`
     writes it) once for the page rather than once per row."""
-
-    def esc(text: str) -> str:
-        return str(conditional_escape(text))
 
     link = reverse("desk:ticket", args=[_SAMPLE])
     head, tail = link.split(_SAMPLE)
@@ -157,15 +154,15 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     t = row.ticket
     clocks = words["clock"]
     number = str(t.number)
-    safe_number = conditional_escape(number)
+    safe_number = esc(number)
     if _PLAIN_NUMBER.fullmatch(number):
         link = f"{words['head']}{number}{words['tail']}"
     else:
         link = reverse("desk:ticket", args=[number])
     parts = [
-        f'<tr class="row-{conditional_escape(row.worst)}">\n'
+        f'<tr class="row-{esc(row.worst)}">\n'
         f'    <th scope="row" data-label="{words["number"]}"><a id="q-{safe_number}" '
-        f'href="{conditional_escape(link)}">{safe_number}</a>'
+        f'href="{esc(link)}">{safe_number}</a>'
     ]
     if context.get("can_take"):
         pick = words["pick"] % {"number": safe_number}
@@ -180,8 +177,8 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     if t.out_of_turn:
         parts.append(words["urgent"])
     parts.append(
-        f"\n      <br><small>{conditional_escape(words['msk'](t.registered_at))}</small></th>\n"
-        f'    <td data-label="{words["subject"]}">{conditional_escape(t.subject)}'
+        f"\n      <br><small>{esc(words['msk'](t.registered_at))}</small></th>\n"
+        f'    <td data-label="{words["subject"]}">{esc(t.subject)}'
     )
     if t.missing_fields:
         parts.append(words["missing"])
@@ -192,22 +189,22 @@ def queue_row(context: template.Context, row: QueueRow) -> SafeString:
     parts.append(
         f"</td>\n"
         f'    <td data-label="{words["organisation"]}">'
-        f"{conditional_escape(row.organisation or '—')}</td>\n"
-        f'    <td data-label="{words["level"]}">{conditional_escape(row.level)}</td>\n'
+        f"{esc(row.organisation or '—')}</td>\n"
+        f'    <td data-label="{words["level"]}">{esc(row.level)}</td>\n'
         f'    <td data-label="{words["status"]}">'
-        f"{conditional_escape(words['statuses'].get(status, status))}"
+        f"{esc(words['statuses'].get(status, status))}"
     )
     if row.evaluation_until:
-        until = words["until"] % {"until": conditional_escape(words["msk"](row.evaluation_until))}
+        until = words["until"] % {"until": esc(words["msk"](row.evaluation_until))}
         parts.append(f"<br><small>{until}</small>")
     parts.append(
-        f"<br><small>{conditional_escape(words['channels'].get(channel, channel))}</small></td>\n"
+        f"<br><small>{esc(words['channels'].get(channel, channel))}</small></td>\n"
         f'    <td data-label="{words["reaction"]}">{clock(row.reaction, "", clocks)}</td>\n'
         f'    <td data-label="{words["resolution"]}">{clock(row.resolution, "", clocks)}</td>\n'
         f'    <td data-label="{words["assignee"]}">'
     )
     if t.assignee:
-        parts.append(str(conditional_escape(person_name(t.assignee))))
+        parts.append(str(esc(person_name(t.assignee))))
     else:
         parts.append(words["unassigned"])
     parts.append("</td>\n  </tr>\n")
@@ -226,12 +223,12 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
     for row in rows:
         at = row.event.at
         detail = row.detail
-        note = f'<br><span class="note">{conditional_escape(detail)}</span>' if detail else ""
+        note = f'<br><span class="note">{esc(detail)}</span>' if detail else ""
         parts.append(
-            f'\n      <li><time datetime="{conditional_escape(iso(at))}">'
-            f"{conditional_escape(msk(at))}</time> — "
-            f"<strong>{conditional_escape(row.label)}</strong> · "
-            f"{conditional_escape(row.author)}{note}</li>\n    "
+            f'\n      <li><time datetime="{esc(iso(at))}">'
+            f"{esc(msk(at))}</time> — "
+            f"<strong>{esc(row.label)}</strong> · "
+            f"{esc(row.author)}{note}</li>\n    "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -239,16 +236,16 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
 @register.simple_tag
 def interval_rows(rows: list[IntervalRow]) -> SafeString:
     """A clock's intervals (R11), one table row each, as the page's loop wrote them."""
-    now = conditional_escape(_("сейчас"))
+    now = esc(_("сейчас"))
     msk = formatting.msk_writer()
     parts = []
     for i in rows:
-        end = now if i.current else conditional_escape(msk(i.end))
+        end = now if i.current else esc(msk(i.end))
         parts.append(
-            f'\n          <tr class="iv-{conditional_escape(i.kind)}">'
-            f"<td>{conditional_escape(i.label)}</td>"
-            f"<td>{conditional_escape(msk(i.start))}</td><td>{end}</td>"
-            f"<td>{conditional_escape(formatting.minutes_hm(i.minutes))}</td></tr>\n        "
+            f'\n          <tr class="iv-{esc(i.kind)}">'
+            f"<td>{esc(i.label)}</td>"
+            f"<td>{esc(msk(i.start))}</td><td>{end}</td>"
+            f"<td>{esc(formatting.minutes_hm(i.minutes))}</td></tr>\n        "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -260,9 +257,9 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
     in by the line (a phone call, a forwarded letter) are the client's: named by the contact,
     with who wrote them down."""
     client = str(_("Клиент"))
-    contact = conditional_escape(ticket.contact_name) if ticket.contact_name else client
+    contact = esc(ticket.contact_name) if ticket.contact_name else client
     wrote = _("записал(а) %(name)s")
-    unverified_title = conditional_escape(_("Отправитель не подтверждён."))
+    unverified_title = esc(_("Отправитель не подтверждён."))
     unverified_text = _(
         "Почтовый сервер линии не подтвердил адрес отправителя (%(reason)s): письмо могло быть "
         "подделано. Оно зарегистрировано как письмо неизвестного лица — не сообщайте по нему "
@@ -273,33 +270,33 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
     parts = []
     for m in messages:
         author = m.author
-        kind = conditional_escape(m.author_kind_label)  # type: ignore[attr-defined]
-        channel = conditional_escape(m.channel_label)  # type: ignore[attr-defined]
+        kind = esc(m.author_kind_label)  # type: ignore[attr-defined]
+        channel = esc(m.channel_label)  # type: ignore[attr-defined]
         if m.author_kind == "client" and (author is None or author.is_line_staff):
-            by = "; " + wrote % {"name": conditional_escape(person_name(author))} if author else ""
+            by = "; " + wrote % {"name": esc(person_name(author))} if author else ""
             head = (
                 f"<strong>{contact}</strong>\n"
                 f'          <span class="note">({kind}, {channel}{by})</span>\n          '
             )
         else:
-            name = conditional_escape(person_name(author)) if author else kind
+            name = esc(person_name(author)) if author else kind
             head = (
                 f'<strong>{name}</strong>\n          <span class="note">({kind}, {channel})</span>'
             )
         reason = m.unverified_sender  # type: ignore[attr-defined]
         warning = (
             f'<p class="unverified" role="note"><strong>{unverified_title}</strong> '
-            f"{unverified_text % {'reason': conditional_escape(reason)}}</p>"
+            f"{unverified_text % {'reason': esc(reason)}}</p>"
             if reason
             else ""
         )
         files = m.files  # type: ignore[attr-defined]
         listed = attachments.render({"ticket": ticket, "files": files}) if files else ""
         parts.append(
-            f'\n      <li class="msg msg-{conditional_escape(m.author_kind)}">\n        \n'
+            f'\n      <li class="msg msg-{esc(m.author_kind)}">\n        \n'
             f'        <p class="msg-head">{head}\n'
-            f'          <time datetime="{conditional_escape(iso(m.at))}">'
-            f"{conditional_escape(msk(m.at))}</time></p>\n"
+            f'          <time datetime="{esc(iso(m.at))}">'
+            f"{esc(msk(m.at))}</time></p>\n"
             f"        {warning}\n"
             f'        <div class="msg-body">{linebreaksbr(m.body, autoescape=True)}</div>\n'
             f"        {listed}\n"
