@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from importlib import resources
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from supportline.regulation import parse_regulation
@@ -107,15 +106,3 @@ def test_whatif_bad_upload_is_a_clear_russian_error(month: Month, desk: Desk) ->
         page = html(response)
         assert words in page, words
         assert "ошибка в регламенте" in page or "КБ" in page
-
-
-def test_whatif_split_over_processes_gives_the_same_figures(
-    month: Month, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from supportline.reports import whatif
-
-    draft = parse_regulation(draft_text(standard_reaction=30, operational=(2400, 4800)))
-    alone = what_if(draft, NOVEMBER)
-    monkeypatch.setattr(whatif, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(whatif.os, "cpu_count", lambda: 2)
-    assert what_if(draft, NOVEMBER) == alone

@@ -165,3 +165,27 @@ def test_r9_clock_start_matches_brute_force(dt: datetime) -> None:
     assert start.tzinfo is dt.tzinfo
     local = start.astimezone(MOSCOW)
     assert calendar.day_kind(local.date()) in {"working", "short"}
+
+
+EPOCH_US_2020 = 1_577_826_000_000_000  # 2020-01-01 00:00 Moscow time
+EPOCH_US_2028 = 1_830_286_800_000_000  # 2028-01-01 00:00 Moscow time
+
+
+@PROPERTY_SETTINGS
+@given(
+    a=st.integers(EPOCH_US_2020, EPOCH_US_2028),
+    span=st.integers(-40 * 86_400_000_000, 400 * 86_400_000_000),
+    whole_minutes=st.booleans(),
+)
+def test_working_us_between_equals_working_time_between(
+    a: int, span: int, whole_minutes: bool
+) -> None:
+    """The integer form (reports over many instants) is the datetime form in microseconds."""
+    cal = default_calendar()
+    if whole_minutes:
+        a -= a % 60_000_000
+        span -= span % 60_000_000
+    b = min(max(EPOCH_US_2020, a + span), EPOCH_US_2028)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    expected = cal.working_time_between(epoch + a * US, epoch + b * US)
+    assert cal.working_us_between(a, b) == expected // US

@@ -8,7 +8,10 @@ Steps of `compute_report`:
    whenever it is asked for, because events are append-only.
 2. The cohort is the tickets registered in the period; with them, the tickets registered
    earlier and still open at ``as_of`` (the backlog). One query for the tickets, one for their
-   events (only the types the report reads; messages and assignments are left out).
+   events (only the types the report reads; messages and assignments are left out), one for
+   the ids of the automatically closed ones. On PostgreSQL the ticket rows come through the
+   cursor with their instants as integer epoch microseconds (no per-row converters), and the
+   garbage collector is held off while the rows are built (`bulk_allocation`).
 3. Each ticket's clocks: the frozen figures of a ticket finished by ``as_of`` (R21 — what the
    ticket had when it finished, whatever the calendar or the regulation say later), otherwise
    `compute_sla` over its events up to ``as_of`` with the targets it kept (the same clock as
@@ -25,16 +28,18 @@ finished): the p-th percentile of n sorted values is value number ceil(p·n/100)
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, DateTimeField, F, Func, Q
+from django.db.models import BigIntegerField, Count, DateTimeField, F, Func, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +48,8 @@ from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.regulation import Regulation
 from supportline.sla import TicketSla, compute_sla
-from supportline.tickets.clock import clock_event_rows, regulation_with_kept
+from supportline.sla.clock import ClockFigures, sla_figures
+from supportline.tickets.clock import SLA_EVENT_OF, clock_event_rows, regulation_with_kept
 from supportline.tickets.models import (
     CLOCK_EVENTS,
     FINAL_STATUSES,
@@ -152,6 +158,12 @@ class TicketRow:
     resolution: ClockFigure | None = None
     waiting_since: dt.datetime | None = None  # resolution paused at as_of: since when
     in_cohort: bool = True
+    auto_closed: bool = False  # closed automatically (R13) by as_of
+    # The what-if reads the clock's events only: in the clock's vocabulary, instants in epoch
+    # microseconds (`sla_figures`), with the level the ticket was registered at.
+    clock_events: list[tuple[int, str, str | None]] = field(default_factory=list)
+    initial_level: str | None = None
+    changes_level: bool = False
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -164,9 +176,13 @@ def _pct(part: int, whole: int) -> float | None:
 
 def percentile(values: Sequence[int], p: int) -> int | None:
     """Nearest-rank percentile of `values` (None for none)."""
-    if not values:
+    return _ranked(sorted(values), p)
+
+
+def _ranked(ordered: Sequence[int], p: int) -> int | None:
+    """`percentile` of values already sorted."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     rank = max(1, math.ceil(p * len(ordered) / 100))
     return ordered[rank - 1]
 
@@ -207,8 +223,8 @@ _TICKET_FIELDS = (
     "assignee_id",
     "rating",
     "rating_comment",
-    "registered_at",
-    "closed_at",
+    "registered_us",
+    "closed_us",
     "regulation_version",
 )
 # The frozen figures the report reads, extracted by the database (the intervals are not read:
@@ -256,10 +272,33 @@ def _epoch_us(column: str) -> Func:
     return Func(F(column), template="%(expressions)s", output_field=DateTimeField())
 
 
+_US: Final = dt.timedelta(microseconds=1)
+
+
 def _instant(value: int | dt.datetime) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
     return _UNIX_EPOCH + dt.timedelta(microseconds=value)
+
+
+def epoch_us(value: int | dt.datetime) -> int:
+    """An instant as integer microseconds since the Unix epoch (see `_epoch_us`)."""
+    if isinstance(value, dt.datetime):
+        return (value - _UNIX_EPOCH) // _US
+    return value
+
+
+def _rows(query: QuerySet[Any, Any]) -> Iterable[tuple[Any, ...]]:
+    """The rows of a `values_list` query. On PostgreSQL they are fetched through the cursor,
+    as psycopg decodes them (integers, text), without Django's per-row converters — the
+    columns read so are plain ones or computed integers (`_epoch_us`), which need none."""
+    if connection.vendor != "postgresql":
+        return query
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
+    return fetched
 
 
 def load_tickets(
@@ -269,82 +308,96 @@ def load_tickets(
     ``as_of``, with the events the report needs up to ``as_of``: every report event of the
     tickets whose clocks are computed (not finished by ``as_of``) and of update-access requests,
     the rare ones (level changes, refusals…) of the rest. With ``all_clock_events`` (the
-    what-if) only the clock's events, of every ticket. Two queries."""
+    what-if) only the clock's events, of every ticket. Three or four queries (the tickets, the
+    targets of the computed ones, the events, the automatic closings)."""
     rows: dict[int, TicketRow] = {}
     frozen_keys = {f"f{i}": KT(f"sla_frozen__{key}") for i, key in enumerate(_FROZEN_KEYS)}
     tickets = (
         Ticket.objects.filter(_scope(start, end, as_of))
         .order_by("registered_at", "id")
-        .annotate(**frozen_keys)
+        .annotate(
+            registered_us=_epoch_us("registered_at"),
+            closed_us=_epoch_us("closed_at"),
+            **frozen_keys,
+        )
         .values_list(*_TICKET_FIELDS, *frozen_keys)
     )
     live: list[int] = []
-    for v in tickets:
-        row = TicketRow(
-            id=v[0],
-            number=v[1] or "",
-            kind=v[2],
-            channel=v[3],
-            level=v[4],
-            category=v[5],
-            configuration=v[6],
-            version=v[7],
-            organisation=v[8] or v[9] or "",
-            partner=v[10] or "",
-            registration_number=v[11],
-            status=v[12],
-            assignee_id=v[13],
-            rating=v[14],
-            rating_comment=v[15],
-            registered_at=v[16],
-            closed_at=v[17],
-            regulation_version=v[18],
-            sla_targets={},
-            sla_frozen=None,
-            in_cohort=start <= v[16] < end,
-        )
+    for v in _rows(tickets):
+        registered_at = _instant(v[16])
+        closed_at = None if v[17] is None else _instant(v[17])
         # Frozen when the ticket finished (its closing instant): finished by as_of, its
         # figures are the frozen ones.
-        if v[19] is not None and row.closed_at is not None and row.closed_at <= as_of:
-            row.reaction = ClockFigure(v[19], int(v[20]), int(v[21]), int(v[22]), True)
-            row.resolution = ClockFigure(v[23], int(v[24]), int(v[25]), int(v[26]), True)
-        if row.reaction is None or row.kind == Kind.UPDATE_ACCESS:
+        reaction = resolution = None
+        if v[19] is not None and closed_at is not None and closed_at <= as_of:
+            reaction = ClockFigure(v[19], int(v[20]), int(v[21]), int(v[22]), True)
+            resolution = ClockFigure(v[23], int(v[24]), int(v[25]), int(v[26]), True)
+        # Positional, in the order of TicketRow's fields (a year is 100,000 of them).
+        row = TicketRow(
+            v[0],  # id
+            v[1] or "",  # number
+            v[2],  # kind
+            v[3],  # channel
+            v[4],  # level
+            v[5],  # category
+            v[6],  # configuration
+            v[7],  # version
+            v[8] or v[9] or "",  # organisation
+            v[10] or "",  # partner
+            v[11],  # registration_number
+            v[12],  # status
+            v[13],  # assignee_id
+            v[14],  # rating
+            v[15],  # rating_comment
+            registered_at,
+            closed_at,
+            v[18],  # regulation_version
+            {},  # sla_targets
+            None,  # sla_frozen
+            [],  # events
+            reaction,
+            resolution,
+            None,  # waiting_since
+            start <= registered_at < end,  # in_cohort
+        )
+        if reaction is None or row.kind == Kind.UPDATE_ACCESS:
             live.append(row.id)
         rows[row.id] = row
     # The targets the computed tickets kept (R21), read for them only.
     for ticket_id, targets in Ticket.objects.filter(pk__in=live).values_list("id", "sla_targets"):
         rows[ticket_id].sla_targets = targets or {}
     if all_clock_events:
-        # The what-if: only the clock's events, with the one data key the clock reads.
+        # The what-if: only the clock's events, with the one data key the clock reads, as
+        # integers (`sla_figures`): ~500k events of a year are read without making datetimes.
         clock_rows = (
             # The cohort's events are at or after the period's start (carried tickets are not
             # replayed); the indexed instant bounds the scan.
             TicketEvent.objects.filter(at__gte=start, at__lte=as_of, type__in=CLOCK_EVENTS)
             .order_by("ticket_id", "at", "id")
             .annotate(level_key=KT("data__level"), at_us=_epoch_us("at"))
-            .values_list("ticket_id", "at_us", "type", "author_id", "level_key")
+            .values_list("ticket_id", "at_us", "type", "level_key")
         )
-        no_data: dict[str, Any] = {}
-        for ticket_id, at_us, kind, author, level in clock_rows:
-            owner = rows.get(ticket_id)
-            if owner is not None:
-                owner.events.append(
-                    (
-                        _instant(at_us),
-                        kind,
-                        author,
-                        no_data if level is None else {"level": level},
-                    )
-                )
+        sla_kind = SLA_EVENT_OF
+        owner: TicketRow | None = None
+        for ticket_id, at_us, kind, level in _rows(clock_rows):
+            if owner is None or owner.id != ticket_id:
+                owner = rows.get(ticket_id)
+                if owner is None:
+                    continue
+            if kind == EventType.LEVEL_CHANGED:
+                owner.changes_level = True
+            elif level is not None:
+                if kind == EventType.REGISTERED and owner.initial_level is None:
+                    owner.initial_level = level
+                level = None
+            owner.clock_events.append((epoch_us(at_us), sla_kind[kind], level))
         return list(rows.values())
     # The cohort's events happen at or after the period's start: the indexed instant bounds
     # the scan (other tickets' events in the period are skipped below); the tickets whose
     # clocks are computed get all their events.
     cohort = Q(at__gte=start)
     wanted = Q(ticket_id__in=live, type__in=REPORT_EVENTS) | (cohort & Q(type__in=RARE_EVENTS))
-    wanted |= (cohort & Q(type=EventType.ANSWERED, data__reason="outdated_release")) | (
-        cohort & Q(type=EventType.CLOSED, data__reason="auto_close")
-    )
+    wanted |= cohort & Q(type=EventType.ANSWERED, data__reason="outdated_release")
     events = (
         TicketEvent.objects.filter(wanted, at__lte=as_of)
         .order_by("ticket_id", "at", "id")
@@ -355,6 +408,14 @@ def load_tickets(
         owner = rows.get(ticket_id)
         if owner is not None:
             owner.events.append((at, kind, author, data))
+    # The automatic closings (a third of a year's tickets): which tickets, not the events.
+    auto_closed = TicketEvent.objects.filter(
+        cohort, at__lte=as_of, type=EventType.CLOSED, data__reason="auto_close"
+    ).values_list("ticket_id")
+    for (ticket_id,) in _rows(auto_closed):
+        owner = rows.get(ticket_id)
+        if owner is not None:
+            owner.auto_closed = True
     return list(rows.values())
 
 
@@ -402,20 +463,66 @@ def attach_clocks(rows: Iterable[TicketRow], as_of: dt.datetime, cal: Calendar) 
         row.waiting_since = paused[0].start if paused else None
 
 
+def clock_figure(clock: ClockFigures) -> ClockFigure:
+    return ClockFigure(
+        clock.state.value,
+        clock.elapsed_minutes,
+        clock.target_minutes,
+        clock.paused_minutes,
+        clock.stopped,
+    )
+
+
+def figures_of(
+    row: TicketRow, as_of_us: int, *, calendar: Calendar, regulation: Regulation
+) -> tuple[str, ClockFigure, ClockFigure]:
+    """The clocks at ``as_of`` of a row loaded with its clock's events (`load_tickets` with
+    ``all_clock_events``): the same state machine as `replay`, figures only."""
+    events = row.clock_events
+    last = max((e[0] for e in events), default=as_of_us)
+    sla = sla_figures(
+        row.initial_level or row.level,
+        max(as_of_us, last),
+        events,
+        calendar=calendar,
+        regulation=regulation,
+    )
+    return sla.level, clock_figure(sla.reaction), clock_figure(sla.resolution)
+
+
+def attach_clock_figures(rows: Iterable[TicketRow], as_of: dt.datetime, cal: Calendar) -> None:
+    """`attach_clocks` for rows loaded with ``all_clock_events`` (the what-if's real side)."""
+    current = rules.regulation()
+    as_of_us = epoch_us(as_of)
+    for row in rows:
+        if row.reaction is not None and row.resolution is not None:
+            continue
+        _level, row.reaction, row.resolution = figures_of(
+            row, as_of_us, calendar=cal, regulation=regulation_with_kept(current, row.sla_targets)
+        )
+
+
 # ---------------------------------------------------------------- figures
 
 
 def clock_summary(clocks: Sequence[ClockFigure]) -> dict[str, Any]:
-    met = sum(1 for c in clocks if c.state == MET)
-    breached = sum(1 for c in clocks if c.state == BREACHED)
-    stopped = [c.elapsed for c in clocks if c.stopped]
+    met = breached = 0
+    stopped: list[int] = []
+    for c in clocks:  # one pass and one sort: called per level and per week of a year
+        if c.state == MET:
+            met += 1
+        elif c.state == BREACHED:
+            breached += 1
+        if c.stopped:
+            stopped.append(c.elapsed)
+    stopped.sort()
     return {
         "met": met,
         "breached": breached,
         "in_progress": len(clocks) - met - breached,
         "met_pct": _pct(met, met + breached),
-        "median_minutes": percentile(stopped, 50),
-        "p90_minutes": percentile(stopped, 90),
+        "median_minutes": _ranked(stopped, 50),
+        "p90_minutes": _ranked(stopped, 90),
     }
 
 
@@ -479,8 +586,28 @@ def _names(ids: Iterable[int | None]) -> dict[int, str]:
     }
 
 
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """The cyclic garbage collector held off while a report builds its rows: a year makes
+    hundreds of thousands of small objects with no reference cycles, and the collector's
+    passes over them (and the whole heap) were half the time of loading a year. Re-enabled
+    on the way out if it was enabled on the way in."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute_report(period: Period, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The report of `period` as JSON-ready values (see the module docstring)."""
+    with bulk_allocation():
+        return _compute_report(period, now=now)
+
+
+def _compute_report(period: Period, *, now: dt.datetime | None) -> dict[str, Any]:
     now = now or timezone.now()
     start, end = period.bounds()
     as_of = min(now, end)
@@ -741,13 +868,17 @@ def _histogram(cohort: list[TicketRow], regulation: Regulation, which: str) -> l
 def _breaches(cohort: list[TicketRow], regulation: Regulation) -> list[list[Any]]:
     result = []
     reaction, resolution = _("реакция"), _("решение")
+    names: dict[str, str] = {}
     for r in cohort:
         for name, clock in ((reaction, r.reaction), (resolution, r.resolution)):
             if clock is not None and clock.state == BREACHED:
+                level = names.get(r.level)
+                if level is None:
+                    level = names[r.level] = _level_name(regulation, r.level)
                 result.append(
                     [
                         r.number,
-                        _level_name(regulation, r.level),
+                        level,
                         name,
                         _hours(clock.elapsed),
                         _hours(clock.target),
@@ -840,13 +971,7 @@ def _consultants(
 def _csat(cohort: list[TicketRow]) -> dict[str, Any]:
     closed = [r for r in cohort if r.status == Status.CLOSED]
     rated = [r.rating for r in cohort if r.rating is not None]
-    auto = 0
-    for r in closed:
-        if r.rating is None and any(
-            kind == EventType.CLOSED and data.get("reason") == "auto_close"
-            for _at, kind, _a, data in r.events
-        ):
-            auto += 1
+    auto = sum(1 for r in closed if r.rating is None and r.auto_closed)
     return {
         "mean": round(sum(rated) / len(rated), 2) if rated else None,
         "distribution": Counter(rated),

@@ -6,6 +6,10 @@ that explain every figure (R11). Working time comes from a :class:`WorkingCalend
 (the production calendar of R9 in the application, a simple one in tests); levels and targets
 come from the :class:`~supportline.regulation.Regulation` (R21).
 
+:func:`sla_figures` is the same state machine for many tickets at once (reports, the what-if):
+instants as integer microseconds since the Unix epoch, only the figures (state, running and
+paused working minutes), no intervals or due dates; property-tested equal to `compute_sla`.
+
 Event types and what they do::
 
     registered      first event, exactly once; both clocks start (at the next working minute)
@@ -52,10 +56,10 @@ them):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, NamedTuple, Protocol
+from typing import Final, Generic, NamedTuple, Protocol, TypeVar
 
 from supportline.regulation import Regulation
 
@@ -169,6 +173,15 @@ class IntervalKind(StrEnum):
     STOPPED = "stopped"  # reaction given / ticket finished
 
 
+# The kinds as plain names: an enum member read through its class is a descriptor lookup, and
+# the clock reads them for every event of every ticket of a year (reports, the what-if).
+_RUNNING: Final = IntervalKind.RUNNING
+_PAUSED: Final = IntervalKind.PAUSED
+_EVALUATION: Final = IntervalKind.EVALUATION
+_STOPPED: Final = IntervalKind.STOPPED
+_EVENT_TYPE_SET: Final = frozenset(EVENT_TYPES)
+
+
 @dataclass(frozen=True)
 class Interval:
     """A stretch of a clock's timeline between two state changes (R11).
@@ -251,38 +264,235 @@ class TicketSla:
     evaluation_since: dt.datetime | None
 
 
-_Segment = tuple[IntervalKind, dt.datetime, dt.datetime, str | None]
+class ClockFigures(NamedTuple):
+    """One clock's figures without the explanation (:func:`sla_figures`): the same values as
+    the :class:`Clock` of :func:`compute_sla` over the same events.
+
+    ``stopped`` is true when the clock's current interval is ``stopped`` or ``evaluation``
+    (reaction given / answer given or ticket finished); ``paused_since`` is the start of the
+    current pause (epoch microseconds), ``None`` when the clock is not paused now.
+    """
+
+    state: ClockState
+    elapsed_minutes: int
+    target_minutes: int
+    paused_minutes: int
+    stopped: bool
+    paused_since: int | None
+
+
+class SlaFigures(NamedTuple):
+    """Both clocks' figures at ``now`` (:func:`sla_figures`); ``level`` is the level in force."""
+
+    level: str
+    reaction: ClockFigures
+    resolution: ClockFigures
+
+
+class MicrosecondCalendar(Protocol):
+    """Working time on integer instants (microseconds since the Unix epoch);
+    ``supportline.worktime.Calendar`` is one."""
+
+    def working_us_between(self, a: int, b: int) -> int:
+        """Working microseconds in ``[a, b)``; negative if ``b < a``."""
+        ...
+
+
+_I = TypeVar("_I", dt.datetime, int)
+_Segment = tuple[IntervalKind, _I, _I, str | None]
 
 
 def _is_aware(moment: dt.datetime) -> bool:
     return moment.tzinfo is not None and moment.utcoffset() is not None
 
 
-class _Timeline:
+class _Timeline(Generic[_I]):
     """Builds the intervals of one clock as its kind changes."""
 
-    def __init__(self, kind: IntervalKind, start: dt.datetime) -> None:
-        self.kind = kind
-        self.start = start
-        self.reason: str | None = None
-        self.segments: list[_Segment] = []
+    __slots__ = ("kind", "reason", "segments", "start")
 
-    def switch(self, kind: IntervalKind, at: dt.datetime, reason: str | None = None) -> None:
+    def __init__(self, kind: IntervalKind, start: _I) -> None:
+        self.kind = kind
+        self.start: _I = start
+        self.reason: str | None = None
+        self.segments: list[_Segment[_I]] = []
+
+    def switch(self, kind: IntervalKind, at: _I, reason: str | None = None) -> None:
         """Change the kind at ``at``; ``reason`` is kept for a pause (the event that began it)."""
-        if kind != self.kind:
+        if kind is not self.kind:
             self.segments.append((self.kind, self.start, at, self.reason))
             self.kind = kind
             self.start = at
-            self.reason = reason if kind == IntervalKind.PAUSED else None
+            self.reason = reason if kind == _PAUSED else None
 
-    def close(self, now: dt.datetime) -> list[_Segment]:
-        return [*self.segments, (self.kind, self.start, now, self.reason)]
+    def close(self, now: _I) -> list[_Segment[_I]]:
+        segments = list(self.segments)
+        segments.append((self.kind, self.start, now, self.reason))
+        return segments
 
 
 def _level_error(level: str, regulation: Regulation) -> str:
     return f"неизвестный уровень поддержки {level!r}; в регламенте есть: " + ", ".join(
         regulation.level_ids
     )
+
+
+def _datetime_problem(at: object) -> str | None:
+    if not isinstance(at, dt.datetime):
+        return "время события должно быть датой и временем"
+    if not _is_aware(at):
+        return "время без часового пояса: укажите смещение, например 2025-03-03T10:00:00+03:00"
+    return None
+
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US: Final = dt.timedelta(microseconds=1)
+_MINUTE_US: Final = 60_000_000
+
+
+class _Invalid(Exception):
+    """What is wrong with the event being read (`_walk` names the event)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _shown_datetime(at: object) -> dt.datetime | str:
+    return at if isinstance(at, dt.datetime | str) else repr(at)
+
+
+def _shown_microseconds(at: object) -> dt.datetime | str:
+    if isinstance(at, int) and not isinstance(at, bool):
+        return _show_microseconds(at)
+    return _shown_datetime(at)
+
+
+def _microsecond_problem(at: object) -> str | None:
+    if not isinstance(at, int) or isinstance(at, bool):
+        return "время события должно быть целым числом микросекунд от начала эпохи Unix"
+    return None
+
+
+def _show_microseconds(at: int) -> str:
+    try:
+        return (_EPOCH + at * _US).isoformat()
+    except OverflowError:
+        return str(at)
+
+
+class _Walk(NamedTuple, Generic[_I]):
+    level: str
+    level_changes: list[tuple[int, _I, str, str]]
+    reaction: _Timeline[_I]
+    resolution: _Timeline[_I]
+
+
+def _walk(
+    level: str,
+    now: _I,
+    events: Sequence[tuple[_I, str, str | None]],
+    regulation: Regulation,
+    problem: Callable[[object], str | None],
+    show: Callable[[_I], str],
+    shown: Callable[[object], dt.datetime | str],
+) -> _Walk[_I]:
+    """The state machine of both clocks over the events (the rules of the module docstring),
+    shared by :func:`compute_sla` (datetimes) and :func:`sla_figures` (epoch microseconds):
+    `problem` says what is wrong with an instant of the wrong kind, `show` prints an instant in
+    a message, `shown` is the instant an error names."""
+    if not regulation.has_level(level):
+        raise SlaInputError("начальный уровень: " + _level_error(level, regulation))
+    if not events:
+        raise SlaInputError("нет событий: первым событием должно быть registered")
+
+    current_level = level
+    level_changes: list[tuple[int, _I, str, str]] = []
+    registered_at = events[0][0]
+    reaction = _Timeline(_RUNNING, registered_at)
+    resolution = _Timeline(_RUNNING, registered_at)
+    final_event: tuple[int, str] | None = None
+    previous: tuple[str, _I] | None = None
+
+    for index, event in enumerate(events):
+        try:
+            at, kind, event_level = event
+
+            wrong = problem(at)
+            if wrong is not None:
+                raise _Invalid(wrong)
+            if at > now:
+                raise _Invalid(f"событие позже момента расчёта now ({show(now)})")
+            if previous is not None and at < previous[1]:
+                raise _Invalid(
+                    "события должны идти в хронологическом порядке: это событие раньше "
+                    f"предыдущего ({previous[0]}, {show(previous[1])})"
+                )
+            previous = (kind, at)
+            if kind not in _EVENT_TYPE_SET:
+                raise _Invalid(f"неизвестный тип события; допустимые: {', '.join(EVENT_TYPES)}")
+            if kind == LEVEL_CHANGED:
+                if event_level is None:
+                    raise _Invalid("у события level_changed не указан новый уровень (level)")
+                if not regulation.has_level(event_level):
+                    raise _Invalid(_level_error(event_level, regulation))
+            elif event_level is not None:
+                raise _Invalid("уровень (level) указывается только у события level_changed")
+            if index == 0 and kind != REGISTERED:
+                raise _Invalid("первым событием должно быть registered")
+            if index > 0 and kind == REGISTERED:
+                raise _Invalid(
+                    "повторная регистрация: registered допускается один раз, первым событием"
+                )
+            if final_event is not None:
+                raise _Invalid(
+                    f"обращение уже завершено событием events[{final_event[0]}] ({final_event[1]}): "
+                    "после closed, refused, redirected или merged события не допускаются"
+                )
+
+            state = resolution.kind
+            # R7: the reaction clock stops at the first act of the line the client sees; the
+            # automatic request for R1 data only pauses it while the client is asked.
+            if kind in REACTION_STOPPERS:
+                reaction.switch(_STOPPED, at)
+            elif kind == DATA_REQUESTED and reaction.kind == _RUNNING:
+                reaction.switch(_PAUSED, at, DATA_REQUESTED)
+            elif kind == CLIENT_REPLIED and reaction.kind == _PAUSED:
+                reaction.switch(_RUNNING, at)
+
+            if kind in (ASKED, DATA_REQUESTED):
+                if state == _EVALUATION:
+                    raise _Invalid(
+                        "вопрос клиенту в статусе «Оценка клиентом» невозможен: сначала клиент "
+                        "отклоняет ответ (reopened)"
+                    )
+                # R12, R7 (stays paused, with its first reason, if already waiting)
+                resolution.switch(_PAUSED, at, kind)
+            elif kind == CLIENT_REPLIED:
+                if state != _PAUSED:
+                    raise _Invalid("нет предшествующего вопроса клиенту (asked)")
+                resolution.switch(_RUNNING, at)  # R12: the answer resumes the clock
+            elif kind == RESOLVED:
+                if state == _EVALUATION:
+                    raise _Invalid("обращение уже в статусе «Оценка клиентом» (повторный resolved)")
+                resolution.switch(_EVALUATION, at)  # R8
+            elif kind == REOPENED:
+                if state != _EVALUATION:
+                    raise _Invalid(
+                        "обращение не в статусе «Оценка клиентом»: нет предшествующего ответа "
+                        "(resolved)"
+                    )
+                resolution.switch(_RUNNING, at)  # R13: from the time it had used
+            elif kind in FINAL_EVENTS:
+                resolution.switch(_STOPPED, at)
+                final_event = (index, kind)
+            elif kind == LEVEL_CHANGED:
+                assert event_level is not None
+                level_changes.append((index, at, current_level, event_level))
+                current_level = event_level
+        except _Invalid as bad:
+            raise SlaInputError(bad.reason, index=index, event_type=kind, at=shown(at)) from None
+    return _Walk(current_level, level_changes, reaction, resolution)
 
 
 def compute_sla(
@@ -302,122 +512,104 @@ def compute_sla(
             "момент расчёта now должен быть датой и временем с часовым поясом, например "
             "2025-03-03T10:00:00+03:00"
         )
-    if not regulation.has_level(level):
-        raise SlaInputError("начальный уровень: " + _level_error(level, regulation))
-    if not events:
-        raise SlaInputError("нет событий: первым событием должно быть registered")
-
-    current_level = level
-    level_changes: list[LevelChange] = []
-    registered_at = events[0][0]
-    reaction = _Timeline(IntervalKind.RUNNING, registered_at)
-    resolution = _Timeline(IntervalKind.RUNNING, registered_at)
-    final_event: tuple[int, str] | None = None
-    previous: tuple[str, dt.datetime] | None = None
-
-    for index, event in enumerate(events):
-        at, kind, event_level = event
-
-        def fail(
-            reason: str, index: int = index, kind: str = kind, at: object = at
-        ) -> SlaInputError:
-            shown = at if isinstance(at, dt.datetime | str) else repr(at)
-            return SlaInputError(reason, index=index, event_type=kind, at=shown)
-
-        if not isinstance(at, dt.datetime):
-            raise fail("время события должно быть датой и временем")
-        if not _is_aware(at):
-            raise fail(
-                "время без часового пояса: укажите смещение, например 2025-03-03T10:00:00+03:00"
-            )
-        if at > now:
-            raise fail(f"событие позже момента расчёта now ({now.isoformat()})")
-        if previous is not None and at < previous[1]:
-            raise fail(
-                "события должны идти в хронологическом порядке: это событие раньше "
-                f"предыдущего ({previous[0]}, {previous[1].isoformat()})"
-            )
-        previous = (kind, at)
-        if kind not in EVENT_TYPES:
-            raise fail(f"неизвестный тип события; допустимые: {', '.join(EVENT_TYPES)}")
-        if kind == LEVEL_CHANGED:
-            if event_level is None:
-                raise fail("у события level_changed не указан новый уровень (level)")
-            if not regulation.has_level(event_level):
-                raise fail(_level_error(event_level, regulation))
-        elif event_level is not None:
-            raise fail("уровень (level) указывается только у события level_changed")
-        if index == 0 and kind != REGISTERED:
-            raise fail("первым событием должно быть registered")
-        if index > 0 and kind == REGISTERED:
-            raise fail("повторная регистрация: registered допускается один раз, первым событием")
-        if final_event is not None:
-            raise fail(
-                f"обращение уже завершено событием events[{final_event[0]}] ({final_event[1]}): "
-                "после closed, refused, redirected или merged события не допускаются"
-            )
-
-        state = resolution.kind
-        # R7: the reaction clock stops at the first act of the line the client sees; the
-        # automatic request for R1 data only pauses it while the client is asked.
-        if kind in REACTION_STOPPERS:
-            reaction.switch(IntervalKind.STOPPED, at)
-        elif kind == DATA_REQUESTED and reaction.kind == IntervalKind.RUNNING:
-            reaction.switch(IntervalKind.PAUSED, at, DATA_REQUESTED)
-        elif kind == CLIENT_REPLIED and reaction.kind == IntervalKind.PAUSED:
-            reaction.switch(IntervalKind.RUNNING, at)
-
-        if kind in (ASKED, DATA_REQUESTED):
-            if state == IntervalKind.EVALUATION:
-                raise fail(
-                    "вопрос клиенту в статусе «Оценка клиентом» невозможен: сначала клиент "
-                    "отклоняет ответ (reopened)"
-                )
-            # R12, R7 (stays paused, with its first reason, if already waiting)
-            resolution.switch(IntervalKind.PAUSED, at, kind)
-        elif kind == CLIENT_REPLIED:
-            if state != IntervalKind.PAUSED:
-                raise fail("нет предшествующего вопроса клиенту (asked)")
-            resolution.switch(IntervalKind.RUNNING, at)  # R12: the answer resumes the clock
-        elif kind == RESOLVED:
-            if state == IntervalKind.EVALUATION:
-                raise fail("обращение уже в статусе «Оценка клиентом» (повторный resolved)")
-            resolution.switch(IntervalKind.EVALUATION, at)  # R8
-        elif kind == REOPENED:
-            if state != IntervalKind.EVALUATION:
-                raise fail(
-                    "обращение не в статусе «Оценка клиентом»: нет предшествующего ответа "
-                    "(resolved)"
-                )
-            resolution.switch(IntervalKind.RUNNING, at)  # R13: from the time it had used
-        elif kind in FINAL_EVENTS:
-            resolution.switch(IntervalKind.STOPPED, at)
-            final_event = (index, kind)
-        elif kind == LEVEL_CHANGED:
-            assert event_level is not None
-            level_changes.append(LevelChange(index, at, current_level, event_level))
-            current_level = event_level
-
-    targets = regulation.level(current_level)
+    walk = _walk(
+        level, now, events, regulation, _datetime_problem, dt.datetime.isoformat, _shown_datetime
+    )
+    targets = regulation.level(walk.level)
     reaction_clock = _clock(
-        reaction.close(now), targets.reaction_minutes, now, calendar, regulation
+        walk.reaction.close(now), targets.reaction_minutes, now, calendar, regulation
     )
     resolution_clock = _clock(
-        resolution.close(now), targets.resolution_minutes, now, calendar, regulation
+        walk.resolution.close(now), targets.resolution_minutes, now, calendar, regulation
     )
+    resolution = walk.resolution
     return TicketSla(
-        level=current_level,
+        level=walk.level,
         reaction=reaction_clock,
         resolution=resolution_clock,
-        registered_at=registered_at,
+        registered_at=events[0][0],
         now=now,
-        level_changes=tuple(level_changes),
-        evaluation_since=resolution.start if resolution.kind == IntervalKind.EVALUATION else None,
+        level_changes=tuple(LevelChange(*change) for change in walk.level_changes),
+        evaluation_since=resolution.start if resolution.kind == _EVALUATION else None,
     )
+
+
+def sla_figures(
+    level: str,
+    now: int,
+    events: Sequence[tuple[int, str, str | None]],
+    *,
+    calendar: MicrosecondCalendar,
+    regulation: Regulation,
+) -> SlaFigures:
+    """The figures of :func:`compute_sla` without the explanation, for many tickets at once
+    (reports, the what-if): instants are integer microseconds since the Unix epoch, the same
+    state machine runs over the events, and only the running and paused stretches are
+    measured — no intervals, due dates or datetimes are made. Same errors as `compute_sla`.
+    """
+    if not isinstance(now, int) or isinstance(now, bool):
+        raise SlaInputError(
+            "момент расчёта now должен быть целым числом микросекунд от начала эпохи Unix"
+        )
+    walk = _walk(
+        level,
+        now,
+        events,
+        regulation,
+        _microsecond_problem,
+        _show_microseconds,
+        _shown_microseconds,
+    )
+    targets = regulation.level(walk.level)
+    return SlaFigures(
+        walk.level,
+        _figures(walk.reaction, targets.reaction_minutes, now, calendar),
+        _figures(walk.resolution, targets.resolution_minutes, now, calendar),
+    )
+
+
+def _figures(
+    timeline: _Timeline[int], target_minutes: int, now: int, calendar: MicrosecondCalendar
+) -> ClockFigures:
+    elapsed = paused = 0
+    between = calendar.working_us_between
+    for kind, start, end, _reason in timeline.segments:
+        if kind is _RUNNING:
+            elapsed += between(start, end)
+        elif kind is _PAUSED:
+            paused += between(start, end)
+    kind_now = timeline.kind
+    if kind_now is _RUNNING:
+        elapsed += between(timeline.start, now)
+    elif kind_now is _PAUSED:
+        paused += between(timeline.start, now)
+    elapsed_minutes = elapsed // _MINUTE_US
+    return ClockFigures(
+        _state(elapsed_minutes, target_minutes, kind_now),
+        elapsed_minutes,
+        target_minutes,
+        paused // _MINUTE_US,
+        kind_now in _STOPPED_NOW,
+        timeline.start if kind_now is _PAUSED else None,
+    )
+
+
+_STOPPED_NOW: Final = frozenset({_STOPPED, _EVALUATION})
+
+
+def _state(elapsed_minutes: int, target_minutes: int, kind_now: IntervalKind) -> ClockState:
+    """A clock's state from its floored running minutes and the kind of its current interval."""
+    if elapsed_minutes > target_minutes:
+        return ClockState.BREACHED
+    if kind_now in _STOPPED_NOW:
+        return ClockState.MET
+    if kind_now == _PAUSED:
+        return ClockState.PAUSED
+    return ClockState.RUNNING
 
 
 def _clock(
-    segments: list[_Segment],
+    segments: list[_Segment[dt.datetime]],
     target_minutes: int,
     now: dt.datetime,
     calendar: WorkingCalendar,
@@ -457,14 +649,7 @@ def _clock(
         due_at = calendar.add_working_time(now, target - elapsed)
 
     elapsed_minutes = elapsed // MINUTE
-    if elapsed_minutes > target_minutes:
-        state = ClockState.BREACHED
-    elif kind_now in (IntervalKind.STOPPED, IntervalKind.EVALUATION):
-        state = ClockState.MET
-    elif kind_now == IntervalKind.PAUSED:
-        state = ClockState.PAUSED
-    else:
-        state = ClockState.RUNNING
+    state = _state(elapsed_minutes, target_minutes, kind_now)
     at_risk = state in (ClockState.RUNNING, ClockState.PAUSED) and elapsed >= target * (
         regulation.warning_share
     )
