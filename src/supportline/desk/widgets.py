@@ -158,12 +158,35 @@ def _field(context: Mapping[str, Any]) -> str:
     return f"\n  {label}\n\n{helptext}\n{errors}\n{esc(field)}\n"
 
 
+def _div(context: Mapping[str, Any]) -> str:
+    """django/forms/div.html: a form's fields, each in its `<div>`, hidden ones after the last."""
+    errors, fields, hidden = context["errors"], context["fields"], context["hidden_fields"]
+    hidden_html = "".join(esc(field) for field in hidden)
+    parts = [esc(errors), "\n"]
+    if errors and not fields:
+        parts.append(f"\n  <div>{hidden_html}</div>\n")
+    parts.append("\n")
+    for n, (field, _field_errors) in enumerate(fields, start=1):
+        classes = field.css_classes()
+        shown = f' class="{esc(classes)}"' if classes else ""
+        parts.append(f"\n  <div{shown}>\n    {esc(field.as_field_group())}\n    ")
+        if n == len(fields):
+            parts.append(f"\n      {hidden_html}\n    ")
+        parts.append("\n</div>\n")
+    parts.append("\n")
+    if not fields and not errors:
+        parts.append(f"\n  {hidden_html}\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
 # Templates whose whole context is written here (the field, its label, its empty errors).
 FAST_CONTEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "django/forms/label.html": _label,
     "django/forms/errors/list/default.html": _errors,
     "django/forms/errors/list/ul.html": _errors,
     "django/forms/field.html": _field,
+    "django/forms/div.html": _div,
 }
 
 
