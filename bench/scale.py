@@ -25,18 +25,22 @@ in-memory events); the rows go in by COPY.
 p95 and max wall time, the server's CPU per request (utime+stime of the gunicorn workers from
 /proc, over all the probe's requests), and the SQL statements of one such request (the same
 view run in this process under CaptureQueriesContext). `intake` posts `--requests` tickets at
-concurrency 1, 4 and 16 (threads, one keep-alive connection each) and prints tickets/s, errors,
-latency and the server's CPU per ticket.
+concurrency 1, 4 and 16 (threads sending one prebuilt request each over a raw socket, so the
+generator costs little of the machine) and prints tickets/s, errors, latency and the CPU per
+ticket of the web workers, of the database's PostgreSQL backends (from /proc: PostgreSQL must
+run on this machine) and of the generator itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import sys
 import threading
@@ -554,37 +558,145 @@ def intake(args: argparse.Namespace) -> None:
     print(f"SQL statements per ticket (in process): {len(queries.captured_queries)}")
     pids = worker_pids()
     print(f"server pids {pids}; machine: {machine()}")
-    print("| concurrency | tickets | tickets/s | errors | median ms | p95 ms | CPU ms/ticket |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| concurrency | tickets | tickets/s | errors | median ms | p95 ms "
+        "| web CPU ms/ticket | PostgreSQL CPU ms/ticket | generator CPU ms/ticket |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    request = intake_request(token)
+    load_level(request, 2, args.warm // 2)  # the workers' first requests import and build more
     for concurrency in args.concurrency:
-        times, errors, wall, cpu = load_level(token, concurrency, args.requests // concurrency)
+        level = load_level(request, concurrency, args.requests // concurrency)
+        done = len(level.times)
         print(
-            f"| {concurrency} | {len(times)} | {len(times) / wall:.0f} | {errors} "
-            f"| {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} "
-            f"| {cpu * 1000 / len(times):.1f} |",
+            f"| {concurrency} | {done} | {done / level.wall:.0f} | {level.errors} "
+            f"| {statistics.median(level.times):.1f} | {percentile(level.times, 0.95):.1f} "
+            f"| {level.web * 1000 / done:.1f} | {level.postgres * 1000 / done:.1f} "
+            f"| {level.generator * 1000 / done:.1f} |",
             flush=True,
         )
 
 
-def load_level(
-    token: str, concurrency: int, per_thread: int
-) -> tuple[list[float], int, float, float]:
-    """`concurrency` threads posting `per_thread` tickets each: latencies (ms), errors, wall
-    seconds, server CPU seconds."""
+def intake_request(token: str) -> bytes:
+    """The whole HTTP request of one ticket, built once: the generator only sends bytes."""
+    body = json.dumps(TICKET, ensure_ascii=False).encode()
+    head = (
+        f"POST /api/v1/tickets HTTP/1.1\r\nHost: {HOST}:{PORT}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def post_raw(sock: socket.socket | None, request: bytes) -> tuple[int, socket.socket | None]:
+    """Send one prebuilt request (on `sock` if it is still open, else a new connection) and
+    read the answer: its status, and the socket when the server keeps it open."""
+    if sock is None:
+        sock = socket.create_connection((HOST, PORT), timeout=30)
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the answer's head")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    fields = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip().lower()
+    length = int(fields.get(b"content-length", b"0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the answer's end")
+        rest += chunk
+    if fields.get(b"connection") == b"close":
+        sock.close()
+        return status, None
+    return status, sock
+
+
+def postgres_backends(*mine: int) -> list[int]:
+    """The PostgreSQL backends of the web workers (PostgreSQL runs on this machine): the
+    client backends of this database but this process's own (`mine` and this thread's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND NOT pid = ANY(%s)",
+            [list(mine)],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+class BackendCpu:
+    """CPU seconds of the web workers' PostgreSQL backends over a stretch of time. A worker
+    reconnects every CONN_MAX_AGE seconds (a new backend), so the backends are looked up
+    again every half second and each one's last reading kept."""
+
+    def __init__(self) -> None:
+        self.main = backend_pid()
+        self.start = {pid: cpu_seconds([pid]) for pid in postgres_backends(self.main)}
+        self.last = dict(self.start)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.watch)
+        self.thread.start()
+
+    def sample(self) -> None:
+        for pid in postgres_backends(self.main):
+            seconds = cpu_seconds([pid])
+            if seconds or pid not in self.last:
+                self.last[pid] = seconds
+
+    def watch(self) -> None:
+        try:
+            while not self.stopping.wait(0.5):
+                self.sample()
+            self.sample()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> float:
+        self.stopping.set()
+        self.thread.join()
+        return sum(seconds - self.start.get(pid, 0.0) for pid, seconds in self.last.items())
+
+
+@dataclasses.dataclass
+class Level:
+    times: list[float]  # ms
+    errors: int
+    wall: float  # seconds
+    web: float  # CPU seconds of the gunicorn master and workers
+    postgres: float  # CPU seconds of the database's backends
+    generator: float  # CPU seconds of this process (the load generator)
+
+
+def load_level(request: bytes, concurrency: int, per_thread: int) -> Level:
+    """`concurrency` threads posting `per_thread` prebuilt requests each (raw sockets, kept
+    open while the server keeps them): latencies, errors and the CPU of every party."""
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
     def run() -> None:
-        client = Http(token)
+        sock: socket.socket | None = None
         mine, failed = [], 0
         for _ in range(per_thread):
             t0 = time.perf_counter()
             try:
-                status, _, _ = client.request("POST", "/api/v1/tickets", TICKET)
-            except (OSError, http.client.HTTPException):
-                status = 0
-                client = Http(token)
+                status, sock = post_raw(sock, request)
+            except OSError:
+                status, sock = 0, None
             mine.append((time.perf_counter() - t0) * 1000)
             failed += status != 201
         with lock:
@@ -593,14 +705,22 @@ def load_level(
 
     pids = worker_pids()
     threads = [threading.Thread(target=run) for _ in range(concurrency)]
-    cpu_before = cpu_seconds(pids)
+    backends = BackendCpu()
+    web0, gen0 = cpu_seconds(pids), time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    return times, errors[0], wall, cpu_seconds(pids) - cpu_before
+    return Level(
+        times=times,
+        errors=errors[0],
+        wall=wall,
+        web=cpu_seconds(pids) - web0,
+        generator=time.process_time() - gen0,
+        postgres=backends.stop(),
+    )
 
 
 # ---------------------------------------------------------------- explain
@@ -654,6 +774,7 @@ def main() -> None:
     p = sub.add_parser("intake")
     p.add_argument("--requests", type=int, default=1600)
     p.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
+    p.add_argument("--warm", type=int, default=100, help="tickets posted before measuring")
     p.set_defaults(fn=intake)
     p = sub.add_parser("explain")
     p.set_defaults(fn=explain)

@@ -61,6 +61,16 @@ def test_stems_of_a_text() -> None:
     assert stems("Отчёты по воронке продаж") == {"отчет", "воронк", "продаж"}
 
 
+def test_search_rows_stems_are_the_stemmers_also_from_the_cache() -> None:
+    """Issue 15: the search row's stems are cached per word; a cached stem is the stemmer's."""
+    from supportline.tickets.search import stems_of
+
+    text = "отчеты воронке продаж формируется отчеты"
+    first, again = stems_of(text), stems_of(text)
+    assert first == again == " отчет воронк продаж формир "
+    assert again == " " + " ".join(dict.fromkeys(stem(w) for w in text.split())) + " "
+
+
 VOCABULARY = """
 отчёт отчёты отчета отчётов воронка воронке продаж продажи настройка настройки настроить
 обновление обновления обновить обновлённой конфигурации конфигурацию лицензия лицензии

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from supportline.lib.versions import version_key
+from supportline.registry.models import Configuration, Release
 from supportline.tickets.models import Status, Ticket
 from tests.tickets.conftest import VALID_TICKET, Line, msk
 
@@ -128,6 +133,27 @@ def test_r4_version_that_is_not_current_gets_update_to_release_answer(line: Line
     ticket = line.ticket(version="3.0.35.4")
     assert ticket["status"] == "client_evaluation"
     assert "актуального релиза 3.0.36.12" in ticket["messages"][-1]["body"]
+
+
+def test_r4_the_update_answer_names_the_newest_current_release_read_with_the_r1_check(
+    line: Line,
+) -> None:
+    """Issue 15: the R1 check and the R4 triage read the configuration's releases once; the
+    answer still names the newest *current* release, not the newest one (a beta is newer)."""
+    conf = Configuration.objects.get(name="1С:CRM ПРОФ, редакция 3.0")
+    for version, current in (("3.0.37.1", True), ("3.0.38.0", False)):
+        Release.objects.create(
+            configuration=conf,
+            version=version,
+            version_key=version_key(version),
+            is_current=current,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        ticket = line.ticket(version="3.0.36.12")
+    assert ticket["status"] == "client_evaluation"
+    assert "актуального релиза 3.0.37.1" in ticket["messages"][-1]["body"]
+    reads = [q["sql"] for q in queries.captured_queries if '"registry_release"' in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 def test_r4_numeric_version_order(line: Line) -> None:

@@ -49,7 +49,9 @@ class BearerToken(HttpBearer):
         wait = TOKEN_FAILURES.blocked(address)
         if wait is not None:
             raise TokenThrottled(wait)
-        found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        # The hash is unique: no ORDER BY to compile (every API request runs this, issue 15).
+        tokens = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token))
+        found = next(iter(tokens.order_by()[:1]), None)
         if found is None:
             TOKEN_FAILURES.hit(address)
             return None

@@ -104,6 +104,11 @@ def _replay(stored: IdempotencyKey, digest: str) -> Status[Any]:
     return Status(stored.response_status, json.loads(stored.response_body))
 
 
+def _stored(user: Any, key: str) -> IdempotencyKey | None:
+    """The stored answer of (user, key), unique together: no ORDER BY to compile."""
+    return next(iter(IdempotencyKey.objects.filter(user=user, key=key).order_by()[:1]), None)
+
+
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     """Make a POST view idempotent under `Idempotency-Key` (see the module docstring). The
     view must answer with `Status(...)` and declare 422 (`{"errors": …}`) among its answers."""
@@ -118,7 +123,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             return _errors(problem)
         user = request.auth  # type: ignore[attr-defined]
         digest = request_hash(request)
-        stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+        stored = _stored(user, key)
         if stored is not None:
             return _replay(stored, digest)
         try:
@@ -136,7 +141,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 return result
         except IntegrityError:
             # A concurrent retry with the same key committed first: our writes are undone.
-            stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+            stored = _stored(user, key)
             if stored is None:
                 raise
             return _replay(stored, digest)

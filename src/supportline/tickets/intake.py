@@ -130,11 +130,9 @@ def check_intake(
             out.errors["partner_code"] = _("Это не код вашей организации-партнёра")
 
     if data.registration_number:
-        reg = (
-            RegistrationNumber.objects.select_related("organisation", "partner", "product")
-            .filter(number=data.registration_number)
-            .first()
-        )
+        # The number is unique: no ORDER BY (intake's hot path, issue 15).
+        numbers = RegistrationNumber.objects.select_related("organisation", "partner", "product")
+        reg = next(iter(numbers.filter(number=data.registration_number).order_by()[:1]), None)
         if reg is None:
             out.errors["registration_number"] = _(
                 "Регистрационный номер «%(number)s» не найден в реестре. "
@@ -244,13 +242,27 @@ def _check_product(reg: RegistrationNumber, conf: Configuration, out: Resolved) 
 SHOWN_RELEASES = 5
 
 
+# Where a configuration loaded by the intake keeps its releases, newest first: the R1 check
+# and the R4 triage of the same registration read them once (issue 15).
+_RELEASES = "_intake_releases"
+
+
+def releases_of(conf: Configuration) -> list[Release]:
+    """The configuration's releases, newest first: read once per loaded configuration."""
+    known: list[Release] | None = conf.__dict__.get(_RELEASES)
+    if known is None:
+        known = list(conf.releases.order_by("-version_key"))
+        conf.__dict__[_RELEASES] = known
+    return known
+
+
 def _check_release(conf: Configuration, version: str, out: Resolved) -> None:
     """R4: a known release of the configuration, or newer than all of them (flagged)."""
-    known = list(conf.releases.order_by("-version_key").values_list("version", "version_key"))
+    known = releases_of(conf)
     key = version_key(version)
-    if any(k == key for _v, k in known):
+    if any(r.version_key == key for r in known):
         return
-    if not known or key > known[0][1]:
+    if not known or key > known[0].version_key:
         out.version_unreleased = True
         return
     out.errors["version"] = _(
@@ -259,7 +271,7 @@ def _check_release(conf: Configuration, version: str, out: Resolved) -> None:
     ) % {
         "version": version,
         "configuration": conf.name,
-        "releases": ", ".join(v for v, _k in known[:SHOWN_RELEASES]),
+        "releases": ", ".join(r.version for r in known[:SHOWN_RELEASES]),
     }
 
 
@@ -294,7 +306,9 @@ def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eli
     # One query for both kinds (intake's hot path, issue 15).
     valid_kinds = (
         set(
+            # No ordering: the model's (by registration) would join the registration table.
             reg.contracts.filter(valid_from__lte=day, valid_to__gte=day)
+            .order_by()
             .values_list("kind", flat=True)
             .distinct()
         )
@@ -309,6 +323,10 @@ def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eli
 
 
 def current_release(conf: Configuration) -> Release | None:
+    """The newest current release; from the releases the R1 check read, when it did."""
+    known: list[Release] | None = conf.__dict__.get(_RELEASES)
+    if known is not None:
+        return next((r for r in known if r.is_current), None)
     return conf.releases.filter(is_current=True).order_by("-version_key").first()
 
 
