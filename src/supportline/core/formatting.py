@@ -8,6 +8,7 @@ them, so a page and the sentence a selector composes say the same thing the same
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -17,15 +18,32 @@ from supportline.core import rules
 def msk(moment: dt.datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """24.11.2026 10:00 МСК — Moscow time with the zone named; or the zone the signed-in user
     chose for display, named by its UTC offset («24.11.2026 12:00 UTC+5»)."""
-    if moment is None:
-        return "—"
+    return msk_writer(fmt)(moment)
+
+
+def msk_writer(fmt: str = "%d.%m.%Y %H:%M") -> Callable[[dt.datetime | None], str]:
+    """`msk` with the zone and its name looked up once, for a list of times (issue 15)."""
     zone = rules.display_zone()
-    local = moment.astimezone(zone)
+    label = ""
     if zone.key == rules.line_zone().key:
         label = rules.tr(rules.regulation().working_hours.zone_label)
-        if label:
-            return f"{local.strftime(fmt)} {label}"
-    return f"{local.strftime(fmt)} {utc_offset_label(local)}"
+
+    written: dict[dt.datetime, str] = {}  # a page shows an event's time in several places
+
+    def write(moment: dt.datetime | None) -> str:
+        if moment is None:
+            return "—"
+        text = written.get(moment)
+        if text is None:
+            local = moment.astimezone(zone)
+            text = written[moment] = (
+                f"{local.strftime(fmt)} {label}"
+                if label
+                else f"{local.strftime(fmt)} {utc_offset_label(local)}"
+            )
+        return text
+
+    return write
 
 
 def zone_label() -> str:

@@ -7,6 +7,7 @@ name as prefix so several forms can share one page (`ask-text`, `answer-text`, �
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from supportline.accounts.models import Role, User
 from supportline.core import rules
 from supportline.core.files import MultipleFileField
 from supportline.core.formatting import zone_label
+from supportline.desk.widgets import RENDERER
 from supportline.lib.emails import validate_single_address
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
 from supportline.registry.models import Configuration, Release
@@ -45,7 +47,10 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 class DeskForm(forms.Form):
     """Every text a person types is checked like the API checks it: no NUL, no lone surrogate
-    (`plain_text_validator`); lengths come from the model columns (`column_length`)."""
+    (`plain_text_validator`); lengths come from the model columns (`column_length`).
+    Widgets are written by `desk.widgets` (Django's markup, without a template per option)."""
+
+    default_renderer = RENDERER
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +60,25 @@ class DeskForm(forms.Form):
 
 
 _column = column_length
+
+
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices in one plain query: Django's `iterator()` opens a server-side cursor
+    (DECLARE, FETCH, CLOSE: three round trips) for the few people of the line (issue 15)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    iterator = _ListedChoices
+
+
+class ListedMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    iterator = _ListedChoices
 
 
 def level_choices() -> list[tuple[str, str]]:
@@ -333,7 +357,7 @@ class TransferForm(TicketForm):
         required=False,
         help_text=_("Пусто — тема обращения"),
     )
-    development_item = forms.ModelChoiceField(
+    development_item = ListedChoiceField(
         label=_("Или привязать к существующей задаче"),
         queryset=DevelopmentItem.objects.none(),
         required=False,
@@ -431,7 +455,7 @@ class ReclassifyForm(TicketForm):
         set_choices(self, "category", [("", "—"), *choices])
 
 
-class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class AssigneeChoiceField(ListedChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         user: User = obj
         return f"{user.get_full_name() or user.username} — {user.get_role_display()}"
@@ -511,7 +535,7 @@ class DecideForm(TicketForm):
         help_text=_("Не нужен, если договоры не действуют: запрос будет отклонён с причиной"),
     )
     # R18: registry rows of the main delivery's product, not free text.
-    configurations = forms.ModelMultipleChoiceField(
+    configurations = ListedMultipleChoiceField(
         label=_("Конфигурации, к которым предоставляется доступ"),
         queryset=Configuration.objects.none(),
         required=False,

@@ -9,8 +9,8 @@ ticket is finished.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from supportline.core import rules
 from supportline.regulation import Regulation
@@ -37,7 +37,18 @@ SLA_EVENT_OF: dict[str, str] = {
 }
 
 
-def clock_events(events: list[TicketEvent]) -> list[tuple[dt.datetime, str, str | None]]:
+class EventLike(Protocol):
+    """What the clock reads of an event: a `TicketEvent`, or a row of its columns."""
+
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+def clock_events(events: Sequence[EventLike]) -> list[tuple[dt.datetime, str, str | None]]:
     return [
         (
             e.at,
@@ -49,7 +60,7 @@ def clock_events(events: list[TicketEvent]) -> list[tuple[dt.datetime, str, str 
     ]
 
 
-def initial_level(events: list[TicketEvent], fallback: str) -> str:
+def initial_level(events: Sequence[EventLike], fallback: str) -> str:
     for event in events:
         if event.type == EventType.REGISTERED:
             return str(event.data.get("level", fallback))
@@ -81,7 +92,7 @@ def clock_event_rows(
 
 
 def ticket_sla(
-    ticket: Ticket, *, now: dt.datetime, events: list[TicketEvent] | None = None
+    ticket: Ticket, *, now: dt.datetime, events: Sequence[EventLike] | None = None
 ) -> TicketSla:
     if ticket.sla_frozen:
         return thaw(ticket.sla_frozen)
@@ -89,7 +100,7 @@ def ticket_sla(
 
 
 def live_sla(
-    ticket: Ticket, *, now: dt.datetime, events: list[TicketEvent] | None = None
+    ticket: Ticket, *, now: dt.datetime, events: Sequence[EventLike] | None = None
 ) -> TicketSla:
     """The clocks computed now from the events (what a finished ticket had, before freezing)."""
     if events is None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -46,8 +48,16 @@ class Key:
     id: int
 
 
-def encode(order: str, ticket: Ticket) -> str:
-    raw = f"{order}|{int(ticket.out_of_turn)}|{ticket.registered_at.isoformat()}|{ticket.pk}"
+# A list's rows: tickets, or their `values()` (with `id`, `out_of_turn` and `registered_at`).
+Row = TypeVar("Row", Ticket, dict[str, Any])
+
+
+def encode(order: str, ticket: Ticket | Mapping[str, Any]) -> str:
+    if isinstance(ticket, Mapping):
+        turn, at, pk = ticket["out_of_turn"], ticket["registered_at"], ticket["id"]
+    else:
+        turn, at, pk = ticket.out_of_turn, ticket.registered_at, ticket.pk
+    raw = f"{order}|{int(turn)}|{at.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -66,7 +76,7 @@ def decode(order: str, cursor: str) -> Key:
     return key
 
 
-def after(tickets: QuerySet[Ticket], order: str, cursor: str | None) -> QuerySet[Ticket]:
+def after(tickets: QuerySet[Ticket, Row], order: str, cursor: str | None) -> QuerySet[Ticket, Row]:
     """`tickets` in `order`, starting after the row `cursor` names (from the start: None)."""
     tickets = tickets.order_by(*ORDERING[order])
     if not cursor:
@@ -86,8 +96,8 @@ def after(tickets: QuerySet[Ticket], order: str, cursor: str | None) -> QuerySet
 
 
 def page(
-    tickets: QuerySet[Ticket], order: str, cursor: str | None, size: int
-) -> tuple[list[Ticket], str | None]:
+    tickets: QuerySet[Ticket, Row], order: str, cursor: str | None, size: int
+) -> tuple[list[Row], str | None]:
     """One page and the cursor of the next one (None: this is the last page). One query."""
     rows = list(after(tickets, order, cursor)[: size + 1])
     more = len(rows) > size

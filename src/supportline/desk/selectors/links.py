@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from supportline.accounts.models import User
 from supportline.tickets import access
@@ -29,13 +29,21 @@ def ticket_links(user: User, ticket: Ticket) -> TicketLinks:
     not shown)."""
     through = Ticket.related_tickets.through
     linked = through.objects.filter(from_ticket_id=ticket.pk, to_ticket_id=OuterRef("pk"))
+    # One set of ids from three index lookups: an OR of them was a scan of every ticket
+    # (issue 15: 70 ms at 100 000 tickets).
+    ids = (
+        Ticket.objects.filter(merged_into_id=ticket.pk)
+        .order_by()
+        .values("pk")
+        .union(
+            Ticket.objects.filter(pk=ticket.merged_into_id or 0).order_by().values("pk"),
+            through.objects.filter(from_ticket_id=ticket.pk).order_by().values("to_ticket_id"),
+            all=True,
+        )
+    )
     rows = list(
         access.visible_tickets(user)
-        .filter(
-            Q(merged_into_id=ticket.pk)
-            | Q(pk=ticket.merged_into_id or 0)
-            | Q(pk__in=through.objects.filter(from_ticket_id=ticket.pk).values("to_ticket_id"))
-        )
+        .filter(pk__in=ids)
         .annotate(is_related=Exists(linked))
         .only("pk", "number", "subject", "status", "merged_into_id")
         .order_by("registered_at", "id")

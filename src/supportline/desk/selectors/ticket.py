@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, Field, Model, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +42,7 @@ from supportline.tickets.clock import ticket_sla
 from supportline.tickets.intake import Eligibility, contract_eligibility
 from supportline.tickets.models import (
     CLOCK_EVENTS,
+    Attachment,
     Channel,
     Complaint,
     DevelopmentItem,
@@ -430,16 +431,20 @@ def _quote(text: str) -> str:
 
 
 def _describe(
-    event: TicketEvent, users: dict[int, str], bodies: dict[int, str] | None = None
+    event: TicketEvent,
+    users: dict[int, str],
+    bodies: dict[int, str] | None = None,
+    effects: dict[str, str] | None = None,
 ) -> str:
-    """A line of the timeline saying what the event changed (R16); a row never stays empty."""
+    """A line of the timeline saying what the event changed (R16); a row never stays empty.
+    `effects`: CLOCK_EFFECT translated once for a whole timeline."""
     text = _describe_data(event, users)
     if event.type == EventType.MESSAGE and bodies:
         body = bodies.get(int(event.data.get("message") or 0), "")
         if body:
             text = f"{text}: «{_quote(body)}»" if text else f"«{_quote(body)}»"
     if not text and event.type in CLOCK_EFFECT:
-        text = str(CLOCK_EFFECT[EventType(event.type)])
+        text = effects[event.type] if effects else str(CLOCK_EFFECT[EventType(event.type)])
     return text
 
 
@@ -554,24 +559,60 @@ def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -
         if e.type == EventType.ASSIGNED and str(e.data.get("assignee", "")).isdigit()
     }
     users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=wanted)} if wanted else {}
+    # The labels once (`get_type_display` per event hashes every lazy label: issue 15).
+    types = labels(TicketEvent, "type")
+    effects = {str(k): str(v) for k, v in CLOCK_EFFECT.items()}
     return [
         TimelineRow(
             event=e,
-            label=str(e.get_type_display()),
+            label=types.get(e.type, e.type),
             author=person_name(e.author) or _("система"),
-            detail=_describe(e, users, bodies),
+            detail=_describe(e, users, bodies, effects),
         )
         for e in events
     ]
 
 
+def labels(model: type[Model], name: str) -> dict[str, str]:
+    """A choice field's labels in the active language, what `get_FOO_display` gives."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return {str(k): str(v) for k, v in field.flatchoices}
+
+
+def _with_authors(events: list[TicketEvent], messages: list[Message]) -> None:
+    """The events' and messages' authors from one query of the few people who wrote them
+    (joined to every row, each row built its own user: issue 15)."""
+    ids = {e.author_id for e in events if e.author_id is not None}
+    ids |= {m.author_id for m in messages if m.author_id is not None}
+    users = User.objects.in_bulk(ids) if ids else {}
+    event_author = TicketEvent._meta.get_field("author")
+    message_author = Message._meta.get_field("author")
+    assert isinstance(event_author, Field) and isinstance(message_author, Field)
+    for e in events:
+        event_author.set_cached_value(e, users.get(e.author_id) if e.author_id else None)
+    for m in messages:
+        message_author.set_cached_value(m, users.get(m.author_id) if m.author_id else None)
+
+
+def _files(ticket: Ticket, messages: list[Message]) -> dict[int, list[Attachment]]:
+    """The messages' attachments by message, in one query when any message has one."""
+    if not any(m.has_files for m in messages):  # type: ignore[attr-defined]
+        return {}
+    files: dict[int, list[Attachment]] = {}
+    for a in Attachment.objects.filter(message__ticket=ticket).order_by("id"):
+        files.setdefault(a.message_id, []).append(a)
+    return files
+
+
 def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
-    events = list(ticket.events.select_related("author").order_by("at", "id"))
-    messages = list(
-        ticket.messages.select_related("author")
-        .prefetch_related("attachments")
-        .order_by("at", "id")
+    events = list(ticket.events.order_by("at", "id"))
+    has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
+    messages: list[Message] = list(
+        ticket.messages.annotate(has_files=has_files).order_by("at", "id")
     )
+    _with_authors(events, messages)
+    files = _files(ticket, messages)
     sla: SlaView | None = None
     sla_error = ""
     try:
@@ -583,9 +624,13 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
     # Only a ticket with e-mail in it can have an unverified sender (one query then).
     has_mail = any(m.channel == Channel.EMAIL for m in messages)
     unverified = unverified_mail(ticket) if has_mail else {}
+    kinds, channels = labels(Message, "author_kind"), labels(Message, "channel")
     for m in messages:
-        # The template reads it per message (a plain attribute: no query per message).
+        # The template reads them per message (plain attributes: no query, no label lookup).
         m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
+        m.author_kind_label = kinds.get(m.author_kind, m.author_kind)  # type: ignore[attr-defined]
+        m.channel_label = channels.get(m.channel, m.channel)  # type: ignore[attr-defined]
+        m.files = files.get(m.pk, [])  # type: ignore[attr-defined]
     return TicketPage(
         ticket=ticket,
         timeline=_timeline(events, {m.pk: m.body for m in messages}),
