@@ -15,7 +15,6 @@ The query is built from `lib.russian.words` only (letters and digits), never fro
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
@@ -29,9 +28,6 @@ from supportline.tickets.models import Ticket, TicketSearch
 MAX_QUERY_WORDS = 12
 # A stem shorter than this is matched whole, not as a prefix (one letter would match all).
 MIN_PREFIX = 3
-# How many words' stems `stems_of` keeps (issue 15): Snowball in Python was a sixth of the
-# intake's CPU, and a line's words repeat from ticket to ticket (about 6 MB a process at most).
-STEM_CACHE = 20_000
 
 
 def is_postgres() -> bool:
@@ -101,14 +97,9 @@ def _read_registry(ticket: Ticket) -> tuple[str | None, ...]:
     return tuple(registry or ())
 
 
-@lru_cache(maxsize=STEM_CACHE)
-def _stem(word: str) -> str:
-    return russian.stem(word)
-
-
 def stems_of(text: str) -> str:
     """« stem1 stem2 … » with spaces around, for a prefix match at a word start."""
-    return " " + " ".join(dict.fromkeys(_stem(w) for w in text.split())) + " "
+    return " " + " ".join(dict.fromkeys(russian.stem(w) for w in text.split())) + " "
 
 
 def refresh(ticket: Ticket, bodies: list[str] | None = None) -> None:
