@@ -21,10 +21,16 @@ from supportline.api.models import ApiToken, hash_token
 from supportline.core.client_address import client_address
 from supportline.core.formatting import msk
 from supportline.core.throttle import Limit
+from supportline.lib.statements import Select
 
 # How fresh `last_used_at` is kept (issue 15): the token row is written at most this often.
 LAST_USED_STEP = dt.timedelta(minutes=1)
 TOKEN_FAILURES = Limit("api-token", attempts=20, window=15 * 60)
+# The hash is unique: no ORDER BY; compiled once (every API request runs it, issue 15).
+TOKEN: Select[ApiToken] = Select(
+    lambda key: ApiToken.objects.select_related("user").filter(key_hash=key).order_by()[:1],
+    key=str,
+)
 
 
 class TokenRejected(Exception):
@@ -49,9 +55,7 @@ class BearerToken(HttpBearer):
         wait = TOKEN_FAILURES.blocked(address)
         if wait is not None:
             raise TokenThrottled(wait)
-        # The hash is unique: no ORDER BY to compile (every API request runs this, issue 15).
-        tokens = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token))
-        found = next(iter(tokens.order_by()[:1]), None)
+        found = TOKEN.first(key=hash_token(token))
         if found is None:
             TOKEN_FAILURES.hit(address)
             return None

@@ -16,9 +16,11 @@ from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.lib.inn import inn_error
 from supportline.lib.orgnames import same_organisation
+from supportline.lib.statements import Select
 from supportline.lib.versions import version_error, version_key
 from supportline.registry.models import (
     Configuration,
+    Contract,
     Organisation,
     Partner,
     RegistrationNumber,
@@ -130,9 +132,7 @@ def check_intake(
             out.errors["partner_code"] = _("Это не код вашей организации-партнёра")
 
     if data.registration_number:
-        # The number is unique: no ORDER BY (intake's hot path, issue 15).
-        numbers = RegistrationNumber.objects.select_related("organisation", "partner", "product")
-        reg = next(iter(numbers.filter(number=data.registration_number).order_by()[:1]), None)
+        reg = REGISTRATION.first(number=data.registration_number)
         if reg is None:
             out.errors["registration_number"] = _(
                 "Регистрационный номер «%(number)s» не найден в реестре. "
@@ -238,6 +238,38 @@ def _check_product(reg: RegistrationNumber, conf: Configuration, out: Resolved) 
     out.configuration = None
 
 
+# Intake's reads, compiled once (its hot path, issue 15). The number is unique: no ORDER BY.
+REGISTRATION: Select[RegistrationNumber] = Select(
+    lambda number: (
+        RegistrationNumber.objects.select_related("organisation", "partner", "product")
+        .filter(number=number)
+        .order_by()[:1]
+    ),
+    number=str,
+)
+CONFIGURATIONS: Select[Configuration] = Select(
+    lambda: Configuration.objects.select_related("product")
+)
+RELEASES: Select[Release] = Select(
+    lambda configuration: Release.objects.filter(configuration_id=configuration).order_by(
+        "-version_key"
+    ),
+    configuration=int,
+)
+# No ordering: the model's (by registration) would join the registration table.
+VALID_CONTRACT_KINDS: Select[str] = Select(
+    lambda registration, day: (
+        Contract.objects.filter(
+            registration_id=registration, valid_from__lte=day, valid_to__gte=day
+        )
+        .order_by()
+        .values_list("kind", flat=True)
+        .distinct()
+    ),
+    registration=int,
+    day=dt.date,
+)
+
 # How many of the newest releases a refusal lists.
 SHOWN_RELEASES = 5
 
@@ -251,7 +283,7 @@ def releases_of(conf: Configuration) -> list[Release]:
     """The configuration's releases, newest first: read once per loaded configuration."""
     known: list[Release] | None = conf.__dict__.get(_RELEASES)
     if known is None:
-        known = list(conf.releases.order_by("-version_key"))
+        known = RELEASES.all(configuration=conf.pk)
         conf.__dict__[_RELEASES] = known
     return known
 
@@ -279,11 +311,10 @@ def find_configuration(name: str, *, product_id: int | None = None) -> Configura
     """The registry's configuration of that name, whatever the case — Cyrillic too, which
     SQLite's `iexact` does not fold; spaces are collapsed. A product's configurations are few."""
     wanted = " ".join(name.split()).casefold()
-    confs = Configuration.objects.select_related("product")
-    if product_id is not None:
-        confs = confs.filter(product_id=product_id)
-    for conf in confs:
-        if " ".join(conf.name.split()).casefold() == wanted:
+    for conf in CONFIGURATIONS.all():
+        if (product_id is None or conf.product_id == product_id) and " ".join(
+            conf.name.split()
+        ).casefold() == wanted:
             return conf
     return None
 
@@ -305,15 +336,7 @@ def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eli
     day = rules.local_date(at)
     # One query for both kinds (intake's hot path, issue 15).
     valid_kinds = (
-        set(
-            # No ordering: the model's (by registration) would join the registration table.
-            reg.contracts.filter(valid_from__lte=day, valid_to__gte=day)
-            .order_by()
-            .values_list("kind", flat=True)
-            .distinct()
-        )
-        if reg is not None
-        else set()
+        set(VALID_CONTRACT_KINDS.all(registration=reg.pk, day=day)) if reg is not None else set()
     )
     missing = []
     for kind in rules.regulation().contracts:

@@ -1,0 +1,274 @@
+"""Statements compiled once (issue 15): the hot paths' SQL kept after the ORM first built it.
+
+The ORM compiles a queryset to SQL on every evaluation and prepares every row of a
+`bulk_create` through the same machinery; on the intake path (an API request that reads the
+token, the registration, the configuration, its releases and contracts, then writes five
+tables) that compiling cost more CPU than the database's own work. The statements here are
+built by the ORM — the same querysets, the same SQL — once per process and database, and run
+again with new values:
+
+    TOKEN = Select(lambda key: ApiToken.objects.select_related("user").filter(key_hash=key)[:1],
+                   key=str)
+    token = TOKEN.first(key=hash_token(raw))
+
+A `Select`'s slots are the values that change between calls; each is compiled from a sentinel
+of its type (str, int or date) that must reach the SQL parameters unchanged (or as the
+backend's own adaptation of a date) — a slot the ORM transforms (a `contains` pattern, a
+lookup that folds case in Python) is refused at compile time rather than run wrong.
+The rows become what the queryset would give: model instances with their `select_related`
+objects, tuples for `values_list`, or values for `values_list(flat=True)`.
+
+`Insert` writes model instances with one multi-row INSERT whose SQL is kept per row count; each
+value goes through its field's own `pre_save` and `get_db_prep_save` (JSON, dates, defaults),
+as `bulk_create` does, and the new primary keys come back by RETURNING where the backend can.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model, QuerySet
+from django.db.models.query import (  # type: ignore[attr-defined]
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # what a row becomes: a model instance, a tuple or a value
+
+# Sentinels: values no caller passes, within every backend's integer range (Django refuses an
+# out-of-range integer lookup before it reaches the SQL).
+_INT_BASE = 1_987_654_321
+_DATE_BASE = dt.date(1901, 2, 3)
+
+
+class StatementError(TypeError):
+    """A statement that cannot be compiled once and reused (a programming error)."""
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+    positions: tuple[int, ...]
+    adapt: Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sentinel(kind: type, index: int) -> Any:
+    if kind is str:
+        return f"\x1f{index}:sentinel\x1f"
+    if kind is int:
+        return _INT_BASE - index
+    if kind is dt.date:
+        return _DATE_BASE + dt.timedelta(days=index)
+    raise StatementError(f"a slot is str, int or date, not {kind.__name__}")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[_Slot, ...]
+    shape: type
+    col_count: int | None  # rows are cut to it (the ORM's extra ordering columns)
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    # For model rows: the class, its columns' attnames and where they are in the row, and the
+    # populators of select_related objects.
+    model: type[Model] | None
+    init_list: tuple[str, ...]
+    start: int
+    end: int
+    related: tuple[Any, ...]
+
+
+class Select(Generic[R]):
+    """A queryset compiled once per database; `all(**values)` and `first(**values)` run it."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]], **slots: type) -> None:
+        self._build = build
+        self._slot_types = slots
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._model_class: type[Model] | None = None
+
+    def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
+        sentinels = self._sentinels()
+        queryset = self._build(**sentinels)
+        if getattr(queryset, "_known_related_objects", None) or getattr(
+            queryset, "_prefetch_related_lookups", None
+        ):
+            raise StatementError("a compiled statement neither prefetches nor knows objects")
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        found = []
+        for name, sentinel in sentinels.items():
+            adapt = _adapter(connection, sentinel)
+            wanted = adapt(sentinel)
+            positions = [i for i, p in enumerate(params) if type(p) is type(wanted) and p == wanted]
+            if not positions:
+                raise StatementError(f"slot {name!r} does not reach the SQL as given")
+            found.append(_Slot(name, tuple(positions), adapt))
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(fields).items()
+        )
+        shape = queryset._iterable_class
+        model, init_list, start, end, related = None, (), 0, 0, ()
+        if shape is ModelIterable:
+            if compiler.annotation_col_map:
+                raise StatementError("a compiled model statement has no annotations")
+            info = compiler.klass_info
+            model = info["model"]
+            start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+            init_list = tuple(f[0].target.attname for f in compiler.select[start:end])
+            related = tuple(get_related_populators(info, compiler.select, connection.alias))
+        elif shape not in (ValuesListIterable, FlatValuesListIterable):
+            raise StatementError("a compiled statement gives models or values_list rows")
+        return _Compiled(
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(found),
+            shape=shape,
+            col_count=compiler.col_count if compiler.has_extra_select else None,
+            converters=converters,
+            model=model,
+            init_list=init_list,
+            start=start,
+            end=end,
+            related=related,
+        )
+
+    def all(self, **values: Any) -> list[R]:
+        """Every row, as the queryset would give it."""
+        if values.keys() != self._slot_types.keys():
+            raise StatementError(f"give exactly the slots {sorted(self._slot_types)}")
+        connection = connections[router.db_for_read(self._model())]
+        key = (connection.alias, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(connection)
+        params = list(compiled.params)
+        for slot in compiled.slots:
+            value = slot.adapt(values[slot.name])
+            for position in slot.positions:
+                params[position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows: list[Any] = cursor.fetchall()
+        if compiled.col_count is not None:
+            rows = [row[: compiled.col_count] for row in rows]
+        if compiled.converters:
+            rows = [_convert(row, compiled.converters, connection) for row in rows]
+        if compiled.shape is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        if compiled.shape is ValuesListIterable:
+            return [tuple(row) for row in rows]  # type: ignore[misc]  # R is the row's tuple
+        assert compiled.model is not None
+        out: list[Any] = []
+        for row in rows:
+            obj = compiled.model.from_db(
+                connection.alias, list(compiled.init_list), row[compiled.start : compiled.end]
+            )
+            for populator in compiled.related:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out
+
+    def first(self, **values: Any) -> R | None:
+        """The first row, or None (the queryset itself limits and orders)."""
+        rows = self.all(**values)
+        return rows[0] if rows else None
+
+    def _model(self) -> type[Model]:
+        """The queryset's model (to route the read), from one build with the sentinels."""
+        if self._model_class is None:
+            self._model_class = self._build(**self._sentinels()).model
+        return self._model_class
+
+    def _sentinels(self) -> dict[str, Any]:
+        return {name: _sentinel(kind, i) for i, (name, kind) in enumerate(self._slot_types.items())}
+
+
+def _adapter(connection: BaseDatabaseWrapper, sentinel: Any) -> Callable[[Any], Any]:
+    if isinstance(sentinel, dt.date):
+        return connection.ops.adapt_datefield_value
+    return _same
+
+
+def _convert(
+    row: Sequence[Any],
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...],
+    connection: BaseDatabaseWrapper,
+) -> list[Any]:
+    values = list(row)
+    for position, functions, expression in converters:
+        value = values[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[position] = value
+    return values
+
+
+class Insert(Generic[M]):
+    """Instances of one model written by one INSERT (its SQL kept per row count)."""
+
+    def __init__(self, model: type[M], *, with_pk: bool = False) -> None:
+        self.model = model
+        self.with_pk = with_pk
+        meta = model._meta
+        self.fields = [
+            f for f in meta.concrete_fields if with_pk or not (f.primary_key and f.auto_created)
+        ]
+        self._sql: dict[tuple[str, str, int], str] = {}
+
+    def _statement(self, connection: BaseDatabaseWrapper, rows: int, returning: bool) -> str:
+        key = (connection.alias, connection.vendor, rows)
+        sql = self._sql.get(key)
+        if sql is None:
+            # Only the model's own table and column names, quoted; the values are parameters.
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(f.column) for f in self.fields)
+            row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            table = quote(self.model._meta.db_table)
+            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * rows)  # noqa: S608
+            if returning:
+                sql += f" RETURNING {quote(self.model._meta.pk.column)}"
+            self._sql[key] = sql
+        return sql
+
+    def run(self, objs: Iterable[M]) -> list[M]:
+        """Write `objs`; each gets its primary key (when the backend returns it) and is saved."""
+        objs = list(objs)
+        if not objs:
+            return objs
+        connection = connections[router.db_for_write(self.model)]
+        returning = not self.with_pk and connection.features.can_return_rows_from_bulk_insert
+        if not self.with_pk and not returning:
+            for obj in objs:  # an old SQLite: one by one, to know each id
+                obj.save(force_insert=True)
+            return objs
+        params: list[Any] = []
+        for obj in objs:
+            for f in self.fields:
+                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+        sql = self._statement(connection, len(objs), returning)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = cursor.fetchall() if returning else None
+        pk = self.model._meta.pk.attname
+        for i, obj in enumerate(objs):
+            if ids is not None:
+                setattr(obj, pk, ids[i][0])
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        return objs
