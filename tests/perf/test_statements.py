@@ -183,3 +183,29 @@ def test_insert_writes_what_bulk_create_writes_and_sets_the_keys() -> None:
     with CaptureQueriesContext(connection) as queries:
         assert Insert(Job).run([]) == []
     assert queries.captured_queries == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_statements_are_prepared_once_per_connection() -> None:
+    """Server-side binding: PostgreSQL parses and plans a compiled statement once, then runs
+    it by name (the planning of intake's reads cost more than their execution)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    reg = _registration()
+    statement: Select[RegistrationNumber] = Select(
+        lambda number: RegistrationNumber.objects.filter(number=number).order_by()[:1],
+        number=str,
+    )
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall() if "registry_registrationnumber" in row[0]]
+
+    before = prepared()
+    assert statement.all(number=reg.number) == [reg]
+    assert statement.first(number="нет такого") is None
+    after = prepared()
+    assert len(after) == len(before) + 1, after
+    assert statement.all(number=reg.number) == [reg]
+    assert prepared() == after  # the same prepared statement, run again

@@ -128,6 +128,7 @@ def test_envint_refuses_text(monkeypatch: pytest.MonkeyPatch) -> None:
         ("mysql://u@h/db", "scheme 'mysql' is not supported"),
         ("postgres://u@h/", "no database name"),
         ("postgres://u@h:notaport/db", "invalid port"),
+        ("postgres://u@h/db?prepare_threshold=soon", "prepare_threshold='soon'"),
     ],
 )
 def test_bad_database_urls(url: str, message: str) -> None:
@@ -141,7 +142,17 @@ def test_database_url_parts() -> None:
     assert db["PASSWORD"] == "p/w"
     assert db["HOST"] == "db.example"
     assert db["PORT"] == "5433"
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 0}
+
+
+@pytest.mark.parametrize(
+    "query,threshold", [("", 0), ("?prepare_threshold=5", 5), ("?prepare_threshold=off", None)]
+)
+def test_database_url_prepared_statements(query: str, threshold: int | None) -> None:
+    """The compiled hot-path statements are prepared at once unless the URL says otherwise
+    (`off` for a pooler that cannot keep them); psycopg gets a number or None."""
+    db = parse_database_url(f"postgres://u@h/db{query}")
+    assert db["OPTIONS"]["prepare_threshold"] == threshold
 
 
 def test_production_settings_pass_djangos_deploy_checks(tmp_path: object) -> None:

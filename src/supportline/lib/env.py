@@ -96,5 +96,23 @@ def parse_database_url(url: str) -> dict[str, Any]:
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": dict(parse_qsl(parts.query)),
+        "OPTIONS": _options(parse_qsl(parts.query)),
     }
+
+
+def _options(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """The URL's query as psycopg's connection options. `prepare_threshold` (after how many
+    runs psycopg prepares a statement that binds on the server: only the compiled hot-path
+    statements of `lib.statements` do) is 0 unless given; `off` never prepares (a pooler in
+    transaction mode older than PgBouncer 1.21)."""
+    options: dict[str, Any] = dict(pairs)
+    threshold = options.pop("prepare_threshold", "0")
+    if threshold.lower() in {"off", "none", ""}:
+        options["prepare_threshold"] = None
+    elif threshold.isdigit():
+        options["prepare_threshold"] = int(threshold)
+    else:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL prepare_threshold={threshold!r}: a number of runs, or off"
+        )
+    return options

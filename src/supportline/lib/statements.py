@@ -21,6 +21,13 @@ objects, tuples for `values_list`, or values for `values_list(flat=True)`.
 `Insert` writes model instances with one multi-row INSERT whose SQL is kept per row count; each
 value goes through its field's own `pre_save` and `get_db_prep_save` (JSON, dates, defaults),
 as `bulk_create` does, and the new primary keys come back by RETURNING where the backend can.
+
+On PostgreSQL both run on a cursor that binds on the server, so PostgreSQL prepares each
+statement once per connection and no longer parses and plans it on every run (the planning of
+the intake's reads cost more than their execution). When psycopg prepares is the connection's
+`prepare_threshold` (`DATABASE_URL=…?prepare_threshold=N`, default 0 = at the first run; `off`
+= never, for a connection pooler that cannot keep prepared statements). The ORM's own queries
+keep Django's client-side binding and are never prepared.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
@@ -162,7 +170,7 @@ class Select(Generic[R]):
             value = slot.adapt(values[slot.name])
             for position in slot.positions:
                 params[position] = value
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows: list[Any] = cursor.fetchall()
         if compiled.col_count is not None:
@@ -197,6 +205,20 @@ class Select(Generic[R]):
 
     def _sentinels(self) -> dict[str, Any]:
         return {name: _sentinel(kind, i) for i, (name, kind) in enumerate(self._slot_types.items())}
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor as `connection.cursor()` gives (health check, execute wrappers); on PostgreSQL
+    one that binds on the server, so the statement can be prepared — unless queries are being
+    logged (DEBUG, a test counting them), as Django logs only client-side bound SQL in full."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
+    from psycopg import Cursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(Cursor(connection.connection))  # type: ignore[attr-defined,no-any-return]
 
 
 def _adapter(connection: BaseDatabaseWrapper, sentinel: Any) -> Callable[[Any], Any]:
@@ -262,7 +284,7 @@ class Insert(Generic[M]):
             for f in self.fields:
                 params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
         sql = self._statement(connection, len(objs), returning)
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             ids = cursor.fetchall() if returning else None
         pk = self.model._meta.pk.attname
