@@ -16,7 +16,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from supportline.jobs.models import Job
-from supportline.lib.statements import Insert, Select, StatementError
+from supportline.lib.statements import Insert, Select, StatementError, write
 from supportline.registry.models import Contract, RegistrationNumber
 from supportline.tickets.models import Message, Ticket, TicketEvent
 from tests.tickets.conftest import Line
@@ -209,3 +209,23 @@ def test_on_postgresql_the_statements_are_prepared_once_per_connection() -> None
     assert len(after) == len(before) + 1, after
     assert statement.all(number=reg.number) == [reg]
     assert prepared() == after  # the same prepared statement, run again
+
+
+def test_parts_written_together_in_one_statement_on_postgresql() -> None:
+    """A registration's rows: on PostgreSQL one statement (data-modifying CTEs) that gives
+    every part's new keys back in the order of its rows; elsewhere a statement per part."""
+    ticket = Ticket.objects.get()
+    at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    events = [
+        TicketEvent(ticket=ticket, at=at, type="note", author=None, data={"n": i}) for i in range(4)
+    ]
+    jobs = [Job(kind="bench", payload={"n": i}, run_at=at, dedupe_key=f"t:{i}") for i in range(2)]
+    with CaptureQueriesContext(connection) as queries:
+        write([Insert(TicketEvent).part(events), None, Insert(Job).part(jobs)])
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert [TicketEvent.objects.get(pk=e.pk).data for e in events] == [{"n": i} for i in range(4)]
+    assert [Job.objects.get(pk=j.pk).dedupe_key for j in jobs] == ["t:0", "t:1"]
+    assert all(not e._state.adding for e in events)
+    with CaptureQueriesContext(connection) as queries:
+        write([None, Insert(Job).part([])])
+    assert queries.captured_queries == []

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
@@ -241,6 +241,57 @@ def _convert(
     return values
 
 
+@dataclass
+class Part:
+    """One INSERT (or upsert) of a write: its SQL, its values, and the instances whose primary
+    keys its RETURNING gives back (in the order of the rows)."""
+
+    sql: str
+    params: list[Any]
+    objs: list[Model] = field(default_factory=list)
+    pk_column: str = ""  # RETURNING this column when set
+
+    def done(self, ids: Sequence[Any] | None, alias: str) -> None:
+        for i, obj in enumerate(self.objs):
+            if ids is not None:
+                obj.pk = ids[i]
+            obj._state.adding = False
+            obj._state.db = alias
+
+
+def write(parts: Iterable[Part | None], *, using: str = "default") -> None:
+    """Run the parts (None: nothing to write): on PostgreSQL as ONE statement, each INSERT a
+    data-modifying CTE (the foreign keys are deferred, or checked at the end of it); elsewhere
+    one after another."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return
+    connection = connections[using]
+    if connection.vendor != "postgresql" or len(given) == 1:
+        for part in given:
+            sql = part.sql + (f" RETURNING {part.pk_column}" if part.pk_column else "")
+            with _cursor(connection) as cursor:
+                cursor.execute(sql, part.params)
+                ids = [row[0] for row in cursor.fetchall()] if part.pk_column else None
+            part.done(ids, connection.alias)
+        return
+    ctes, outputs, params = [], [], []
+    for i, part in enumerate(given):
+        # Only the model's own quoted names go into the text; the values are parameters.
+        column = part.pk_column
+        ctes.append(f"w{i} AS ({part.sql}{f' RETURNING {column}' if column else ''})")
+        if column:  # the ids come from a sequence, in the order of the rows
+            outputs.append(f"(SELECT array_agg({column} ORDER BY {column}) FROM w{i})")  # noqa: S608
+        params.extend(part.params)
+    sql = "WITH " + ", ".join(ctes) + " SELECT " + (", ".join(outputs) or "1")
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    returned = iter(row if outputs else ())
+    for part in given:
+        part.done(next(returned) if part.pk_column else None, connection.alias)
+
+
 class Insert(Generic[M]):
     """Instances of one model written by one INSERT (its SQL kept per row count)."""
 
@@ -253,7 +304,7 @@ class Insert(Generic[M]):
         ]
         self._sql: dict[tuple[str, str, int], str] = {}
 
-    def _statement(self, connection: BaseDatabaseWrapper, rows: int, returning: bool) -> str:
+    def _statement(self, connection: BaseDatabaseWrapper, rows: int) -> str:
         key = (connection.alias, connection.vendor, rows)
         sql = self._sql.get(key)
         if sql is None:
@@ -263,34 +314,31 @@ class Insert(Generic[M]):
             row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
             table = quote(self.model._meta.db_table)
             sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * rows)  # noqa: S608
-            if returning:
-                sql += f" RETURNING {quote(self.model._meta.pk.column)}"
             self._sql[key] = sql
         return sql
 
-    def run(self, objs: Iterable[M]) -> list[M]:
-        """Write `objs`; each gets its primary key (when the backend returns it) and is saved."""
+    def part(self, objs: Iterable[M]) -> Part | None:
+        """The INSERT of `objs` for `write` (None when there is nothing to write)."""
         objs = list(objs)
         if not objs:
-            return objs
+            return None
         connection = connections[router.db_for_write(self.model)]
-        returning = not self.with_pk and connection.features.can_return_rows_from_bulk_insert
-        if not self.with_pk and not returning:
-            for obj in objs:  # an old SQLite: one by one, to know each id
-                obj.save(force_insert=True)
-            return objs
+        if not self.with_pk and not connection.features.can_return_rows_from_bulk_insert:
+            raise StatementError("this database cannot return the new rows' keys")
         params: list[Any] = []
         for obj in objs:
             for f in self.fields:
                 params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
-        sql = self._statement(connection, len(objs), returning)
-        with _cursor(connection) as cursor:
-            cursor.execute(sql, params)
-            ids = cursor.fetchall() if returning else None
-        pk = self.model._meta.pk.attname
-        for i, obj in enumerate(objs):
-            if ids is not None:
-                setattr(obj, pk, ids[i][0])
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        pk_column = "" if self.with_pk else connection.ops.quote_name(self.model._meta.pk.column)
+        return Part(self._statement(connection, len(objs)), params, list(objs), pk_column)
+
+    def run(self, objs: Iterable[M]) -> list[M]:
+        """Write `objs` now; each gets its primary key and is saved."""
+        objs = list(objs)
+        using = router.db_for_write(self.model)
+        if not self.with_pk and not connections[using].features.can_return_rows_from_bulk_insert:
+            for obj in objs:  # an old SQLite: one by one, to know each id
+                obj.save(force_insert=True)
+            return objs
+        write([self.part(objs)], using=using)
         return objs

@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from supportline.lib import russian
+from supportline.lib import russian, statements
 from supportline.tickets.models import Ticket, TicketSearch
 
 # A query of more words than this is cut: a search box, not a document.
@@ -105,24 +105,26 @@ def stems_of(text: str) -> str:
 def refresh(ticket: Ticket, bodies: list[str] | None = None) -> None:
     """Rebuild the ticket's search row (called from the actions' save step); `bodies`: every
     message's text, when the caller has them in memory."""
+    statements.write([upsert(ticket, bodies)])
+
+
+def upsert(ticket: Ticket, bodies: list[str] | None = None) -> statements.Part:
+    """The search row's upsert (INSERT … ON CONFLICT DO UPDATE), to run alone (`refresh`) or
+    in the one statement that writes a registration (PostgreSQL computes the vector too)."""
     text = document(ticket, bodies)
     if is_postgres():
-        # One upsert that also computes the vector (INSERT … ON CONFLICT DO UPDATE).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                'INSERT INTO "tickets_ticketsearch" (ticket_id, document, stems, vector) '
-                "VALUES (%s, %s, %s, to_tsvector('russian', %s)) "
-                "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document, "
-                "stems = EXCLUDED.stems, vector = EXCLUDED.vector",
-                [ticket.pk, text, stems_of(text), text],
-            )
-        return
-    # One upsert (INSERT … ON CONFLICT DO UPDATE).
-    TicketSearch.objects.bulk_create(
-        [TicketSearch(ticket=ticket, document=text, stems=stems_of(text))],
-        update_conflicts=True,
-        unique_fields=["ticket"],
-        update_fields=["document", "stems"],
+        return statements.Part(
+            'INSERT INTO "tickets_ticketsearch" (ticket_id, document, stems, vector) '
+            "VALUES (%s, %s, %s, to_tsvector('russian', %s)) "
+            "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document, "
+            "stems = EXCLUDED.stems, vector = EXCLUDED.vector",
+            [ticket.pk, text, stems_of(text), text],
+        )
+    return statements.Part(
+        'INSERT INTO "tickets_ticketsearch" (ticket_id, document, stems) VALUES (%s, %s, %s) '
+        "ON CONFLICT (ticket_id) DO UPDATE SET document = excluded.document, "
+        "stems = excluded.stems",
+        [ticket.pk, text, stems_of(text)],
     )
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.jobs.models import Job
-from supportline.lib.statements import Insert
+from supportline.lib.statements import Insert, Part, write
 from supportline.regulation import Text
 from supportline.tickets import access, outbox, search
 from supportline.tickets.clock import store_sla
@@ -243,22 +243,25 @@ _NEW_EVENTS = Insert(TicketEvent)
 _NEW_JOBS = Insert(Job)
 
 
-def _flush(batch: Batch, ticket: Ticket, now: dt.datetime) -> None:
+def _flush(batch: Batch, ticket: Ticket, now: dt.datetime, search_row: Part) -> None:
+    """Write what a registration made: its messages first (their ids go into the events and
+    the outbox jobs), then the ticket, events, jobs and search row — on PostgreSQL in one
+    statement."""
     ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
     events = sorted(batch.events, key=lambda e: e.at)  # stable: the order they happened in
     sla = store_sla(ticket, now=now, events=events)
+    ticket_row = None
     if batch.insert:
-        _NEW_TICKET.run([ticket])
+        ticket_row = _NEW_TICKET.part([ticket])
         batch.insert = False
     else:
         ticket.save()
     _NEW_MESSAGES.run(batch.messages)
     for e, m in batch.links:
         e.data["message"] = m.pk
-    _NEW_EVENTS.run(batch.events)
     jobs = [job for m in batch.messages if (job := outbox.job_for(m)) is not None]
     # A new message's key cannot exist yet: no existence check, no savepoint.
-    _NEW_JOBS.run(jobs)
+    write([ticket_row, _NEW_EVENTS.part(batch.events), _NEW_JOBS.part(jobs), search_row])
     ticket.written = Written(events=events, messages=list(batch.messages), sla=sla)
     batch.ticket = None
     batch.events, batch.messages, batch.links = [], [], []
@@ -313,8 +316,7 @@ def save(ticket: Ticket, now: dt.datetime) -> Ticket:
     batch = _batch_of(ticket)
     if batch is not None:
         bodies = [m.body for m in batch.messages]  # a ticket just registered: all of them
-        _flush(batch, ticket, now)
-        search.refresh(ticket, bodies=bodies)  # from memory: nothing read back
+        _flush(batch, ticket, now, search.upsert(ticket, bodies))  # from memory: nothing read back
         return ticket
     ticket.out_of_turn = rules.regulation().level(ticket.level).out_of_turn
     store_sla(ticket, now=now)
