@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Status
@@ -111,7 +111,8 @@ def _stored(user: Any, key: str) -> IdempotencyKey | None:
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     """Make a POST view idempotent under `Idempotency-Key` (see the module docstring). The
-    view must answer with `Status(...)` and declare 422 (`{"errors": …}`) among its answers."""
+    view answers with `Status(...)` or a JSON `HttpResponse`, and declares 422
+    (`{"errors": …}`) among its answers."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -129,13 +130,19 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             with transaction.atomic():
                 result = view(request, *args, **kwargs)
-                if isinstance(result, Status) and 200 <= result.status_code < 300:
+                if isinstance(result, HttpResponse):  # written in its JSON form already
+                    answer = result.status_code, result.content.decode()
+                elif isinstance(result, Status):
+                    answer = result.status_code, json.dumps(result.value, cls=NinjaJSONEncoder)
+                else:
+                    answer = None
+                if answer is not None and 200 <= answer[0] < 300:
                     IdempotencyKey.objects.create(
                         user=user,
                         key=key,
                         request_hash=digest,
-                        response_status=result.status_code,
-                        response_body=json.dumps(result.value, cls=NinjaJSONEncoder),
+                        response_status=answer[0],
+                        response_body=answer[1],
                         created_at=timezone.now(),
                     )
                 return result
