@@ -18,9 +18,11 @@ lookup that folds case in Python) is refused at compile time rather than run wro
 The rows become what the queryset would give: model instances with their `select_related`
 objects, tuples for `values_list`, or values for `values_list(flat=True)`.
 
-`Insert` writes model instances with one multi-row INSERT whose SQL is kept per row count; each
-value goes through its field's own `pre_save` and `get_db_prep_save` (JSON, dates, defaults),
-as `bulk_create` does, and the new primary keys come back by RETURNING where the backend can.
+`Insert` writes model instances with one INSERT: on PostgreSQL of every row from one JSON
+parameter (`json_populate_recordset`: one text, one prepared statement, whatever the number of
+rows), elsewhere a multi-row VALUES kept per row count. Each value goes through its field's own
+`pre_save` and preparation (JSON, dates, defaults), as `bulk_create` does, and the new primary
+keys come back by RETURNING.
 
 On PostgreSQL both run on a cursor that binds on the server, so PostgreSQL prepares each
 statement once per connection and no longer parses and plans it on every run (the planning of
@@ -33,14 +35,17 @@ keep Django's client-side binding and are never prepared.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import JSONField, Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
     ModelIterable,
@@ -221,6 +226,26 @@ def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         return connection._prepare_cursor(Cursor(connection.connection))  # type: ignore[attr-defined,no-any-return]
 
 
+def _json_value(f: Any, obj: Model) -> Any:
+    """A field's value to save, as JSON for `json_populate_recordset`: what the field prepares
+    for the database (a JSON field's own structure), dates and numbers written by
+    `_json_default`."""
+    value = f.pre_save(obj, True)
+    if value is None:
+        return None
+    if isinstance(f, JSONField):
+        return value if f.encoder is None else json.loads(json.dumps(value, cls=f.encoder))
+    return f.get_prep_value(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.time):  # datetime too: ISO 8601 with its offset
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 def _adapter(connection: BaseDatabaseWrapper, sentinel: Any) -> Callable[[Any], Any]:
     if isinstance(sentinel, dt.date):
         return connection.ops.adapt_datefield_value
@@ -305,15 +330,25 @@ class Insert(Generic[M]):
         self._sql: dict[tuple[str, str, int], str] = {}
 
     def _statement(self, connection: BaseDatabaseWrapper, rows: int) -> str:
-        key = (connection.alias, connection.vendor, rows)
+        postgres = connection.vendor == "postgresql"
+        key = (connection.alias, connection.vendor, 1 if postgres else rows)
         sql = self._sql.get(key)
         if sql is None:
             # Only the model's own table and column names, quoted; the values are parameters.
             quote = connection.ops.quote_name
             columns = ", ".join(quote(f.column) for f in self.fields)
-            row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
             table = quote(self.model._meta.db_table)
-            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * rows)  # noqa: S608
+            if postgres:
+                # Every row in ONE parameter: the text and the prepared statement are the same
+                # whatever the number of rows, and psycopg caches its conversion (it does not
+                # for a statement of more than 50 parameters).
+                sql = (
+                    f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+                    f"FROM json_populate_recordset(NULL::{table}, %s)"
+                )
+            else:
+                row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+                sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * rows)  # noqa: S608
             self._sql[key] = sql
         return sql
 
@@ -326,9 +361,14 @@ class Insert(Generic[M]):
         if not self.with_pk and not connection.features.can_return_rows_from_bulk_insert:
             raise StatementError("this database cannot return the new rows' keys")
         params: list[Any] = []
-        for obj in objs:
-            for f in self.fields:
-                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+        if connection.vendor == "postgresql":
+            rows = [{f.column: _json_value(f, obj) for f in self.fields} for obj in objs]
+            params.append(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        else:
+            for obj in objs:
+                for f in self.fields:
+                    value = f.pre_save(obj, True)
+                    params.append(f.get_db_prep_save(value, connection=connection))
         pk_column = "" if self.with_pk else connection.ops.quote_name(self.model._meta.pk.column)
         return Part(self._statement(connection, len(objs)), params, list(objs), pk_column)
 
