@@ -26,9 +26,9 @@ from supportline.desk.selectors.common import (
     QueueRow,
     person_name,
 )
-from supportline.desk.selectors.ticket import IntervalRow, TimelineRow
+from supportline.desk.selectors.ticket import IntervalRow, MessageRow, TimelineRow
 from supportline.desk.widgets import esc
-from supportline.tickets.models import Message, Ticket
+from supportline.tickets.models import Ticket
 
 register = template.Library()
 
@@ -251,7 +251,7 @@ def interval_rows(rows: list[IntervalRow]) -> SafeString:
 
 
 @register.simple_tag
-def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
+def message_items(messages: list[MessageRow], ticket: Ticket) -> SafeString:
     """The conversation, one `<li>` per message — what the page's loop wrote
     (tests/desk/ticket_messages_reference.html), built here (issue 15). The client's words typed
     in by the line (a phone call, a forwarded letter) are the client's: named by the contact,
@@ -270,8 +270,8 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
     parts = []
     for m in messages:
         author = m.author
-        kind = esc(m.author_kind_label)  # type: ignore[attr-defined]
-        channel = esc(m.channel_label)  # type: ignore[attr-defined]
+        kind = esc(m.author_kind_label)
+        channel = esc(m.channel_label)
         if m.author_kind == "client" and (author is None or author.is_line_staff):
             by = "; " + wrote % {"name": esc(person_name(author))} if author else ""
             head = (
@@ -283,14 +283,14 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
             head = (
                 f'<strong>{name}</strong>\n          <span class="note">({kind}, {channel})</span>'
             )
-        reason = m.unverified_sender  # type: ignore[attr-defined]
+        reason = m.unverified_sender
         warning = (
             f'<p class="unverified" role="note"><strong>{unverified_title}</strong> '
             f"{unverified_text % {'reason': esc(reason)}}</p>"
             if reason
             else ""
         )
-        files = m.files  # type: ignore[attr-defined]
+        files = m.files
         listed = attachments.render({"ticket": ticket, "files": files}) if files else ""
         parts.append(
             f'\n      <li class="msg msg-{esc(m.author_kind)}">\n        \n'
