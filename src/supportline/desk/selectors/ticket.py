@@ -264,10 +264,19 @@ PAUSE_LABELS = {
 }
 
 
-def _label(interval: Interval) -> str:
+def _label(interval: Interval, words: dict[str, str] | None = None) -> str:
+    """`words`: `_interval_words()` of the page (the labels translated once)."""
+    if words is None:
+        words = _interval_words()
     if interval.kind == IntervalKind.PAUSED and interval.reason in PAUSE_LABELS:
-        return str(PAUSE_LABELS[interval.reason])
-    return str(KIND_LABELS[interval.kind])
+        return words["pause:" + str(interval.reason)]
+    return words[str(interval.kind)]
+
+
+def _interval_words() -> dict[str, str]:
+    words = {str(k): str(v) for k, v in KIND_LABELS.items()}
+    words.update({f"pause:{k}": str(v) for k, v in PAUSE_LABELS.items()})
+    return words
 
 
 def _paused_for(clock: Clock, *, data: bool) -> int:
@@ -282,11 +291,13 @@ def _paused_for(clock: Clock, *, data: bool) -> int:
     ) // dt.timedelta(minutes=1)
 
 
-def _intervals(clock: Clock) -> list[IntervalRow]:
+def _intervals(clock: Clock, words: dict[str, str] | None = None) -> list[IntervalRow]:
+    if words is None:
+        words = _interval_words()
     return [
         IntervalRow(
             kind=str(i.kind),
-            label=_label(i),
+            label=_label(i, words),
             start=i.start,
             end=i.end,
             minutes=i.working_minutes,
@@ -406,8 +417,10 @@ def sla_view(sla: TicketSla, events: list[EventRow]) -> SlaView:
     cal = rules.calendar()
     started_at = cal.next_working_instant(sla.registered_at)
 
+    words = _interval_words()
+
     def view(title: str, clock: Clock, resolution: bool) -> ClockView:
-        intervals = _intervals(clock)
+        intervals = _intervals(clock, words)
         return ClockView(
             title=title,
             state=_clock_state(clock),
@@ -472,10 +485,12 @@ def _describe(
     users: dict[int, str],
     bodies: dict[int, str] | None = None,
     effects: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> str:
     """A line of the timeline saying what the event changed (R16); a row never stays empty.
-    `effects`: CLOCK_EFFECT translated once for a whole timeline."""
-    text = _describe_data(event, users)
+    `effects`, `kinds`: CLOCK_EFFECT and the message authors' kinds translated once for a
+    whole timeline."""
+    text = _describe_data(event, users, kinds)
     if event.type == EventType.MESSAGE and bodies:
         body = bodies.get(int(event.data.get("message") or 0), "")
         if body:
@@ -485,7 +500,9 @@ def _describe(
     return text
 
 
-def _describe_data(event: EventRow, users: dict[int, str]) -> str:
+def _describe_data(
+    event: EventRow, users: dict[int, str], kinds: dict[str, str] | None = None
+) -> str:
     data: dict[str, Any] = event.data or {}
     t = event.type
     if t == EventType.REGISTERED:
@@ -583,7 +600,7 @@ def _describe_data(event: EventRow, users: dict[int, str]) -> str:
         if kind == "release_published":
             return _("опубликован релиз %(release)s") % {"release": data.get("release", "")}
         if kind in Message.Author.values:
-            return str(Message.Author(kind).label)
+            return kinds[kind] if kinds else str(Message.Author(kind).label)
     if t == EventType.RESOLVED and data.get("granted_login"):
         return _("доступ предоставлен, логин %(login)s") % {"login": data["granted_login"]}
     return ""
@@ -606,12 +623,13 @@ def _timeline(
     # The labels once (`get_type_display` per event hashes every lazy label: issue 15).
     types = labels(TicketEvent, "type")
     effects = {str(k): str(v) for k, v in CLOCK_EFFECT.items()}
+    kinds = labels(Message, "author_kind")
     return [
         TimelineRow(
             event=e,
             label=types.get(e.type, e.type),
             author=(names.get(e.author_id, "") if e.author_id else "") or system,
-            detail=_describe(e, names, bodies, effects),
+            detail=_describe(e, names, bodies, effects, kinds),
         )
         for e in events
     ]

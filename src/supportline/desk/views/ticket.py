@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -234,14 +235,20 @@ class Slot:
     name: str
     title: Promise
     button: Promise
-    post: str  # the URL the form posts to
     form: f.DeskForm | None
+    number: str
 
+    @property
+    def post(self) -> str:
+        """The URL the form posts to."""
+        if self.name in PANEL_FORMS:
+            return reverse(f"desk:{self.name}", args=[self.number])
+        return reverse("desk:act", args=[self.number, self.name])
 
-def _post_url(name: str, number: str) -> str:
-    if name in PANEL_FORMS:
-        return reverse(f"desk:{name}", args=[number])
-    return reverse("desk:act", args=[number, name])
+    @cached_property
+    def load(self) -> str:
+        """The URL of the form alone (htmx), or of its page (without JavaScript)."""
+        return reverse("desk:action_form", args=[self.number, self.name])
 
 
 def _slot(name: str, ticket: Ticket, form: f.DeskForm | None) -> Slot:
@@ -254,7 +261,7 @@ def _slot(name: str, ticket: Ticket, form: f.DeskForm | None) -> Slot:
         button = _("Объединить и закрыть этот дубль")
     else:
         title = button = ACTIONS[name].title
-    return Slot(name, title, button, _post_url(name, str(ticket.number)), form)
+    return Slot(name, title, button, form, str(ticket.number))
 
 
 def offered(name: str, user: User, ticket: Ticket) -> bool:
