@@ -471,6 +471,12 @@ CLOCK_EFFECT = {
     EventType.CLOSED: gettext_lazy("сроки остановлены"),
     EventType.ANSWERED: gettext_lazy("ответ отправлен клиенту"),
 }
+# The choices' values, once: an enum's `values` builds its choices, labels included, at every
+# call (once per message event of the timeline: issue 15).
+CHANNELS = frozenset(Channel.values)
+TRANSFER_TARGETS = frozenset(TransferTarget.values)
+ITEM_KINDS = frozenset(DevelopmentItem.ItemKind.values)
+AUTHOR_KINDS = frozenset(Message.Author.values)
 # How much of a message the timeline quotes.
 QUOTE = 90
 
@@ -508,7 +514,7 @@ def _describe_data(
     if t == EventType.REGISTERED:
         channel = str(data.get("channel", ""))
         return _("канал: %(channel)s; уровень: %(level)s") % {
-            "channel": Channel(channel).label if channel in Channel.values else channel,
+            "channel": Channel(channel).label if channel in CHANNELS else channel,
             "level": level_name(str(data.get("level", ""))),
         }
     if t == EventType.LEVEL_CHANGED:
@@ -530,10 +536,10 @@ def _describe_data(
     if t == EventType.TRANSFERRED:
         to, kind = str(data.get("to", "")), str(data.get("kind", ""))
         return _("куда: %(to)s; вид: %(kind)s; причина: %(reason)s") % {
-            "to": TransferTarget(to).label if to in TransferTarget.values else to,
+            "to": TransferTarget(to).label if to in TRANSFER_TARGETS else to,
             "kind": (
                 DevelopmentItem.ItemKind(kind).label
-                if kind in DevelopmentItem.ItemKind.values
+                if kind in ITEM_KINDS
                 else kind
             ),
             "reason": data.get("reason", ""),
@@ -599,7 +605,7 @@ def _describe_data(
         kind = str(data.get("kind", ""))
         if kind == "release_published":
             return _("опубликован релиз %(release)s") % {"release": data.get("release", "")}
-        if kind in Message.Author.values:
+        if kind in AUTHOR_KINDS:
             return kinds[kind] if kinds else str(Message.Author(kind).label)
     if t == EventType.RESOLVED and data.get("granted_login"):
         return _("доступ предоставлен, логин %(login)s") % {"login": data["granted_login"]}
