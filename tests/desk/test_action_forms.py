@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from supportline.tickets.actions.escalation import ticket_transfer
 from supportline.tickets.actions.lifecycle import ticket_accept
@@ -148,3 +150,29 @@ def test_a_closed_ticket_offers_no_form_to_load(desk: Desk) -> None:
     for action in ("ask", "level", "assign", "merge"):
         url = f"/desk/tickets/{refused.number}/act/{action}/"
         assert desk.consultant.get(url, headers=HTMX).status_code == 403, action
+
+
+def _item_queries(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if '"tickets_developmentitem"' in q["sql"]]
+
+
+def test_the_development_item_is_read_only_for_a_ticket_that_has_one(desk: Desk) -> None:
+    """The item with its release and the release's configuration: one query when there is an
+    item, none without (its joins were planned for every page)."""
+    plain = desk.ticket()
+    with CaptureQueriesContext(connection) as without:
+        desk.consultant.get(f"/desk/tickets/{plain.number}/")
+    assert _item_queries(without) == []
+    moved = ticket_transfer(
+        ticket=desk.ticket(),
+        actor=desk.consultant.user,
+        to="development",
+        kind="wish",
+        reason="Нужна новая функция",
+    )
+    assert moved.development_item is not None
+    with CaptureQueriesContext(connection) as with_item:
+        page = html(desk.consultant.get(f"/desk/tickets/{moved.number}/"))
+    assert "Задача разработки" in page and moved.development_item.title in page
+    (query,) = _item_queries(with_item)
+    assert '"registry_release"' in query and '"registry_configuration"' in query
