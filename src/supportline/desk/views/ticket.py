@@ -397,8 +397,9 @@ def action_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise PermissionDenied
     eligibility = card = None
     if action in ("refuse", "decide"):
-        eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
-        reg = ticket.registration
+        reg = ticket.registration  # its contracts read with the ticket
+        contracts = reg.contracts.all() if reg is not None else None
+        eligibility = contract_eligibility(reg, ticket.registered_at, contracts)
         card = registration_card(reg, rules.local_date(timezone.now())) if reg else None
     context: dict[str, Any] = {
         "ticket": ticket,
