@@ -64,6 +64,45 @@ def test_merge_a_phone_duplicate_into_the_mail_ticket(browser: Browser, live_ser
     assert Ticket.objects.get(pk=duplicate.pk).status == Status.CLOSED
 
 
+def test_an_action_form_loads_when_opened_and_works_without_javascript(
+    browser: Browser, live_server: Any
+) -> None:
+    """Issue 15: the ticket page writes the everyday forms; the others load on opening."""
+    load_demo()
+    filed = ticket()
+    base = live_server.url
+    page = sign_in(browser, base, "consultant1", "consultant-demo")
+    page.goto(f"{base}/desk/tickets/{filed.number}/")
+    level = page.locator("#act-level")
+    expect(level.locator("form")).to_have_count(0)  # not in the first HTML
+    level.locator("summary").click()
+    form = level.locator(f'form[action="/desk/tickets/{filed.number}/do/level/"]')
+    expect(form).to_be_visible()
+    assert page.url.endswith(f"/desk/tickets/{filed.number}/")  # loaded in place (htmx)
+    form.get_by_label("Новый уровень").select_option(label="Оперативная поддержка")
+    form.locator('[name="level-reason"]').fill("Остановлена работа отдела")
+    form.get_by_role("button", name="Изменить уровень поддержки").click()
+    page.wait_for_url(f"**/desk/tickets/{filed.number}/")
+    expect(page.get_by_text("Уровень поддержки изменён").first).to_be_visible()
+    assert Ticket.objects.get(pk=filed.pk).level == "operational"
+
+    # Without JavaScript the opened <details> holds a link to the form's own page.
+    context = browser.new_context(locale="ru-RU", java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(f"{base}/desk/tickets/{filed.number}/")
+    plain.locator("#act-assign summary").click()
+    plain.locator("#act-assign").get_by_role("link", name="Открыть форму").click()
+    plain.wait_for_url(f"**/desk/tickets/{filed.number}/act/assign/")
+    expect(plain.get_by_role("heading", name="Назначить исполнителя")).to_be_visible()
+    second = User.objects.get(username="consultant2")
+    plain.get_by_label("Исполнитель").select_option(value=str(second.pk))
+    plain.get_by_role("button", name="Назначить исполнителя").click()
+    plain.wait_for_url(f"**/desk/tickets/{filed.number}/")
+    assert Ticket.objects.get(pk=filed.pk).assignee == second
+    context.close()
+
+
 def test_notifications_unread_marker_and_the_presence_warning(
     browser: Browser, live_server: Any
 ) -> None:

@@ -32,10 +32,10 @@ def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
 
 
 def desk_action(page: Page, action: str, **fields: str) -> None:
-    form = page.locator(f'form[action$="/do/{action}/"]')
-    details = form.locator("xpath=ancestor::details[1]")
-    if details.count() and not details.get_attribute("open"):
-        details.locator("summary").click()
+    details = page.locator(f"#act-{action}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()  # a form not written up front loads now (htmx)
+    form = details.locator(f'form[action$="/do/{action}/"]')
     for name, value in fields.items():
         form.locator(f'[name="{action}-{name}"]').fill(value)
     form.locator('button[type="submit"]').click()

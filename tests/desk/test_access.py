@@ -23,6 +23,7 @@ def _pages(desk: Desk) -> list[str]:
         "/desk/phone/",
         f"/desk/tickets/{ticket.number}/",
         f"/desk/tickets/{ticket.number}/redirect-answer/",
+        f"/desk/tickets/{ticket.number}/act/level/",  # an action's form, loaded when opened
         "/desk/escalations/",
         "/desk/releases/",
         "/desk/board/",

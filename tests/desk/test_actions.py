@@ -28,6 +28,17 @@ def act(who: Person, ticket: Ticket, action: str, **fields: Any) -> Any:
     return who.post(f"/desk/tickets/{ticket.number}/do/{action}/", data)
 
 
+def form_of(who: Person, ticket: Ticket, action: str) -> str:
+    """The ticket page offers the action; its form is what opening it loads (htmx)."""
+    page = html(who.get(f"/desk/tickets/{ticket.number}/"))
+    assert f'id="act-{action}"' in page
+    url = f"/desk/tickets/{ticket.number}/act/{action}/"
+    assert f'hx-get="{url}"' in page
+    response = who.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return html(response)
+
+
 def fresh(ticket: Ticket) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
 
@@ -192,7 +203,7 @@ def test_r3_redirect_prefills_the_standard_answer(desk: Desk) -> None:
     standard = rules.regulation().scope_category("pc_setup").answer
     assert standard is not None
     expected = standard.ru.format(number=ticket.number)
-    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    page = form_of(desk.consultant, ticket, "redirect")
     assert expected in page
     assert 'hx-get="/desk/tickets/' in page and 'hx-target="#redirect-answer"' in page
 
@@ -242,8 +253,9 @@ def test_r2_refuse_prefills_the_missing_contract(desk: Desk) -> None:
         channel="email", registration_number="800654321", organisation="АО «Вектор»", version=""
     )
     assert ticket.status == Status.WAITING_CLIENT and ticket.missing_fields == ["version"]
-    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    page = form_of(desk.consultant, ticket, "refuse")
     assert 'name="refuse-reason" value="договор 1С:КП Отраслевой"' in page
+    assert "На момент регистрации не хватает: <strong>договор 1С:КП Отраслевой</strong>" in page
     response = act(desk.consultant, ticket, "refuse", reason="договор 1С:КП Отраслевой")
     assert response.status_code == 302
     ticket = fresh(ticket)
@@ -255,9 +267,9 @@ def test_r2_refuse_prefills_the_missing_contract(desk: Desk) -> None:
 
 def test_r1_complete_missing_data_then_triage_runs(desk: Desk) -> None:
     ticket = desk.ticket(channel="email", version="")
-    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
-    assert 'id="act-complete"' in page
+    page = form_of(desk.consultant, ticket, "complete")
     assert 'value="800123456"' in page  # prefilled with what the ticket has
+    assert '<p class="note" id="complete-missing">Не хватает: version</p>' in page
     response = act(
         desk.consultant,
         ticket,
@@ -318,8 +330,8 @@ def test_r18_decide_update_access_grants_login_and_configurations(
     )
     prof = Configuration.objects.get(name="1С:CRM ПРОФ, редакция 3.0")
     corp = Configuration.objects.get(name="1С:CRM КОРП, редакция 3.0")
-    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
-    assert 'id="act-decide"' in page and 'value="romashka-old"' in page
+    page = form_of(desk.consultant, ticket, "decide")
+    assert 'value="romashka-old"' in page
     assert "Основная поставка и оба договора действуют: доступ можно предоставить." in page
     response = act(
         desk.consultant,
@@ -346,7 +358,7 @@ def test_r18_decide_refuses_when_the_contracts_are_not_valid(desk: Desk) -> None
         configuration="1С:CRM ПРОФ, редакция 3.0",
         version="3.0.36.12",
     )
-    page = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    page = form_of(desk.consultant, ticket, "decide")
     assert "запрос будет отклонён с указанием причины" in page
     response = act(desk.consultant, ticket, "decide", login="")
     assert response.status_code == 302

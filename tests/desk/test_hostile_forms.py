@@ -177,7 +177,7 @@ def test_a_desk_action_with_a_hostile_text_is_a_400_page_not_a_500(desk: Desk) -
             f"/desk/tickets/{ticket.number}/do/ask/", {"ask-text": value}
         )
         assert response.status_code == 400
-        forms_on_page = {name: form for name, _action, form in response.context["actions"]}
+        forms_on_page = {slot.name: slot.form for slot in response.context["actions"]}
         assert "text" in forms_on_page["ask"].errors
     ticket.refresh_from_db()
     assert ticket.status == "accepted"

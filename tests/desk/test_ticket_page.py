@@ -122,11 +122,13 @@ def test_ticket_page_query_count_is_fixed(
 ) -> None:
     ticket = _history(desk, clock)
     rules.calendar()  # built from the database at most once a minute: not this page's cost
-    # Session, user, ticket with its joins, contracts, events, messages, attachments,
-    # assignee names, eligibility (both contract kinds in one), complaints, the assign and
-    # transfer choices; internal notes and the reply templates (issue 14 §4, §5); the links
-    # panel (merged into, duplicates, related: one query, issue 14 §6).
-    with django_assert_num_queries(15):
+    # Session, user, ticket with its joins, contracts, events, messages (their attachments
+    # only when one has files), the people the events and messages name (authors and
+    # assignees in one), complaints; internal
+    # notes and the reply templates (issue 14 §4, §5); the links panel (merged into,
+    # duplicates, related: one query, issue 14 §6). The eligibility comes from the contracts
+    # read; the assign and transfer choices load with their forms (issue 15).
+    with django_assert_num_queries(11):
         response = desk.consultant.get(f"/desk/tickets/{ticket.number}/")
     assert response.status_code == 200
 

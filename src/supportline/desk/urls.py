@@ -26,6 +26,8 @@ urlpatterns = [
     path("phone/", queue.phone_call, name="phone"),
     path("tickets/<number:number>/", ticket.ticket, name="ticket"),
     path("tickets/<number:number>/do/<slug:action>/", ticket.act, name="act"),
+    # An action's form, loaded when its <details> opens (or a page of its own without JS).
+    path("tickets/<number:number>/act/<slug:action>/", ticket.action_form, name="action_form"),
     path(
         "tickets/<number:number>/redirect-answer/", ticket.redirect_answer, name="redirect_answer"
     ),

@@ -7,6 +7,7 @@ returns per-field errors in the active language (Russian by default); it never w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -325,19 +326,31 @@ class Eligibility:
     missing: list[str]
 
 
-def contract_eligibility(reg: RegistrationNumber | None, at: dt.datetime) -> Eligibility:
+def contract_eligibility(
+    reg: RegistrationNumber | None, at: dt.datetime, contracts: Iterable[Contract] | None = None
+) -> Eligibility:
     """R2: every contract kind of the regulation (for 1C:CRM: 1C:ITS AND «1С:КП Отраслевой»)
     valid at the registration instant; a regulation without contracts needs none.
 
     `missing` names the missing contracts in the line's language (Russian, the file's
     `missing` texts): it becomes the reason of the refusal the line stores and sends to the
     client (`_refuse`), so it must not follow the UI language of the consultant who happens to
-    trigger the triage."""
+    trigger the triage.
+
+    `contracts`: the registration's contracts when the caller has read them already (no query
+    then)."""
     day = rules.local_date(at)
+    if contracts is not None:  # the registration's contracts already read (the ticket page)
+        valid_kinds = {c.kind for c in contracts if c.valid_from <= day <= c.valid_to}
+        return _eligibility(valid_kinds)
     # One query for both kinds (intake's hot path, issue 15).
     valid_kinds = (
         set(VALID_CONTRACT_KINDS.all(registration=reg.pk, day=day)) if reg is not None else set()
     )
+    return _eligibility(valid_kinds)
+
+
+def _eligibility(valid_kinds: set[str]) -> Eligibility:
     missing = []
     for kind in rules.regulation().contracts:
         if kind.id not in valid_kinds:

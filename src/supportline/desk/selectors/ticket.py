@@ -55,9 +55,46 @@ from supportline.tickets.models import (
 from supportline.worktime import DayKind
 
 
+@dataclass(slots=True)
+class EventRow:
+    """An event as the page reads it: its columns, and its author from the page's one query of
+    people (a model instance per event was a large part of the page: issue 15)."""
+
+    id: int
+    at: dt.datetime
+    type: str
+    author_id: int | None
+    data: dict[str, Any]
+    author: User | None = None
+
+
+@dataclass(slots=True)
+class MessageRow:
+    """A message of the conversation as the page writes it (`{% message_items %}`): its
+    columns, its author, and what the page adds (labels, files, an unverified sender)."""
+
+    id: int
+    at: dt.datetime
+    author_id: int | None
+    author_kind: str
+    channel: str
+    body: str
+    external_id: str
+    has_files: bool
+    author: User | None = None
+    author_kind_label: str = ""
+    channel_label: str = ""
+    unverified_sender: str = ""
+    files: list[Attachment] = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 @dataclass(frozen=True)
 class TimelineRow:
-    event: TicketEvent
+    event: EventRow
     label: str
     author: str
     detail: str
@@ -159,7 +196,7 @@ VIA_LABELS = {
 }
 
 
-def evaluation_view(ticket: Ticket, events: list[TicketEvent]) -> EvaluationView | None:
+def evaluation_view(ticket: Ticket, events: list[EventRow]) -> EvaluationView | None:
     last = next((e for e in reversed(events) if e.type == EventType.EVALUATED), None)
     waiting_until = evaluation_ends(ticket)
     if last is None and waiting_until is None:
@@ -181,7 +218,7 @@ def evaluation_view(ticket: Ticket, events: list[TicketEvent]) -> EvaluationView
 class TicketPage:
     ticket: Ticket
     timeline: list[TimelineRow]
-    messages: list[Message]
+    messages: list[MessageRow]
     sla: SlaView | None
     sla_error: str
     registration: RegistrationCard | None
@@ -196,6 +233,10 @@ class TicketPage:
 def ticket_for_page(user: User, number: str) -> Ticket | None:
     """The ticket with everything the page shows, or None when the user may not see it."""
     contracts = Prefetch("registration__contracts", queryset=Contract.objects.order_by("kind"))
+    item = Prefetch(
+        "development_item",
+        queryset=DevelopmentItem.objects.select_related("target_release__configuration"),
+    )
     return (
         access.visible_tickets(user)
         .select_related(
@@ -206,10 +247,11 @@ def ticket_for_page(user: User, number: str) -> Ticket | None:
             "registration__organisation",
             "registration__partner",
             "registration__product",
-            "development_item__target_release__configuration",
             "update_access",
         )
-        .prefetch_related(contracts)
+        # Few tickets have a development item: a prefetch asks nothing then (one query when
+        # there is one), where its three joins were planned and compiled for every page.
+        .prefetch_related(contracts, item)
         .filter(number=number)
         .first()
     )
@@ -227,10 +269,19 @@ PAUSE_LABELS = {
 }
 
 
-def _label(interval: Interval) -> str:
+def _label(interval: Interval, words: dict[str, str] | None = None) -> str:
+    """`words`: `_interval_words()` of the page (the labels translated once)."""
+    if words is None:
+        words = _interval_words()
     if interval.kind == IntervalKind.PAUSED and interval.reason in PAUSE_LABELS:
-        return str(PAUSE_LABELS[interval.reason])
-    return str(KIND_LABELS[interval.kind])
+        return words["pause:" + str(interval.reason)]
+    return words[str(interval.kind)]
+
+
+def _interval_words() -> dict[str, str]:
+    words = {str(k): str(v) for k, v in KIND_LABELS.items()}
+    words.update({f"pause:{k}": str(v) for k, v in PAUSE_LABELS.items()})
+    return words
 
 
 def _paused_for(clock: Clock, *, data: bool) -> int:
@@ -245,11 +296,13 @@ def _paused_for(clock: Clock, *, data: bool) -> int:
     ) // dt.timedelta(minutes=1)
 
 
-def _intervals(clock: Clock) -> list[IntervalRow]:
+def _intervals(clock: Clock, words: dict[str, str] | None = None) -> list[IntervalRow]:
+    if words is None:
+        words = _interval_words()
     return [
         IntervalRow(
             kind=str(i.kind),
-            label=_label(i),
+            label=_label(i, words),
             start=i.start,
             end=i.end,
             minutes=i.working_minutes,
@@ -351,7 +404,7 @@ def _notable_days(start: dt.datetime, end: dt.datetime) -> list[NotableDay]:
     return out
 
 
-def sla_view(sla: TicketSla, events: list[TicketEvent]) -> SlaView:
+def sla_view(sla: TicketSla, events: list[EventRow]) -> SlaView:
     # LevelChange.index is a position in the list of clock events the clock was given.
     clock_list = [e for e in events if e.type in CLOCK_EVENTS]
     changes = []
@@ -369,8 +422,10 @@ def sla_view(sla: TicketSla, events: list[TicketEvent]) -> SlaView:
     cal = rules.calendar()
     started_at = cal.next_working_instant(sla.registered_at)
 
+    words = _interval_words()
+
     def view(title: str, clock: Clock, resolution: bool) -> ClockView:
-        intervals = _intervals(clock)
+        intervals = _intervals(clock, words)
         return ClockView(
             title=title,
             state=_clock_state(clock),
@@ -421,6 +476,12 @@ CLOCK_EFFECT = {
     EventType.CLOSED: gettext_lazy("сроки остановлены"),
     EventType.ANSWERED: gettext_lazy("ответ отправлен клиенту"),
 }
+# The choices' values, once: an enum's `values` builds its choices, labels included, at every
+# call (once per message event of the timeline: issue 15).
+CHANNELS = frozenset(Channel.values)
+TRANSFER_TARGETS = frozenset(TransferTarget.values)
+ITEM_KINDS = frozenset(DevelopmentItem.ItemKind.values)
+AUTHOR_KINDS = frozenset(Message.Author.values)
 # How much of a message the timeline quotes.
 QUOTE = 90
 
@@ -431,14 +492,16 @@ def _quote(text: str) -> str:
 
 
 def _describe(
-    event: TicketEvent,
+    event: EventRow,
     users: dict[int, str],
     bodies: dict[int, str] | None = None,
     effects: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> str:
     """A line of the timeline saying what the event changed (R16); a row never stays empty.
-    `effects`: CLOCK_EFFECT translated once for a whole timeline."""
-    text = _describe_data(event, users)
+    `effects`, `kinds`: CLOCK_EFFECT and the message authors' kinds translated once for a
+    whole timeline."""
+    text = _describe_data(event, users, kinds)
     if event.type == EventType.MESSAGE and bodies:
         body = bodies.get(int(event.data.get("message") or 0), "")
         if body:
@@ -448,13 +511,15 @@ def _describe(
     return text
 
 
-def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
+def _describe_data(
+    event: EventRow, users: dict[int, str], kinds: dict[str, str] | None = None
+) -> str:
     data: dict[str, Any] = event.data or {}
     t = event.type
     if t == EventType.REGISTERED:
         channel = str(data.get("channel", ""))
         return _("канал: %(channel)s; уровень: %(level)s") % {
-            "channel": Channel(channel).label if channel in Channel.values else channel,
+            "channel": Channel(channel).label if channel in CHANNELS else channel,
             "level": level_name(str(data.get("level", ""))),
         }
     if t == EventType.LEVEL_CHANGED:
@@ -476,12 +541,8 @@ def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
     if t == EventType.TRANSFERRED:
         to, kind = str(data.get("to", "")), str(data.get("kind", ""))
         return _("куда: %(to)s; вид: %(kind)s; причина: %(reason)s") % {
-            "to": TransferTarget(to).label if to in TransferTarget.values else to,
-            "kind": (
-                DevelopmentItem.ItemKind(kind).label
-                if kind in DevelopmentItem.ItemKind.values
-                else kind
-            ),
+            "to": TransferTarget(to).label if to in TRANSFER_TARGETS else to,
+            "kind": (DevelopmentItem.ItemKind(kind).label if kind in ITEM_KINDS else kind),
             "reason": data.get("reason", ""),
         }
     if t == EventType.REDIRECTED:
@@ -545,29 +606,37 @@ def _describe_data(event: TicketEvent, users: dict[int, str]) -> str:
         kind = str(data.get("kind", ""))
         if kind == "release_published":
             return _("опубликован релиз %(release)s") % {"release": data.get("release", "")}
-        if kind in Message.Author.values:
-            return str(Message.Author(kind).label)
+        if kind in AUTHOR_KINDS:
+            return kinds[kind] if kinds else str(Message.Author(kind).label)
     if t == EventType.RESOLVED and data.get("granted_login"):
         return _("доступ предоставлен, логин %(login)s") % {"login": data["granted_login"]}
     return ""
 
 
-def _timeline(events: list[TicketEvent], bodies: dict[int, str] | None = None) -> list[TimelineRow]:
-    wanted = {
+def _assignees(events: list[EventRow]) -> set[int]:
+    return {
         int(e.data["assignee"])
         for e in events
         if e.type == EventType.ASSIGNED and str(e.data.get("assignee", "")).isdigit()
     }
-    users = {u.pk: person_name(u) for u in User.objects.filter(pk__in=wanted)} if wanted else {}
+
+
+def _timeline(
+    events: list[EventRow], people: dict[int, User], bodies: dict[int, str] | None = None
+) -> list[TimelineRow]:
+    """`people`: the authors and the assignees the events name, by id (one query)."""
+    names = {pk: person_name(u) for pk, u in people.items()}
+    system = _("система")
     # The labels once (`get_type_display` per event hashes every lazy label: issue 15).
     types = labels(TicketEvent, "type")
     effects = {str(k): str(v) for k, v in CLOCK_EFFECT.items()}
+    kinds = labels(Message, "author_kind")
     return [
         TimelineRow(
             event=e,
             label=types.get(e.type, e.type),
-            author=person_name(e.author) or _("система"),
-            detail=_describe(e, users, bodies, effects),
+            author=(names.get(e.author_id, "") if e.author_id else "") or system,
+            detail=_describe(e, names, bodies, effects, kinds),
         )
         for e in events
     ]
@@ -580,24 +649,27 @@ def labels(model: type[Model], name: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in field.flatchoices}
 
 
-def _with_authors(events: list[TicketEvent], messages: list[Message]) -> None:
-    """The events' and messages' authors from one query of the few people who wrote them
-    (joined to every row, each row built its own user: issue 15)."""
+EVENT_COLUMNS = ("id", "at", "type", "author_id", "data")
+MESSAGE_COLUMNS = ("id", "at", "author_id", "author_kind", "channel", "body", "external_id")
+
+
+def _people(events: list[EventRow], messages: list[MessageRow]) -> dict[int, User]:
+    """The few people the events and messages name (their authors, the assignees), in one
+    query, set on each row (each row joined and built its own user: issue 15)."""
     ids = {e.author_id for e in events if e.author_id is not None}
     ids |= {m.author_id for m in messages if m.author_id is not None}
-    users = User.objects.in_bulk(ids) if ids else {}
-    event_author = TicketEvent._meta.get_field("author")
-    message_author = Message._meta.get_field("author")
-    assert isinstance(event_author, Field) and isinstance(message_author, Field)
+    ids |= _assignees(events)
+    people = User.objects.in_bulk(ids) if ids else {}
     for e in events:
-        event_author.set_cached_value(e, users.get(e.author_id) if e.author_id else None)
+        e.author = people.get(e.author_id) if e.author_id else None
     for m in messages:
-        message_author.set_cached_value(m, users.get(m.author_id) if m.author_id else None)
+        m.author = people.get(m.author_id) if m.author_id else None
+    return people
 
 
-def _files(ticket: Ticket, messages: list[Message]) -> dict[int, list[Attachment]]:
+def _files(ticket: Ticket, messages: list[MessageRow]) -> dict[int, list[Attachment]]:
     """The messages' attachments by message, in one query when any message has one."""
-    if not any(m.has_files for m in messages):  # type: ignore[attr-defined]
+    if not any(m.has_files for m in messages):
         return {}
     files: dict[int, list[Attachment]] = {}
     for a in Attachment.objects.filter(message__ticket=ticket).order_by("id"):
@@ -605,13 +677,25 @@ def _files(ticket: Ticket, messages: list[Message]) -> dict[int, list[Attachment
     return files
 
 
-def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
-    events = list(ticket.events.order_by("at", "id"))
+def ticket_events(ticket: Ticket) -> list[EventRow]:
+    rows = ticket.events.order_by("at", "id").values_list(*EVENT_COLUMNS)
+    return [EventRow(*row) for row in rows]
+
+
+def ticket_messages(ticket: Ticket) -> list[MessageRow]:
     has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
-    messages: list[Message] = list(
-        ticket.messages.annotate(has_files=has_files).order_by("at", "id")
+    rows = (
+        ticket.messages.annotate(has_files=has_files)
+        .order_by("at", "id")
+        .values_list(*MESSAGE_COLUMNS, "has_files")
     )
-    _with_authors(events, messages)
+    return [MessageRow(*row) for row in rows]
+
+
+def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
+    events = ticket_events(ticket)
+    messages = ticket_messages(ticket)
+    people = _people(events, messages)
     files = _files(ticket, messages)
     sla: SlaView | None = None
     sla_error = ""
@@ -627,18 +711,21 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
     kinds, channels = labels(Message, "author_kind"), labels(Message, "channel")
     for m in messages:
         # The template reads them per message (plain attributes: no query, no label lookup).
-        m.unverified_sender = unverified.get(m.external_id, "")  # type: ignore[attr-defined]
-        m.author_kind_label = kinds.get(m.author_kind, m.author_kind)  # type: ignore[attr-defined]
-        m.channel_label = channels.get(m.channel, m.channel)  # type: ignore[attr-defined]
-        m.files = files.get(m.pk, [])  # type: ignore[attr-defined]
+        m.unverified_sender = unverified.get(m.external_id, "")
+        m.author_kind_label = kinds.get(m.author_kind, m.author_kind)
+        m.channel_label = channels.get(m.channel, m.channel)
+        m.files = files.get(m.id, [])
     return TicketPage(
         ticket=ticket,
-        timeline=_timeline(events, {m.pk: m.body for m in messages}),
+        timeline=_timeline(events, people, {m.id: m.body for m in messages}),
         messages=messages,
         sla=sla,
         sla_error=sla_error,
         registration=registration_card(reg, today) if reg is not None else None,
-        eligibility=contract_eligibility(reg, ticket.registered_at),
+        # From the contracts `ticket_for_page` read (no query of its own).
+        eligibility=contract_eligibility(
+            reg, ticket.registered_at, reg.contracts.all() if reg is not None else None
+        ),
         complaints=list(ticket.complaints.only("number", "subject", "state")),
         unverified=unverified,
         evaluation=evaluation_view(ticket, events),

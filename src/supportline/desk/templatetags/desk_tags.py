@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -11,7 +12,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -26,9 +27,9 @@ from supportline.desk.selectors.common import (
     QueueRow,
     person_name,
 )
-from supportline.desk.selectors.ticket import IntervalRow, TimelineRow
+from supportline.desk.selectors.ticket import IntervalRow, MessageRow, TimelineRow
 from supportline.desk.widgets import esc
-from supportline.tickets.models import Message, Ticket
+from supportline.tickets.models import Ticket
 
 register = template.Library()
 
@@ -47,6 +48,13 @@ def category_name(category_id: str) -> str:
 def iso(moment: dt.datetime) -> str:
     """`{{ moment|date:"c" }}`: ISO 8601 in the current time zone."""
     return localtime(moment).isoformat()
+
+
+def iso_writer() -> Callable[[dt.datetime], str]:
+    """`iso` with the current zone looked up once, for a list of moments (`localtime` asks
+    the request's zone each time)."""
+    zone = get_current_timezone()
+    return lambda moment: moment.astimezone(zone).isoformat()
 
 
 def clock_words() -> dict[str, Any]:
@@ -219,6 +227,7 @@ def timeline_rows(rows: list[TimelineRow]) -> SafeString:
     """The ticket's history (R16), one `<li>` per event — what the page's loop wrote, built
     here: a ticket with hundreds of events spent most of its page in that loop (issue 15)."""
     msk = formatting.msk_writer()
+    iso = iso_writer()
     parts = []
     for row in rows:
         at = row.event.at
@@ -238,20 +247,24 @@ def interval_rows(rows: list[IntervalRow]) -> SafeString:
     """A clock's intervals (R11), one table row each, as the page's loop wrote them."""
     now = esc(_("сейчас"))
     msk = formatting.msk_writer()
+    durations: dict[int, str] = {}  # many intervals last the same: translated once each
     parts = []
     for i in rows:
         end = now if i.current else esc(msk(i.end))
+        minutes = durations.get(i.minutes)
+        if minutes is None:
+            minutes = durations[i.minutes] = esc(formatting.minutes_hm(i.minutes))
         parts.append(
             f'\n          <tr class="iv-{esc(i.kind)}">'
             f"<td>{esc(i.label)}</td>"
             f"<td>{esc(msk(i.start))}</td><td>{end}</td>"
-            f"<td>{esc(formatting.minutes_hm(i.minutes))}</td></tr>\n        "
+            f"<td>{minutes}</td></tr>\n        "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
-def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
+def message_items(messages: list[MessageRow], ticket: Ticket) -> SafeString:
     """The conversation, one `<li>` per message — what the page's loop wrote
     (tests/desk/ticket_messages_reference.html), built here (issue 15). The client's words typed
     in by the line (a phone call, a forwarded letter) are the client's: named by the contact,
@@ -267,11 +280,12 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
     )
     attachments = get_template("desk/_attachments.html")
     msk = formatting.msk_writer()
+    iso = iso_writer()
     parts = []
     for m in messages:
         author = m.author
-        kind = esc(m.author_kind_label)  # type: ignore[attr-defined]
-        channel = esc(m.channel_label)  # type: ignore[attr-defined]
+        kind = esc(m.author_kind_label)
+        channel = esc(m.channel_label)
         if m.author_kind == "client" and (author is None or author.is_line_staff):
             by = "; " + wrote % {"name": esc(person_name(author))} if author else ""
             head = (
@@ -283,14 +297,14 @@ def message_items(messages: list[Message], ticket: Ticket) -> SafeString:
             head = (
                 f'<strong>{name}</strong>\n          <span class="note">({kind}, {channel})</span>'
             )
-        reason = m.unverified_sender  # type: ignore[attr-defined]
+        reason = m.unverified_sender
         warning = (
             f'<p class="unverified" role="note"><strong>{unverified_title}</strong> '
             f"{unverified_text % {'reason': esc(reason)}}</p>"
             if reason
             else ""
         )
-        files = m.files  # type: ignore[attr-defined]
+        files = m.files
         listed = attachments.render({"ticket": ticket, "files": files}) if files else ""
         parts.append(
             f'\n      <li class="msg msg-{esc(m.author_kind)}">\n        \n'

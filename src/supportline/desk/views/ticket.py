@@ -8,20 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supportline.accounts.models import User
+from supportline.core import rules
 from supportline.desk import forms as f
+from supportline.desk.selectors.common import RegistrationCard, registration_card
 from supportline.desk.selectors.links import ticket_links
-from supportline.desk.selectors.ticket import TicketPage, ticket_for_page, ticket_page
+from supportline.desk.selectors.templates import templates_for
+from supportline.desk.selectors.ticket import ticket_for_page, ticket_page
 from supportline.desk.views import workday
 from supportline.desk.views.common import show_error, staff_required, user_of
 from supportline.tickets import access
@@ -47,6 +54,7 @@ from supportline.tickets.actions.registration import (
 from supportline.tickets.actions.steps import ALLOWED_FROM, allowed, exemption_settled
 from supportline.tickets.actions.update_access import update_access_decide
 from supportline.tickets.errors import TicketError
+from supportline.tickets.intake import Eligibility, contract_eligibility
 from supportline.tickets.models import FINAL_STATUSES, Exemption, Kind, Ticket
 
 ALLOWED = ALLOWED_FROM  # the statuses each action may start from (one table)
@@ -211,10 +219,73 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _form_kwargs(name: str, page: TicketPage) -> dict[str, Any]:
+# The forms the page writes up front: the everyday answer, acceptance and resolution. Every
+# other action's form (and the links panel's two) loads when its <details> opens (htmx GET of
+# `desk:action_form`), or on a page of its own without JavaScript: building and writing a
+# dozen forms for every view of the page was most of its time (issue 15).
+UP_FRONT = frozenset({"accept", "answer", "resolve"})
+# The links panel's forms (issue 14 §6), loaded the same way; they post to their own views.
+PANEL_FORMS = ("link", "merge")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One action on the page: a form written now, or (`form` None) one loaded when opened."""
+
+    name: str
+    title: Promise
+    button: Promise
+    form: f.DeskForm | None
+    number: str
+
+    @property
+    def post(self) -> str:
+        """The URL the form posts to."""
+        if self.name in PANEL_FORMS:
+            return reverse(f"desk:{self.name}", args=[self.number])
+        return reverse("desk:act", args=[self.number, self.name])
+
+    @cached_property
+    def load(self) -> str:
+        """The URL of the form alone (htmx), or of its page (without JavaScript)."""
+        return reverse("desk:action_form", args=[self.number, self.name])
+
+
+def _slot(name: str, ticket: Ticket, form: f.DeskForm | None) -> Slot:
+    title: Promise
+    button: Promise
+    if name == "link":
+        title, button = _("Связать с обращением"), _("Связать")
+    elif name == "merge":
+        title = _("Объединить: это дубль другого обращения")
+        button = _("Объединить и закрыть этот дубль")
+    else:
+        title = button = ACTIONS[name].title
+    return Slot(name, title, button, form, str(ticket.number))
+
+
+def offered(name: str, user: User, ticket: Ticket) -> bool:
+    """Whether the page offers this action (or panel form) to this user for this ticket: what
+    the page shows and what its form's URL serves (the service's checks stay the authority)."""
+    if name == "link":
+        return access.is_line_worker(user, ticket)
+    if name == "merge":
+        return access.is_line(user) and ticket.status in MERGEABLE
+    action = ACTIONS.get(name)
+    return action is not None and action.offered(user, ticket)
+
+
+def _new_form(name: str, ticket: Ticket, eligibility: Eligibility | None) -> f.DeskForm:
+    if name == "link":
+        return f.LinkForm(prefix="link")
+    if name == "merge":
+        return f.MergeForm(prefix="merge")
+    kwargs: dict[str, Any] = {}
     if name == "refuse":
-        return {"missing": page.eligibility.missing}
-    return {}
+        if eligibility is None:
+            eligibility = contract_eligibility(ticket.registration, ticket.registered_at)
+        kwargs["missing"] = eligibility.missing
+    return ACTIONS[name].form(prefix=name, ticket=ticket, **kwargs)
 
 
 def _render(
@@ -230,30 +301,40 @@ def _render(
     actions = []
     for name, action in ACTIONS.items():
         if name == failed and bound is not None:
-            actions.append((name, action, bound))
+            actions.append(_slot(name, ticket, bound))
         elif action.offered(user, ticket):
-            form = action.form(prefix=name, ticket=ticket, **_form_kwargs(name, page))
-            actions.append((name, action, form))
+            form = _new_form(name, ticket, page.eligibility) if name in UP_FRONT else None
+            actions.append(_slot(name, ticket, form))
     context: dict[str, Any] = {
         "page": page,
         "ticket": ticket,
         "actions": actions,
         "failed": failed,
         "section": "queue",
+        **_form_context(page.eligibility, page.registration),
         **workday.ticket_extras(user, ticket),
     }
     context.update(links_context(user, ticket))
     return render(request, "desk/ticket.html", context, status=status)
 
 
+def _form_context(eligibility: Eligibility, card: RegistrationCard | None) -> dict[str, Any]:
+    """What the forms' notes say about the contracts (refusal, update access)."""
+    return {
+        "eligibility": eligibility,
+        "eligible_today": card is not None and card.eligible_today,
+    }
+
+
 def links_context(user: User, ticket: Ticket) -> dict[str, Any]:
-    """Issue 14 §6: the links panel, and the merge and link forms where the rules allow them."""
+    """Issue 14 §6: the links panel, and the merge and link forms where the rules allow them
+    (loaded when opened, as the other actions)."""
     return {
         "links": ticket_links(user, ticket),
-        "may_link": access.is_line_worker(user, ticket),
-        "may_merge": access.is_line(user) and ticket.status in MERGEABLE,
-        "link_form": f.LinkForm(prefix="link"),
-        "merge_form": f.MergeForm(prefix="merge"),
+        "may_link": offered("link", user, ticket),
+        "may_merge": offered("merge", user, ticket),
+        "link_slot": _slot("link", ticket, None),
+        "merge_slot": _slot("merge", ticket, None),
     }
 
 
@@ -299,3 +380,38 @@ def redirect_answer(request: HttpRequest, number: str) -> HttpResponse:
         prefix="redirect", ticket=ticket, category=request.GET.get("redirect-category", "")
     )
     return render(request, "desk/_redirect_answer.html", {"form": form})
+
+
+@require_GET
+@staff_required
+def action_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One action's form for the ticket page: the fragment htmx puts into the opened
+    <details>, or without htmx a page of its own (the page works without JavaScript). The same
+    checks as the page and the action: a ticket the user may see (404), an action the page
+    offers this user for this ticket (403)."""
+    if action not in ACTIONS and action not in PANEL_FORMS:
+        raise Http404
+    ticket = _ticket(request, number)
+    user = user_of(request)
+    if not offered(action, user, ticket):
+        raise PermissionDenied
+    eligibility = card = None
+    if action in ("refuse", "decide"):
+        reg = ticket.registration  # its contracts read with the ticket
+        contracts = reg.contracts.all() if reg is not None else None
+        eligibility = contract_eligibility(reg, ticket.registered_at, contracts)
+        card = registration_card(reg, rules.local_date(timezone.now())) if reg else None
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "slot": _slot(action, ticket, _new_form(action, ticket, eligibility)),
+        "section": "queue",
+    }
+    if eligibility is not None:
+        context.update(_form_context(eligibility, card))
+    if action == "answer":
+        context["reply_templates"] = templates_for(user)
+    htmx = request.headers.get("HX-Request") == "true"
+    template = "desk/_action_form.html" if htmx else "desk/ticket_action.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
