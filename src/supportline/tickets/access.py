@@ -44,11 +44,16 @@ _TRANSFER_OF_ROLE = {
 }
 
 
+def sees_every_ticket(user: User) -> bool:
+    """The line itself (consultants, supervisors, the admin) sees every ticket."""
+    return bool(user.is_authenticated and user.is_active and user.role in LINE_ROLES)
+
+
 def visible_tickets(user: User) -> QuerySet[Ticket]:
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
         return tickets.none()
-    if user.role in LINE_ROLES:
+    if sees_every_ticket(user):
         return tickets
     if user.role == Role.CLIENT:
         if user.organisation_id is None:
