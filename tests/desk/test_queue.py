@@ -198,3 +198,34 @@ def test_r12_paused_ticket_shows_what_is_left_of_its_resolution_time(
     row = _row(html(desk.consultant.get("/desk/")), ticket.number)
     assert "на паузе" in row
     assert "осталось 21 ч 30 мин" in row  # 24 h − 2 h 30 min used before the question
+
+
+def test_r14_the_lines_first_page_compiled_once_is_the_querysets_page(desk: Desk) -> None:
+    """Issue 15: the unfiltered first page the line opens is a statement compiled once; it
+    gives the same rows, in the same R14 order, and the same cursor as the filtered path."""
+    from django.utils import timezone
+
+    from supportline.desk.selectors.queue import (
+        QUEUE_PAGE,
+        QueueFilters,
+        queue_page,
+        queue_tickets,
+    )
+    from supportline.tickets import paging
+
+    made = [desk.ticket(channel="email", at=msk(2026, 11, 24, 9, i)) for i in range(QUEUE_PAGE + 2)]
+    ticket_change_level(
+        ticket=made[-1], actor=desk.consultant.user, level="operational", reason="Не проводятся"
+    )
+    for person in (desk.consultant, desk.supervisor):
+        fast = queue_page(person.user, QueueFilters(), timezone.now())
+        rows, following = paging.page(
+            queue_tickets(person.user, QueueFilters()), paging.QUEUE, None, QUEUE_PAGE
+        )
+        assert [r.ticket.number for r in fast.rows] == [t.number for t in rows]
+        assert fast.rows[0].ticket.number == made[-1].number  # out of turn first
+        assert fast.next_cursor == following and following is not None
+        assert fast.rows[0].organisation == rows[0].organisation.name
+    # Someone who does not see every ticket takes the filtered path: the client sees its own.
+    own = queue_page(desk.client.user, QueueFilters(), timezone.now())
+    assert {r.ticket.organisation_id for r in own.rows} <= {desk.client.user.organisation_id}

@@ -99,7 +99,11 @@ def page(
     tickets: QuerySet[Ticket, Row], order: str, cursor: str | None, size: int
 ) -> tuple[list[Row], str | None]:
     """One page and the cursor of the next one (None: this is the last page). One query."""
-    rows = list(after(tickets, order, cursor)[: size + 1])
+    return cut(list(after(tickets, order, cursor)[: size + 1]), order, size)
+
+
+def cut(rows: list[Row], order: str, size: int) -> tuple[list[Row], str | None]:
+    """A page from the `size + 1` rows read after a cursor, and the next page's cursor."""
     more = len(rows) > size
     rows = rows[:size]
     return rows, (encode(order, rows[-1]) if more and rows else None)

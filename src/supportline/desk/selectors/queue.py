@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from supportline.accounts.models import User
 from supportline.core import rules
 from supportline.desk.selectors.common import QueueRow, queue_row
+from supportline.lib.statements import Select
 from supportline.tickets import access, paging
 from supportline.tickets.models import OPEN_STATUSES, EventType, Status, Ticket, TicketEvent
 
@@ -45,7 +46,12 @@ class QueuePage:
 
 def queue_tickets(user: User, filters: QueueFilters) -> QuerySet[Ticket]:
     """R14: the open tickets the user may see, out-of-turn first, then FIFO by registration."""
-    tickets = access.visible_tickets(user)
+    return _filtered(access.visible_tickets(user), user, filters)
+
+
+def _filtered(
+    tickets: QuerySet[Ticket], user: User | None, filters: QueueFilters
+) -> QuerySet[Ticket]:
     if filters.status:
         tickets = tickets.filter(status=filters.status)
     elif filters.evaluation != "waiting":
@@ -68,12 +74,26 @@ def queue_tickets(user: User, filters: QueueFilters) -> QuerySet[Ticket]:
     )
 
 
+# The page the line opens most — the whole queue from its start, no filter — compiled once
+# (issue 15); the line sees every ticket, so no one's visibility is in it.
+_LINE_FIRST_PAGE: Select[Ticket] = Select(
+    lambda: paging.after(_filtered(Ticket.objects.all(), None, QueueFilters()), paging.QUEUE, None)[
+        : QUEUE_PAGE + 1
+    ]
+)
+
+
 def queue_page(
     user: User, filters: QueueFilters, now: dt.datetime, cursor: str | None = None
 ) -> QueuePage:
     """One query for a page (keyset, served in the index's order); the clocks come from the
     stored columns (two binary searches in the calendar's table per clock, no walk).
     A bad cursor raises `paging.BadCursor`."""
-    tickets, following = paging.page(queue_tickets(user, filters), paging.QUEUE, cursor, QUEUE_PAGE)
+    if cursor is None and filters == QueueFilters() and access.sees_every_ticket(user):
+        tickets, following = paging.cut(_LINE_FIRST_PAGE.all(), paging.QUEUE, QUEUE_PAGE)
+    else:
+        tickets, following = paging.page(
+            queue_tickets(user, filters), paging.QUEUE, cursor, QUEUE_PAGE
+        )
     cal = rules.calendar()
     return QueuePage(rows=[queue_row(t, now, cal) for t in tickets], now=now, next_cursor=following)
