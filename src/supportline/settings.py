@@ -181,6 +181,8 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read by a statement compiled once (issue 15).
+SESSION_ENGINE = "supportline.accounts.sessions"
 # Behind HTTPS (a proxy that sets X-Forwarded-Proto): redirect plain HTTP, send HSTS.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
 # Cookies only over HTTPS: unset or empty = on exactly when plain HTTP is redirected to HTTPS.

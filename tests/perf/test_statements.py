@@ -140,10 +140,21 @@ def test_slots_the_orm_transforms_or_leaves_out_are_refused() -> None:
     plain: Select[Any] = Select(lambda number: Ticket.objects.filter(number=number), number=int)
     with pytest.raises(StatementError, match="slots"):
         plain.all()
-    with pytest.raises(StatementError, match="str, int or date"):
-        Select(lambda at: Ticket.objects.filter(registered_at=at), at=dt.datetime).all(
-            at=dt.datetime.now(dt.UTC)
-        )
+    with pytest.raises(StatementError, match="str, int, date or datetime"):
+        Select(lambda at: Ticket.objects.filter(registered_at=at), at=float).all(at=1.0)
+
+
+def test_a_datetime_slot_is_adapted_as_the_backend_stores_it() -> None:
+    """An aware datetime reaches the SQL as the backend's own form (SQLite: naive UTC text)."""
+    ticket = Ticket.objects.get()
+    since: Select[str] = Select(
+        lambda at: Ticket.objects.filter(registered_at__gte=at).values_list("number", flat=True),
+        at=dt.datetime,
+    )
+    moment = ticket.registered_at
+    assert since.all(at=moment) == [ticket.number]
+    assert since.all(at=moment + dt.timedelta(microseconds=1)) == []
+    assert since.all(at=moment.astimezone(dt.timezone(dt.timedelta(hours=3)))) == [ticket.number]
 
 
 def test_insert_writes_what_bulk_create_writes_and_sets_the_keys() -> None:
@@ -229,3 +240,27 @@ def test_parts_written_together_in_one_statement_on_postgresql() -> None:
     with CaptureQueriesContext(connection) as queries:
         write([None, Insert(Job).part([])])
     assert queries.captured_queries == []
+
+
+def test_the_session_store_reads_djangos_rows_and_forgets_expired_ones() -> None:
+    """Every signed-in page reads its session by the compiled statement: the same rows as
+    Django's database sessions, an expired or unknown key read as no session."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    from supportline.accounts.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "supportline.accounts.sessions"
+    written = SessionStore()
+    written["кто"] = "консультант"
+    written.save(must_create=True)
+    key = written.session_key
+    assert key is not None
+    assert SessionStore(key).load() == {"кто": "консультант"}
+    Session.objects.filter(session_key=key).update(
+        expire_date=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None

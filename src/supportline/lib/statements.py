@@ -12,8 +12,8 @@ again with new values:
     token = TOKEN.first(key=hash_token(raw))
 
 A `Select`'s slots are the values that change between calls; each is compiled from a sentinel
-of its type (str, int or date) that must reach the SQL parameters unchanged (or as the
-backend's own adaptation of a date) — a slot the ORM transforms (a `contains` pattern, a
+of its type (str, int, date or an aware datetime) that must reach the SQL parameters unchanged
+(or as the backend's own adaptation of a date or time) — a slot the ORM transforms (a `contains` pattern, a
 lookup that folds case in Python) is refused at compile time rather than run wrong.
 The rows become what the queryset would give: model instances with their `select_related`
 objects, tuples for `values_list`, or values for `values_list(flat=True)`.
@@ -82,9 +82,11 @@ def _sentinel(kind: type, index: int) -> Any:
         return f"\x1f{index}:sentinel\x1f"
     if kind is int:
         return _INT_BASE - index
+    if kind is dt.datetime:
+        return dt.datetime.combine(_DATE_BASE, dt.time(), dt.UTC) + dt.timedelta(seconds=index)
     if kind is dt.date:
         return _DATE_BASE + dt.timedelta(days=index)
-    raise StatementError(f"a slot is str, int or date, not {kind.__name__}")
+    raise StatementError(f"a slot is str, int, date or datetime, not {kind.__name__}")
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,8 @@ def _json_default(value: Any) -> Any:
 
 
 def _adapter(connection: BaseDatabaseWrapper, sentinel: Any) -> Callable[[Any], Any]:
+    if isinstance(sentinel, dt.datetime):  # aware: the backend's own UTC form
+        return connection.ops.adapt_datetimefield_value
     if isinstance(sentinel, dt.date):
         return connection.ops.adapt_datefield_value
     return _same
