@@ -698,19 +698,32 @@ def _files(ticket: Ticket, messages: list[MessageRow]) -> dict[int, list[Attachm
     return files
 
 
+# The page's history and conversation, compiled once (issue 15).
+_EVENTS: Select[tuple[Any, ...]] = Select(
+    lambda ticket: (
+        TicketEvent.objects.filter(ticket_id=ticket)
+        .order_by("at", "id")
+        .values_list(*EVENT_COLUMNS)
+    ),
+    ticket=int,
+)
+_MESSAGES: Select[tuple[Any, ...]] = Select(
+    lambda ticket: (
+        Message.objects.filter(ticket_id=ticket)
+        .annotate(has_files=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
+        .order_by("at", "id")
+        .values_list(*MESSAGE_COLUMNS, "has_files")
+    ),
+    ticket=int,
+)
+
+
 def ticket_events(ticket: Ticket) -> list[EventRow]:
-    rows = ticket.events.order_by("at", "id").values_list(*EVENT_COLUMNS)
-    return [EventRow(*row) for row in rows]
+    return [EventRow(*row) for row in _EVENTS.all(ticket=ticket.pk)]
 
 
 def ticket_messages(ticket: Ticket) -> list[MessageRow]:
-    has_files = Exists(Attachment.objects.filter(message=OuterRef("pk")))
-    rows = (
-        ticket.messages.annotate(has_files=has_files)
-        .order_by("at", "id")
-        .values_list(*MESSAGE_COLUMNS, "has_files")
-    )
-    return [MessageRow(*row) for row in rows]
+    return [MessageRow(*row) for row in _MESSAGES.all(ticket=ticket.pk)]
 
 
 def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
