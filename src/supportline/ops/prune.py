@@ -13,8 +13,10 @@ is itself recorded once (a message, an incoming mail, an event) and sending chec
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db.models import QuerySet
@@ -46,7 +48,8 @@ def prune(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     heartbeats = WorkerHeartbeat.objects.filter(beat_at__lt=now - HEARTBEAT_KEPT).delete()[0]
     sessions = 0
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    if issubclass(import_module(settings.SESSION_ENGINE).SessionStore, db.SessionStore):
+        # Sessions in the database (ours read them by a compiled statement: still these rows).
         sessions = Session.objects.filter(expire_date__lt=now).count()
     call_command("clearsessions")
     return {
