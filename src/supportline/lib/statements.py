@@ -13,8 +13,9 @@ again with new values:
 
 A `Select`'s slots are the values that change between calls; each is compiled from a sentinel
 of its type (str, int, date or an aware datetime) that must reach the SQL parameters unchanged
-(or as the backend's own adaptation of a date or time) — a slot the ORM transforms (a `contains` pattern, a
-lookup that folds case in Python) is refused at compile time rather than run wrong.
+(or as the backend's own adaptation of a date or time) — a slot the ORM transforms (a
+`contains` pattern, a lookup that folds case in Python) is refused at compile time rather than
+run wrong.
 The rows become what the queryset would give: model instances with their `select_related`
 objects, tuples for `values_list`, or values for `values_list(flat=True)`.
 

@@ -341,7 +341,7 @@ def contract_eligibility(
     then)."""
     day = rules.local_date(at)
     if contracts is not None:  # the registration's contracts already read (the ticket page)
-        valid_kinds = {c.kind for c in contracts if c.valid_from <= day <= c.valid_to}
+        valid_kinds = {c.kind for c in contracts if c.is_valid_on(day)}
         return _eligibility(valid_kinds)
     # One query for both kinds (intake's hot path, issue 15).
     valid_kinds = (
