@@ -4,6 +4,7 @@ supervisors) and personal ones — filled in for the ticket and inserted into th
 from __future__ import annotations
 
 from django.test import Client
+from django.utils import timezone
 
 from supportline.tickets.models import ReplyTemplate
 from tests.desk.conftest import Desk, html
@@ -104,3 +105,20 @@ def test_a_template_is_changed_by_whoever_may_edit_it(desk: Desk) -> None:
     shared.refresh_from_db()
     assert shared.title == "Общий"
     assert desk.client.post(f"/desk/templates/{shared.pk}/", {}).status_code == 403
+
+
+def test_the_answer_box_lists_the_shared_and_the_users_own_templates_only(desk: Desk) -> None:
+    """The ticket page's template list (a statement compiled once, issue 15) is
+    `access.visible_templates`: shared ones and the user's own, never a colleague's."""
+    for title, owner in (
+        ("Общий шаблон", None),
+        ("Шаблон первого", desk.consultant.user),
+        ("Шаблон второго", desk.consultant2.user),
+    ):
+        ReplyTemplate.objects.create(title=title, body="-", owner=owner, created_at=timezone.now())
+    ticket = desk.ticket()
+    first = html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    second = html(desk.consultant2.get(f"/desk/tickets/{ticket.number}/"))
+    assert "Общий шаблон" in first and "Общий шаблон" in second
+    assert "Шаблон первого" in first and "Шаблон первого" not in second
+    assert "Шаблон второго" in second and "Шаблон второго" not in first

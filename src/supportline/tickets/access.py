@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from supportline.accounts.models import Role, User
 from supportline.core import rules
+from supportline.lib.statements import Select
 from supportline.registry.models import PartnerClient, RegistrationNumber
 from supportline.tickets.errors import AccessDenied
 from supportline.tickets.models import (
@@ -328,7 +329,22 @@ def visible_templates(user: User) -> QuerySet[ReplyTemplate]:
     """The shared templates and the user's own; nothing for a client."""
     if not is_staff_member(user):
         return ReplyTemplate.objects.none()
-    return ReplyTemplate.objects.filter(Q(owner__isnull=True) | Q(owner=user))
+    return _templates_of(user.pk)
+
+
+def _templates_of(user: int) -> QuerySet[ReplyTemplate]:
+    return ReplyTemplate.objects.filter(Q(owner__isnull=True) | Q(owner_id=user))
+
+
+# `visible_templates` as rows, compiled once: the answer box of every ticket page (issue 15).
+_TEMPLATES: Select[ReplyTemplate] = Select(_templates_of, user=int)
+
+
+def visible_template_rows(user: User) -> list[ReplyTemplate]:
+    """`visible_templates(user)`, evaluated."""
+    if not is_staff_member(user):
+        return []
+    return _TEMPLATES.all(user=user.pk)
 
 
 def may_see_organisations(user: User) -> bool:

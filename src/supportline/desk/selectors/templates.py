@@ -99,7 +99,7 @@ def regulation_templates() -> list[TemplateChoice]:
 def templates_for(user: User) -> list[TemplateChoice]:
     own = []
     shared = []
-    for row in access.visible_templates(user):
+    for row in access.visible_template_rows(user):
         if row.owner_id is None:
             shared.append(TemplateChoice(str(row.pk), _("Общие"), row.title, row.body))
         else:

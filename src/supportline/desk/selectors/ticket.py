@@ -56,6 +56,7 @@ from supportline.tickets.models import (
     Complaint,
     DevelopmentItem,
     EventType,
+    InternalNote,
     Message,
     Ticket,
     TicketEvent,
@@ -267,15 +268,46 @@ def ticket_for_page(user: User, number: str) -> Ticket | None:
     else:
         ticket = _for_page(access.visible_tickets(user)).filter(number=number).first()
     if ticket is not None:
-        contracts = Prefetch("registration__contracts", queryset=Contract.objects.order_by("kind"))
+        reg = ticket.registration
+        if reg is not None:
+            # The registration's contracts by a statement compiled once, kept where
+            # `prefetch_related_objects` keeps them (so `reg.contracts.all()` asks nothing).
+            contracts = reg.contracts.all()
+            contracts._result_cache = _CONTRACTS.all(registration=reg.pk)
+            contracts._prefetch_done = True  # type: ignore[attr-defined]
+            reg._prefetched_objects_cache = {"contracts": contracts}  # type: ignore[attr-defined]
         # Few tickets have a development item: a prefetch asks nothing then (one query when
         # there is one), where its three joins were planned and compiled for every page.
         item = Prefetch(
             "development_item",
             queryset=DevelopmentItem.objects.select_related("target_release__configuration"),
         )
-        prefetch_related_objects([ticket], contracts, item)
+        prefetch_related_objects([ticket], item)
     return ticket
+
+
+# What the page reads besides the ticket, compiled once (issue 15).
+_CONTRACTS: Select[Contract] = Select(
+    lambda registration: Contract.objects.filter(registration_id=registration).order_by("kind"),
+    registration=int,
+)
+_COMPLAINTS: Select[Complaint] = Select(
+    lambda ticket: Complaint.objects.filter(tickets=ticket).only("number", "subject", "state"),
+    ticket=int,
+)
+_NOTES: Select[InternalNote] = Select(
+    lambda ticket: InternalNote.objects.filter(ticket_id=ticket).select_related("author"),
+    ticket=int,
+)
+
+
+def ticket_notes(ticket: Ticket) -> list[InternalNote]:
+    """The ticket's internal notes with their authors and the people they mention (who may
+    read them is the caller's: `access.may_read_notes`)."""
+    notes = _NOTES.all(ticket=ticket.pk)
+    if notes:
+        prefetch_related_objects(notes, "mentioned")
+    return notes
 
 
 KIND_LABELS = {
@@ -760,7 +792,7 @@ def ticket_page(ticket: Ticket, now: dt.datetime) -> TicketPage:
         eligibility=contract_eligibility(
             reg, ticket.registered_at, reg.contracts.all() if reg is not None else None
         ),
-        complaints=list(ticket.complaints.only("number", "subject", "state")),
+        complaints=_COMPLAINTS.all(ticket=ticket.pk),
         unverified=unverified,
         evaluation=evaluation_view(ticket, events),
     )

@@ -29,7 +29,7 @@ from supportline.desk.selectors.templates import (
     regulation_templates,
     templates_for,
 )
-from supportline.desk.selectors.ticket import ticket_for_page
+from supportline.desk.selectors.ticket import ticket_for_page, ticket_notes
 from supportline.desk.views.common import staff_required, user_of
 from supportline.desk.workday_forms import NoteForm, SavedViewForm, SearchForm, TemplateForm
 from supportline.tickets import access
@@ -91,11 +91,7 @@ def answer(form: Any, ticket: Ticket, actor: User) -> object:
 def ticket_extras(user: User, ticket: Ticket) -> dict[str, Any]:
     """What the ticket page shows of the working day: notes (staff only), the note form, the
     reply templates for the answer box."""
-    notes = (
-        list(ticket.notes.select_related("author").prefetch_related("mentioned"))
-        if access.may_read_notes(user, ticket)
-        else []
-    )
+    notes = ticket_notes(ticket) if access.may_read_notes(user, ticket) else []
     return {
         "notes": notes,
         "can_note": access.may_write_note(user, ticket),
