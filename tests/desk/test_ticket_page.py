@@ -160,3 +160,28 @@ def test_the_clients_words_typed_in_by_the_line_are_named_by_the_contact(desk: D
         'class="msg-head"', 2
     )[1]
     assert "<strong>Мария Петрова</strong>" in head and "записал(а)" in head
+
+
+def test_the_page_shows_its_notes_with_mentions_and_its_complaints(desk: Desk) -> None:
+    """The notes (with whom they mention) and the complaints about the ticket, each read by a
+    statement compiled once (issue 15): shown as before, complaints to the supervisor only."""
+    from supportline.tickets.actions.complaints import complaint_file
+    from supportline.tickets.actions.notes import note_add
+
+    ticket = desk.ticket()
+    other = desk.ticket()
+    note_add(ticket=ticket, actor=desk.consultant.user, text="Посмотри, @consultant2")
+    complaint = complaint_file(
+        actor=desk.client.user,
+        subject="Долго отвечают",
+        text="Текст",
+        ticket_numbers=[ticket.number],
+    )
+    page = _text(html(desk.supervisor.get(f"/desk/tickets/{ticket.number}/")))
+    assert "Посмотри, @consultant2" in page
+    mentioned = desk.consultant2.user.get_full_name() or desk.consultant2.user.username
+    assert f"упомянуты: {mentioned}" in page
+    assert f"{complaint.number} — Долго отвечают" in page
+    assert "Долго отвечают" not in html(desk.consultant.get(f"/desk/tickets/{ticket.number}/"))
+    elsewhere = _text(html(desk.supervisor.get(f"/desk/tickets/{other.number}/")))
+    assert "Посмотри" not in elsewhere and "Долго отвечают" not in elsewhere
