@@ -183,6 +183,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions, read by a statement compiled once (issue 15).
 SESSION_ENGINE = "supportline.accounts.sessions"
+# Django's model backend with the user read compiled once (issue 15); Django's own second only
+# for the sessions signed in before it (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "supportline.accounts.backends.LineBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Behind HTTPS (a proxy that sets X-Forwarded-Proto): redirect plain HTTP, send HSTS.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
 # Cookies only over HTTPS: unset or empty = on exactly when plain HTTP is redirected to HTTPS.
