@@ -22,7 +22,9 @@ DJANGO = "django.contrib.auth.backends.ModelBackend"
 def test_a_sign_in_is_the_line_backends_and_its_pages_know_the_user() -> None:
     load_demo()
     browser = Client()
-    signed = browser.post("/accounts/login/", {"username": "consultant1", "password": "consultant-demo"})
+    signed = browser.post(
+        "/accounts/login/", {"username": "consultant1", "password": "consultant-demo"}
+    )
     assert signed.status_code == 302, signed.content.decode()[:300]
     assert browser.session[BACKEND_SESSION_KEY] == LINE
     page = browser.get("/desk/")
