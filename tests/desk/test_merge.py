@@ -108,6 +108,10 @@ def test_link_both_ways_with_events_and_unlink(desk: Desk) -> None:
     assert b.number in html(desk.consultant.get(f"/desk/tickets/{a.number}/"))
     page = html(desk.consultant.get(f"/desk/tickets/{b.number}/"))
     assert 'id="related-tickets"' in page and a.number in page
+    # The linked ticket's subject and its status in words.
+    related = page.split('id="related-tickets"', 1)[1].split("</ul>", 1)[0]
+    assert "Воронка продаж: ошибка" in related
+    assert f"({fresh(a).get_status_display()})" in related and "(registered)" not in related
     assert a.events.filter(type=EventType.LINKED, data__other=b.number).exists()
     assert b.events.filter(type=EventType.LINKED, data__other=a.number).exists()
     # Linking twice changes nothing.

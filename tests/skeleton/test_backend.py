@@ -52,17 +52,35 @@ def test_a_deactivated_or_changed_user_is_signed_out_whichever_backend_signed_in
     assert browser.get("/desk/").status_code == 302
 
 
-def test_a_wrong_password_is_checked_once_and_reported_once(monkeypatch: Any) -> None:
+@pytest.mark.parametrize(
+    ("username", "password", "why"),
+    [
+        ("consultant1", "x", "a wrong password"),
+        ("nobody", "x", "an unknown user (Django hashes a dummy password once)"),
+        ("consultant1", "consultant-demo", "an inactive user with the right password"),
+    ],
+)
+def test_a_refused_sign_in_is_hashed_once_and_reported_once(
+    monkeypatch: Any, username: str, password: str, why: str
+) -> None:
     """Two backends are listed; the second must not hash a refused password again."""
     load_demo()
+    if why.startswith("an inactive"):
+        User.objects.filter(username=username).update(is_active=False)
     checks = []
-    original = User.check_password
+    hashes = []
+    original, original_set = User.check_password, User.set_password
 
     def counted(self: User, raw: str) -> bool:
         checks.append(raw)
         return original(self, raw)
 
+    def counted_set(self: User, raw: str | None) -> None:
+        hashes.append(raw)
+        original_set(self, raw)
+
     monkeypatch.setattr(User, "check_password", counted)
+    monkeypatch.setattr(User, "set_password", counted_set)
     failures: list[dict[str, Any]] = []
 
     def failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
@@ -70,10 +88,29 @@ def test_a_wrong_password_is_checked_once_and_reported_once(monkeypatch: Any) ->
 
     user_login_failed.connect(failed)
     try:
-        refused = Client().post("/accounts/login/", {"username": "consultant1", "password": "x"})
+        refused = Client().post("/accounts/login/", {"username": username, "password": password})
     finally:
         user_login_failed.disconnect(failed)
     assert refused.status_code == 200
     assert "Неверное имя пользователя или пароль" in refused.content.decode()
-    assert checks == ["x"]
+    assert len(checks + hashes) == 1, why
     assert len(failures) == 1
+
+
+def test_the_async_sign_in_refuses_once_too(monkeypatch: Any) -> None:
+    from asgiref.sync import async_to_sync
+    from django.contrib.auth import aauthenticate
+
+    load_demo()
+    checks = []
+    original = User.acheck_password
+
+    async def counted(self: User, raw: str) -> bool:
+        checks.append(raw)
+        return await original(self, raw)
+
+    monkeypatch.setattr(User, "acheck_password", counted)
+    assert async_to_sync(aauthenticate)(None, username="consultant1", password="x") is None
+    assert checks == ["x"]
+    user = async_to_sync(aauthenticate)(None, username="consultant1", password="consultant-demo")
+    assert user is not None and user.backend == LINE

@@ -8,7 +8,10 @@ once (`lib.statements`).
 Settings list it first and Django's `ModelBackend` second, only so that the sessions signed in
 before the change (which name Django's backend) stay valid until they expire: a password the
 line's backend refuses is refused for good (`PermissionDenied`), never checked a second time by
-the other.
+the other. With two backends listed, Django wants the backend named where it cannot tell
+(`login()` of a user that did not come from `authenticate`, `with_perm`, a password reset that
+signs in): name `LineBackend` there, or drop Django's from the settings once no session older
+than the change is left (SESSION_COOKIE_AGE after the upgrade).
 """
 
 from __future__ import annotations
@@ -36,6 +39,18 @@ class LineBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None and password is not None:
             raise PermissionDenied  # Django's backend after this one would hash it again
+        return user
+
+    async def aauthenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        user = await super().aauthenticate(request, username=username, password=password, **kwargs)
+        if user is None and password is not None:
+            raise PermissionDenied  # as `authenticate`
         return user
 
     def get_user(self, user_id: Any) -> User | None:
