@@ -3,6 +3,8 @@ each ticket through the same single-ticket action and access rule, failures per 
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 from supportline.tickets.actions.lifecycle import ticket_resolve
@@ -110,3 +112,33 @@ def test_access_matrix_of_bulk(desk: Desk) -> None:
     csrf.force_login(desk.consultant.user)
     assert csrf.post("/desk/queue/bulk/", data).status_code == 403
     assert fresh(a).level == "standard"
+
+
+def test_the_assignee_list_is_the_lines_active_people_and_only_they_are_accepted(
+    desk: Desk,
+) -> None:
+    """The bulk form's and the assign form's list (a statement compiled once, issue 15):
+    active consultants, supervisors, methodologists and developers; never a client or a
+    deactivated colleague, neither listed nor accepted when posted."""
+    from supportline.accounts.models import User
+
+    gone = desk.consultant2.user
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    page = html(desk.supervisor.get("/desk/"))
+    bulk = page.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
+    listed = set(re.findall(r'<option value="(\d+)"', bulk.split('name="assignee"', 1)[1]))
+    expected = {
+        str(pk)
+        for pk in User.objects.filter(
+            is_active=True, role__in=["consultant", "supervisor", "methodologist", "developer"]
+        ).values_list("pk", flat=True)
+    }
+    assert listed == expected and str(desk.consultant.user.pk) in listed
+    assert str(gone.pk) not in listed and str(desk.client.user.pk) not in listed
+    ticket = desk.ticket()
+    for refused in (gone, desk.client.user):
+        response = desk.supervisor.post(
+            "/desk/queue/bulk/",
+            {"tickets": [ticket.number], "action": "assign", "assignee": refused.pk},
+        )
+        assert fresh(ticket).assignee is None, response.status_code

@@ -21,6 +21,7 @@ from supportline.core.files import MultipleFileField
 from supportline.core.formatting import zone_label
 from supportline.desk.widgets import RENDERER
 from supportline.lib.emails import validate_single_address
+from supportline.lib.statements import Select
 from supportline.lib.text import LONG_TEXT, REASON_LENGTH, column_length, plain_text_validator
 from supportline.registry.models import Configuration, Release
 from supportline.tickets.actions.steps import say
@@ -455,23 +456,38 @@ class ReclassifyForm(TicketForm):
         set_choices(self, "category", [("", "—"), *choices])
 
 
-class AssigneeChoiceField(ListedChoiceField):
+# Who may be assigned, listed by every queue page (its bulk form) and the assign form: compiled
+# once (issue 15). The field's queryset, `assignable_users()`, still checks a posted choice.
+_ASSIGNABLE: Select[User] = Select(assignable_users)
+
+
+class _AssignableChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in _ASSIGNABLE.all():
+            yield self.choice(obj)
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """The line's people who may work a ticket (`assignable_users`)."""
+
+    iterator = _AssignableChoices
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=assignable_users(), **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         user: User = obj
         return f"{user.get_full_name() or user.username} — {user.get_role_display()}"
 
 
 class AssignForm(TicketForm):
-    assignee = AssigneeChoiceField(
-        label=_("Исполнитель"), queryset=User.objects.none(), empty_label=_("— выберите —")
-    )
+    assignee = AssigneeChoiceField(label=_("Исполнитель"), empty_label=_("— выберите —"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = assignable_users()
-        field.initial = self.ticket.assignee_id
+        self.fields["assignee"].initial = self.ticket.assignee_id
 
 
 class CompleteDataForm(TicketForm):
@@ -686,10 +702,7 @@ class BulkForm(DeskForm):
         ],
     )
     assignee = AssigneeChoiceField(
-        label=_("Исполнитель"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("— выберите —"),
+        label=_("Исполнитель"), required=False, empty_label=_("— выберите —")
     )
     to = forms.ChoiceField(
         label=_("Кому"), choices=[("", "—"), *TransferTarget.choices], required=False
@@ -713,9 +726,6 @@ class BulkForm(DeskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = assignable_users()
         set_choices(self, "level", [("", "—"), *level_choices()])
         self.numbers: list[str] = []
 
