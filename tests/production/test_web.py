@@ -76,6 +76,12 @@ def test_gunicorn_runs_the_workers_it_was_told(web: Server) -> None:
     wait_for(lambda: len(children(web.process.pid)) == 2, 30, "two workers")
     assert "[INFO] Starting gunicorn" in web.output()
     assert f"Listening at: http://127.0.0.1:{web.port}" in web.output()
+    # Each worker froze the loaded application out of garbage collection (issue 15).
+    wait_for(
+        lambda: web.output().count("objects frozen, young collections every 20000") == 2,
+        30,
+        "both workers' collector tuned",
+    )
 
 
 def test_access_log_lines_by_default(web: Server) -> None:
@@ -138,6 +144,8 @@ def test_defaults(installed: Path) -> None:
         ("WEB_CONCURRENCY", "many", "WEB_CONCURRENCY='many' is not an integer"),
         ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY=0 must be at least 1"),
         ("WEB_TIMEOUT", "-1", "WEB_TIMEOUT=-1 must be at least 1"),
+        ("WEB_GC_THRESHOLD", "-5", "WEB_GC_THRESHOLD=-5 must be at least 0"),
+        ("WEB_GC_THRESHOLD", "lots", "WEB_GC_THRESHOLD='lots' is not an integer"),
         ("WEB_ACCESS_LOG", "loud", "WEB_ACCESS_LOG='loud' is not a boolean"),
         ("BIND", ",", "BIND is empty"),
     ],

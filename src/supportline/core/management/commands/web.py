@@ -4,7 +4,9 @@ BIND (default 127.0.0.1:8000; several addresses comma-separated, unix:/path for 
 WEB_CONCURRENCY (worker processes, default 2 × cores + 1), WEB_TIMEOUT and
 WEB_GRACEFUL_TIMEOUT (seconds, default 30), WEB_ACCESS_LOG (on by default, to stdout),
 WEB_MAX_REQUESTS / WEB_MAX_REQUESTS_JITTER (a worker is replaced after about that many
-requests, default 1000 ± 100; 0 = never). The gunicorn master is this process: SIGTERM stops it
+requests, default 1000 ± 100; 0 = never), WEB_GC_THRESHOLD (allocations between young garbage
+collections in a worker, default 20000, the loaded application frozen out of them; 0 =
+Python's own collector). The gunicorn master is this process: SIGTERM stops it
 gracefully (requests in flight finish within WEB_GRACEFUL_TIMEOUT), SIGHUP replaces the workers.
 """
 
@@ -21,6 +23,7 @@ from django.db import connections
 from supportline.core.production import (
     refuse_uncollected_static,
     refuse_weak_secret_key,
+    tune_collector,
     web_settings,
 )
 
@@ -49,10 +52,10 @@ class Command(BaseCommand):
             refuse_uncollected_static()
         # The workers are forked from this process: none may inherit an open connection.
         connections.close_all()
-        _serve(config)
+        _serve(config, web.gc_threshold)
 
 
-def _serve(config: dict[str, Any]) -> None:
+def _serve(config: dict[str, Any], gc_threshold: int = 0) -> None:
     """gunicorn run in this process (its master), with the project's WSGI application.
 
     Imported only now: gunicorn reads WEB_CONCURRENCY itself when its config module is
@@ -64,9 +67,10 @@ def _serve(config: dict[str, Any]) -> None:
             for key, value in config.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> Any:
+        def load(self) -> Any:  # in each worker, after the fork
             from supportline.wsgi import application
 
+            tune_collector(gc_threshold)
             return application
 
     Gunicorn().run()
