@@ -78,7 +78,7 @@ def test_gunicorn_runs_the_workers_it_was_told(web: Server) -> None:
     assert f"Listening at: http://127.0.0.1:{web.port}" in web.output()
     # Each worker froze the loaded application out of garbage collection (issue 15).
     wait_for(
-        lambda: web.output().count("objects frozen, young collections every 20000") == 2,
+        lambda: web.output().count("objects frozen, young collections every 5000") == 2,
         30,
         "both workers' collector tuned",
     )

@@ -5,7 +5,7 @@ WEB_CONCURRENCY (worker processes, default 2 × cores + 1), WEB_TIMEOUT and
 WEB_GRACEFUL_TIMEOUT (seconds, default 30), WEB_ACCESS_LOG (on by default, to stdout),
 WEB_MAX_REQUESTS / WEB_MAX_REQUESTS_JITTER (a worker is replaced after about that many
 requests, default 1000 ± 100; 0 = never), WEB_GC_THRESHOLD (allocations between young garbage
-collections in a worker, default 20000, the loaded application frozen out of them; 0 =
+collections in a worker, default 5000, the loaded application frozen out of them; 0 =
 Python's own collector). The gunicorn master is this process: SIGTERM stops it
 gracefully (requests in flight finish within WEB_GRACEFUL_TIMEOUT), SIGHUP replaces the workers.
 """
