@@ -7,7 +7,7 @@ name as prefix so several forms can share one page (`ask-text`, `answer-text`, â
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
@@ -70,8 +70,11 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        for obj in self.rows():
             yield self.choice(obj)
+
+    def rows(self) -> Iterable[Any]:
+        return self.queryset.all()
 
 
 class ListedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -461,15 +464,12 @@ class ReclassifyForm(TicketForm):
 _ASSIGNABLE: Select[User] = Select(assignable_users)
 
 
-class _AssignableChoices(forms.models.ModelChoiceIterator):
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in _ASSIGNABLE.all():
-            yield self.choice(obj)
+class _AssignableChoices(_ListedChoices):
+    def rows(self) -> Iterable[Any]:
+        return _ASSIGNABLE.all()
 
 
-class AssigneeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class AssigneeChoiceField(ListedChoiceField):
     """The line's people who may work a ticket (`assignable_users`)."""
 
     iterator = _AssignableChoices
